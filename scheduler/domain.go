@@ -1,0 +1,210 @@
+// Package scheduler owns Vigil's domain: missions, threat profiles, the force of a
+// region, and the pure planning core that turns them into unpredictable patrol plans.
+//
+// Nothing in this package reads the clock, the environment or a global random source:
+// every plan is a function of its inputs, a key and a time value (DESIGN.md §3, §6).
+package scheduler
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Mode is how a patrol unit moves.
+type Mode string
+
+// The two unit modes.
+const (
+	Vehicle Mode = "vehicle"
+	Foot    Mode = "foot"
+)
+
+// Modes lists the unit modes in their canonical order.
+var Modes = []Mode{Vehicle, Foot}
+
+// Kinds lists the mission kinds a missions file may name (DESIGN.md §2).
+var Kinds = []string{"embassy", "consulate", "residence", "mission", "office"}
+
+// IDPattern is the pattern every mission id must match (DESIGN.md §5).
+var IDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+
+// Office is a Diplomatic Security office; its id names a region.
+type Office struct {
+	ID       string
+	Name     string
+	Kind     string
+	Address  string
+	City     string
+	State    string
+	Zip      string
+	Phone    string
+	Lat, Lon float64
+	TZ       string
+	// Location is TZ loaded; never nil for a loaded office.
+	Location *time.Location
+	Coords   string // "exact" or "approx"
+}
+
+// Mission is a protected site.
+type Mission struct {
+	ID      string
+	Name    string
+	Kind    string
+	Country string
+	Address string
+	City    string
+	State   string
+	Lat     float64
+	Lon     float64
+	Threat  int // 1..5
+	// FixedPosts overrides the profile's fixed posts when non-nil.
+	FixedPosts *int
+	Region     string
+}
+
+// Posts returns the number of fixed posts the mission staffs under the given profiles.
+func (m Mission) Posts(p Profiles) int {
+	if m.FixedPosts != nil {
+		return *m.FixedPosts
+	}
+	return p[m.Threat].FixedPosts
+}
+
+// Profile is what a threat level requires (DESIGN.md §2).
+type Profile struct {
+	VisitsPerDay  int     `yaml:"visits_per_day" json:"visits_per_day"`
+	MaxGapMinutes int     `yaml:"max_gap_minutes" json:"max_gap_minutes"`
+	DwellMinutes  [2]int  `yaml:"dwell_minutes" json:"dwell_minutes"`
+	FixedPosts    int     `yaml:"fixed_posts" json:"fixed_posts"`
+	Value         float64 `yaml:"value" json:"value"`
+}
+
+// Profiles holds one profile per threat level; index 0 is unused.
+type Profiles [6]Profile
+
+// DefaultProfiles returns the protection profiles of DESIGN.md §2.
+func DefaultProfiles() Profiles {
+	return Profiles{
+		{},
+		{VisitsPerDay: 2, MaxGapMinutes: 720, DwellMinutes: [2]int{5, 10}, FixedPosts: 0, Value: 1},
+		{VisitsPerDay: 3, MaxGapMinutes: 480, DwellMinutes: [2]int{5, 10}, FixedPosts: 0, Value: 2},
+		{VisitsPerDay: 6, MaxGapMinutes: 240, DwellMinutes: [2]int{10, 15}, FixedPosts: 0, Value: 4},
+		{VisitsPerDay: 10, MaxGapMinutes: 180, DwellMinutes: [2]int{10, 15}, FixedPosts: 0, Value: 8},
+		{VisitsPerDay: 12, MaxGapMinutes: 120, DwellMinutes: [2]int{10, 15}, FixedPosts: 1, Value: 16},
+	}
+}
+
+// Clock is a local wall-clock time of day.
+type Clock struct{ Hour, Minute int }
+
+// Minutes returns the clock as minutes after midnight.
+func (c Clock) Minutes() int { return c.Hour*60 + c.Minute }
+
+// String formats the clock as HH:MM.
+func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", c.Hour, c.Minute) }
+
+// ParseClock parses "HH:MM" (24-hour).
+func ParseClock(s string) (Clock, error) {
+	var c Clock
+	if len(s) != 5 || s[2] != ':' {
+		return c, fmt.Errorf("time %q is not HH:MM", s)
+	}
+	for _, i := range []int{0, 1, 3, 4} {
+		if s[i] < '0' || s[i] > '9' {
+			return c, fmt.Errorf("time %q is not HH:MM", s)
+		}
+	}
+	c.Hour = int(s[0]-'0')*10 + int(s[1]-'0')
+	c.Minute = int(s[3]-'0')*10 + int(s[4]-'0')
+	if c.Hour > 23 || c.Minute > 59 {
+		return c, fmt.Errorf("time %q is not a time of day", s)
+	}
+	return c, nil
+}
+
+// Shift is a named local start time of a region; it ends when the next shift starts.
+type Shift struct {
+	Name  string
+	Start Clock
+}
+
+// DefaultShifts returns the default shifts: day 07:00, evening 15:00, night 23:00.
+func DefaultShifts() []Shift {
+	return []Shift{
+		{Name: "day", Start: Clock{7, 0}},
+		{Name: "evening", Start: Clock{15, 0}},
+		{Name: "night", Start: Clock{23, 0}},
+	}
+}
+
+// RegionForce is the force of one region with every default filled in.
+type RegionForce struct {
+	Region               string
+	Shifts               []Shift
+	Units                map[Mode]int // on duty in every shift
+	Crew                 map[Mode]int // officers per unit
+	Capabilities         map[string]int
+	Officers             int
+	PostBlockMinutes     int
+	ReleaseBeforeMinutes int
+	H3Resolution         int
+	SpeedsKmh            map[Mode]float64
+	Circuity             float64
+	Profiles             Profiles
+}
+
+// Force defaults (DESIGN.md §2, §5).
+const (
+	DefaultPostBlockMinutes     = 120
+	DefaultReleaseBeforeMinutes = 60
+	DefaultH3Resolution         = 8
+	MaxH3Resolution             = 10
+	DefaultCircuity             = 1.35
+	DefaultVehicleKmh           = 25.0
+	DefaultFootKmh              = 4.5
+)
+
+// NewRegionForce returns a force for region with every optional key at its default.
+func NewRegionForce(region string) RegionForce {
+	return RegionForce{
+		Region:               region,
+		Shifts:               DefaultShifts(),
+		Units:                map[Mode]int{Vehicle: 0, Foot: 0},
+		Crew:                 map[Mode]int{Vehicle: 1, Foot: 2},
+		Capabilities:         map[string]int{},
+		PostBlockMinutes:     DefaultPostBlockMinutes,
+		ReleaseBeforeMinutes: DefaultReleaseBeforeMinutes,
+		H3Resolution:         DefaultH3Resolution,
+		SpeedsKmh:            map[Mode]float64{Vehicle: DefaultVehicleKmh, Foot: DefaultFootKmh},
+		Circuity:             DefaultCircuity,
+		Profiles:             DefaultProfiles(),
+	}
+}
+
+// UnitID returns the stable id of the n-th (1-based) unit of a mode, e.g. wfo-v01.
+func UnitID(region string, mode Mode, n int) string {
+	c := "v"
+	if mode == Foot {
+		c = "f"
+	}
+	return fmt.Sprintf("%s-%s%02d", region, c, n)
+}
+
+// OfficerID returns the id of the n-th (1-based) officer of a region, e.g. o-wfo-001.
+func OfficerID(region string, n int) string {
+	return fmt.Sprintf("o-%s-%03d", region, n)
+}
+
+// Force is the force file: one RegionForce per region id.
+type Force struct {
+	Regions map[string]*RegionForce
+}
+
+// Inputs is everything the planner needs for one region: the office, its missions
+// (sorted by id) and its force.
+type Inputs struct {
+	Office   Office
+	Missions []Mission
+	Force    RegionForce
+}
