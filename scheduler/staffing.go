@@ -16,11 +16,15 @@ func Positions(f RegionForce, posts int) int {
 }
 
 // OfficersNeeded returns the roster size the duty rotation needs to staff every shift of
-// every day with the given posts (the roster owns the rule; see roster.go).
+// every day with the given posts: RotationDays officers per position, since each shift is
+// worked by one of that many phase groups (4 for the default three shifts; see roster.go).
+// For a shift list no rotation supports it assumes 4; DutyRoster refuses such a force.
 func OfficersNeeded(f RegionForce, posts int) int {
-	// Each officer works 6 shifts in each 8-day cycle, so every position staffed around
-	// the clock needs 8·3/6 = 4 officers.
-	return int(math.Ceil(float64(Positions(f, posts)) * 4))
+	l := RotationDays(len(f.Shifts))
+	if l == 0 {
+		l = 4
+	}
+	return Positions(f, posts) * l
 }
 
 // RandomizationFloor returns the visits per service day a mission gets before any spare

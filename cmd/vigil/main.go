@@ -1,32 +1,91 @@
 // Command vigil plans and serves unpredictable protective patrols for diplomatic missions.
+//
+// Run `vigil help` for the commands.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
+
+	"vigil/scheduler"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	env := &env{
+		getenv: os.Getenv,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		now:    time.Now,
+	}
+	err := run(ctx, os.Args[1:], env)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
 
+// env is the process around the program: environment, streams and the wall clock. Tests
+// substitute every part.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+	now    func() time.Time
+	// terminal reports whether stderr is a terminal (progress bars only then).
+	terminal bool
+}
+
+const usage = `vigil plans unpredictable protective patrols for diplomatic missions.
+
+Usage:
+  vigil <command> [flags]
+
+Commands:
+  check     validate missions and force files; report each region's headroom
+  zones     print a region's patrol zones (H3 cells) as text, JSON or GeoJSON
+  plan      plan service days for a region (needs the master key)
+  serve     run the HTTP service
+
+Run 'vigil <command> -h' for a command's flags. Exit status: 0 success, 1 failure,
+2 bad usage or bad input (a failed check or an infeasible force is 2).
+`
+
+type command struct {
+	name string
+	run  func(ctx context.Context, args []string, e *env) error
+}
+
+var commands = []command{
+	{"check", runCheck},
+	{"zones", runZones},
+	{"plan", runPlan},
+	{"serve", runServe},
+}
+
 // run is the whole program; main only wires the process to it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	_ = ctx
-	_ = getenv
-	_ = stdin
-	_ = stdout
+func run(ctx context.Context, args []string, e *env) error {
 	if len(args) == 0 {
-		return usageError{fmt.Errorf("no command; try 'vigil help'")}
+		fmt.Fprint(e.stderr, usage)
+		return usageError{errors.New("no command given")}
 	}
-	return usageError{fmt.Errorf("unknown command %q", args[0])}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" {
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, args[1:], e)
+		}
+	}
+	return usageError{fmt.Errorf("unknown command %q; run 'vigil help'", name)}
 }
 
 // usageError marks bad usage or bad input: exit status 2.
@@ -35,13 +94,51 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// errSilent is a failure already reported on stderr.
+var errSilent = errors.New("")
+
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(stderr, "vigil:", err)
-	if _, ok := err.(usageError); ok {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err.Error() != "" {
+		// One line per problem, each prefixed, so a person can read them.
+		for _, line := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
+			fmt.Fprintln(stderr, "vigil:", line)
+		}
+	}
+	var ue usageError
+	var ie *scheduler.InfeasibleError
+	if errors.As(err, &ue) || errors.As(err, &ie) {
 		return 2
 	}
 	return 1
+}
+
+// newFlags returns a flag set that reports errors as usage errors, with help on stderr.
+func newFlags(name, synopsis string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: vigil %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, turning flag errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
 }

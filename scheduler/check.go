@@ -1,0 +1,239 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"vigil/geo"
+)
+
+// Capacity model shared by the force check, force sizing and the planner (DESIGN.md §3).
+const (
+	// Utilisation is the share of a unit's time on shift that can go to visits and the
+	// travel between them; the rest is briefings, meals, refuelling and incidents.
+	Utilisation = 0.85
+	// MinTravelMinutes is the floor of the per-visit travel estimate.
+	MinTravelMinutes = 2.0
+	// TravelNeighbours is how many nearest neighbours of each mission the travel estimate
+	// averages over.
+	TravelNeighbours = 3
+	// checkDayMinutes is the ordinary service day the check rates everything against.
+	checkDayMinutes = 24 * 60
+	// longDayMinutes is the 25-hour service day of an autumn DST change.
+	longDayMinutes = 25 * 60
+)
+
+// ErrInfeasible is wrapped by every error that says a force cannot meet the minimums.
+var ErrInfeasible = errors.New("force too small")
+
+// InfeasibleError says what a region's force lacks to meet its missions' minimums.
+type InfeasibleError struct {
+	Region string
+	// Missing says how many unit-hours (per service day) and/or officers are missing,
+	// e.g. "37.5 unit-hours a day missing for the minimum visits (need 412.0, have 374.5)".
+	Missing string
+}
+
+// Error returns e.g. "wfo: force too small: 12 officers missing (need 120, have 108)".
+func (e *InfeasibleError) Error() string {
+	return fmt.Sprintf("%s: force too small: %s", e.Region, e.Missing)
+}
+
+// Unwrap makes errors.Is(err, ErrInfeasible) hold.
+func (e *InfeasibleError) Unwrap() error { return ErrInfeasible }
+
+// Headroom is what a region's force can afford against its missions (DESIGN.md §3).
+type Headroom struct {
+	Region          string
+	Missions, Posts int
+	// MinimumVisits is the profile minimums summed over missions, per service day: the
+	// larger of the 24-hour and the 25-hour (DST) day, so a force that passes also meets
+	// the max gaps of the long day.
+	MinimumVisits float64
+	// FloorVisits is the randomization floors summed over missions (about 2× minimums).
+	FloorVisits float64
+	// CapacityVisits is how many visits of the minimums' mix the units can make in a
+	// 24-hour day at Utilisation.
+	CapacityVisits float64
+	// TravelMinutes is the per-visit travel estimate (EstimateTravelMinutes).
+	TravelMinutes float64
+	// UnitHoursNeeded is the unit-hours per service day the minimum visits take (dwell
+	// plus travel); UnitHoursAvailable is what the units give at Utilisation.
+	UnitHoursNeeded, UnitHoursAvailable float64
+	OfficersNeeded, Officers            int
+	// Warnings never fail a check; they do not name the region, e.g. "thin headroom:
+	// capacity 1.6× minimums, below the 2× randomization floor".
+	Warnings []string
+}
+
+// Ratio returns capacity ÷ minimum visits (0 when there are no missions).
+func (h Headroom) Ratio() float64 {
+	if h.MinimumVisits == 0 {
+		return 0
+	}
+	return h.CapacityVisits / h.MinimumVisits
+}
+
+// String summarises the headroom on one line.
+func (h Headroom) String() string {
+	return fmt.Sprintf("%s: %d missions, %d posts; visits a day: minimum %.0f, floor %.0f, capacity %.0f (%.2f×); unit-hours a day %.1f needed of %.1f; officers %d needed of %d",
+		h.Region, h.Missions, h.Posts, h.MinimumVisits, h.FloorVisits, h.CapacityVisits, h.Ratio(),
+		h.UnitHoursNeeded, h.UnitHoursAvailable, h.OfficersNeeded, h.Officers)
+}
+
+// TravelModel returns the §2 travel model of a force: great-circle distance × its
+// circuity ÷ its speed for the mode.
+func TravelModel(f RegionForce) func(Mode) geo.Traveler {
+	return func(m Mode) geo.Traveler {
+		return geo.Crow{Circuity: f.Circuity, SpeedKmh: f.SpeedsKmh[m]}
+	}
+}
+
+// MissionPoint returns the mission's location as a geo.Point.
+func MissionPoint(m Mission) geo.Point { return geo.Point{Lat: m.Lat, Lon: m.Lon} }
+
+// EstimateTravelMinutes estimates the travel time that goes with each visit in a region:
+// for every mission, the mean travel time to its TravelNeighbours nearest missions, averaged
+// over missions, then over the modes weighted by the units of each mode on duty (vehicle
+// only when the force has no units), with a floor of MinTravelMinutes. Force sizing, the
+// check and the planner's zone workloads all use it, so they agree.
+func EstimateTravelMinutes(in Inputs, travel func(Mode) geo.Traveler) float64 {
+	n := len(in.Missions)
+	if n < 2 {
+		return MinTravelMinutes
+	}
+	// Nearest neighbours by great-circle distance, ties by index (missions are sorted by id).
+	neighbours := make([][]int, n)
+	idx := make([]int, 0, n)
+	dist := make([]float64, n)
+	for i, a := range in.Missions {
+		idx = idx[:0]
+		for j, b := range in.Missions {
+			if i != j {
+				idx = append(idx, j)
+				dist[j] = geo.Haversine(MissionPoint(a), MissionPoint(b))
+			}
+		}
+		sort.SliceStable(idx, func(x, y int) bool { return dist[idx[x]] < dist[idx[y]] })
+		k := min(TravelNeighbours, len(idx))
+		neighbours[i] = append([]int(nil), idx[:k]...)
+	}
+	meanFor := func(t geo.Traveler) float64 {
+		var sum float64
+		for i, nb := range neighbours {
+			var s float64
+			for _, j := range nb {
+				s += float64(t.Minutes(MissionPoint(in.Missions[i]), MissionPoint(in.Missions[j])))
+			}
+			sum += s / float64(len(nb))
+		}
+		return sum / float64(n)
+	}
+	var total, weight float64
+	for _, m := range Modes {
+		if u := in.Force.Units[m]; u > 0 {
+			total += float64(u) * meanFor(travel(m))
+			weight += float64(u)
+		}
+	}
+	est := 0.0
+	if weight == 0 {
+		est = meanFor(travel(Vehicle))
+	} else {
+		est = total / weight
+	}
+	return math.Max(MinTravelMinutes, est)
+}
+
+// MinimumVisitsOf returns a mission's minimum visits for the check: the larger of the
+// 24-hour and the 25-hour service day.
+func MinimumVisitsOf(p Profile) float64 {
+	return max(MinimumVisits(p, checkDayMinutes), MinimumVisits(p, longDayMinutes))
+}
+
+// MeanDwell returns the mean of a profile's dwell range in minutes.
+func MeanDwell(p Profile) float64 {
+	return float64(p.DwellMinutes[0]+p.DwellMinutes[1]) / 2
+}
+
+// UnitMinutesPerDay returns the minutes one unit on duty in every shift gives to visits and
+// travel in a 24-hour day (1440 × Utilisation).
+func UnitMinutesPerDay() float64 { return checkDayMinutes * Utilisation }
+
+// CheckRegion measures a region's force against its missions (DESIGN.md §3). It returns the
+// headroom always, and with it an error wrapping ErrInfeasible (an *InfeasibleError) when the
+// units cannot make the minimum visits or the roster is too small for the units and posts.
+// Thin headroom is only a warning.
+func CheckRegion(in Inputs, travel func(Mode) geo.Traveler) (Headroom, error) {
+	f := in.Force
+	h := Headroom{Region: f.Region, Missions: len(in.Missions), Officers: f.Officers}
+	if h.Region == "" {
+		h.Region = in.Office.ID
+	}
+	if travel == nil {
+		travel = TravelModel(f)
+	}
+	h.TravelMinutes = EstimateTravelMinutes(in, travel)
+	var costMinutes float64
+	for _, m := range in.Missions {
+		if m.Threat < 1 || m.Threat > 5 {
+			return h, fmt.Errorf("%s: mission %s: threat %d is not in 1..5", h.Region, m.ID, m.Threat)
+		}
+		p := f.Profiles[m.Threat]
+		h.Posts += m.Posts(f.Profiles)
+		minV := MinimumVisitsOf(p)
+		h.MinimumVisits += minV
+		h.FloorVisits += max(RandomizationFloor(p, checkDayMinutes), RandomizationFloor(p, longDayMinutes))
+		costMinutes += minV * (MeanDwell(p) + h.TravelMinutes)
+	}
+	units := 0
+	for _, m := range Modes {
+		units += f.Units[m]
+	}
+	h.UnitHoursNeeded = costMinutes / 60
+	h.UnitHoursAvailable = float64(units) * UnitMinutesPerDay() / 60
+	if h.MinimumVisits > 0 {
+		h.CapacityVisits = h.UnitHoursAvailable * 60 / (costMinutes / h.MinimumVisits)
+	}
+	h.OfficersNeeded = OfficersNeeded(f, h.Posts)
+
+	var missing []string
+	if gap := h.UnitHoursNeeded - h.UnitHoursAvailable; gap > 1e-9 {
+		missing = append(missing, fmt.Sprintf("%.1f unit-hours a day missing for the minimum visits (need %.1f, have %.1f)",
+			gap, h.UnitHoursNeeded, h.UnitHoursAvailable))
+	}
+	if gap := h.OfficersNeeded - h.Officers; gap > 0 {
+		missing = append(missing, fmt.Sprintf("%d officers missing for %d positions (need %d, have %d)",
+			gap, Positions(f, h.Posts), h.OfficersNeeded, h.Officers))
+	}
+	if h.Missions == 0 {
+		h.Warnings = append(h.Warnings, "no missions")
+	} else if len(missing) == 0 {
+		switch r := h.Ratio(); {
+		case r < 2:
+			h.Warnings = append(h.Warnings, fmt.Sprintf("thin headroom: capacity %.1f× minimums, below the 2× randomization floor", r))
+		case r < 2.5:
+			h.Warnings = append(h.Warnings, fmt.Sprintf("modest headroom: capacity %.1f× minimums; all targets need about 2.5–3×", r))
+		}
+	}
+	if len(missing) > 0 {
+		return h, &InfeasibleError{Region: h.Region, Missing: strings.Join(missing, "; ")}
+	}
+	return h, nil
+}
+
+// ContactWarning returns the one-line warning for a region whose missions lack liaison
+// contacts (DESIGN.md §2: fewer than two is flagged), or "" when none are missing.
+func ContactWarning(region string, missing int) string {
+	switch {
+	case missing <= 0:
+		return ""
+	case missing == 1:
+		return fmt.Sprintf("%s: 1 mission has fewer than two liaison contacts", region)
+	default:
+		return fmt.Sprintf("%s: %d missions have fewer than two liaison contacts", region, missing)
+	}
+}

@@ -1,0 +1,316 @@
+package scheduler
+
+import (
+	"fmt"
+	"container/heap"
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// Timing tuning (DESIGN.md §3 "Timing").
+const (
+	// minSlack and maxSlack bound the minutes kept between the gap cap and the max gap
+	// for travel and dispatch delay; in between it is max_gap ÷ 8.
+	minSlack = 15
+	maxSlack = 45
+	// endMargin keeps a mission's last due time this far before the day's end, beyond
+	// the longest dwell.
+	endMargin = 5
+)
+
+// slackFor returns the minutes between a max gap and the cap its gaps are drawn under.
+func slackFor(maxGap int, extra int) int {
+	return min(max(maxGap/8, minSlack), maxSlack) + extra
+}
+
+// visitRec is a planned visit in minutes from the service day's start.
+type visitRec struct {
+	Mission        int // index into Inputs.Missions
+	Arrive, Depart int
+}
+
+// simMission is one mission's renewal process on a zone's timeline.
+type simMission struct {
+	idx      int
+	meanGap  float64 // target mean gap of the renewal process (minutes)
+	minimum  int     // visits the day needs
+	lastEnd  int
+	has      bool // lastEnd is set
+	count    int  // presences so far
+	due      int
+	deadline int // the next presence must start by then
+	done     bool
+	heapPos  int
+	// rate cache of the truncated exponential: the rate for (meanGap, capFor).
+	rate   float64
+	capFor int
+}
+
+// simUnit is one unit on a zone's timeline.
+type simUnit struct {
+	zu     zoneUnit
+	pos    int // mission index where the unit stands (or will stand) when free
+	free   int // minute from which the unit can travel
+	visits []visitRec
+}
+
+// failure is a hard rule the dispatch could not keep.
+type failure struct {
+	mission int
+	what    string
+}
+
+// timeline simulates one zone (or a group of zones sharing units) over one service day,
+// in whole minutes from the day's start.
+type timeline struct {
+	in        Inputs
+	dayMin    int
+	shiftEnd  []int // end minute of each shift
+	rngs      []*rand.Rand
+	threat    func(mi, minute int) int
+	travel    func(mode Mode, a, b int) int
+	slackPlus int
+	missions  []*simMission
+	units     []*simUnit
+	queue     missionHeap
+	failures  []failure
+}
+
+func (tl *timeline) prof(mi, minute int) Profile {
+	return tl.in.Force.Profiles[tl.threat(mi, minute)]
+}
+
+func (tl *timeline) shiftOf(minute int) int {
+	for k, e := range tl.shiftEnd {
+		if minute < e {
+			return k
+		}
+	}
+	return len(tl.shiftEnd) - 1
+}
+
+func (tl *timeline) rng(minute int) *rand.Rand { return tl.rngs[tl.shiftOf(minute)] }
+
+// truncExp draws a gap from an exponential with the mission's rate conditioned on not
+// passing capMin: the inverse CDF of the truncated law, which is exactly the law of
+// "draw again while the gap passes the cap" (never a clip), with one uniform draw.
+// The rate is set so the truncated mean equals the mission's target mean gap.
+func (tl *timeline) truncExp(m *simMission, capMin int, r *rand.Rand) int {
+	if capMin <= 1 {
+		return 1
+	}
+	M := float64(capMin)
+	if m.capFor != capMin {
+		m.capFor = capMin
+		m.rate = rateForMean(m.meanGap, M)
+	}
+	u := r.Float64()
+	var g float64
+	if m.rate*M < 1e-6 {
+		g = u * M
+	} else {
+		g = -math.Log1p(-u*(-math.Expm1(-m.rate*M))) / m.rate
+	}
+	gi := 1 + int(g*float64(capMin-1)/M)
+	return min(max(gi, 1), capMin)
+}
+
+// rateForMean returns λ such that an exponential of rate λ truncated to [0, M] has mean g;
+// 0 (uniform) when g ≥ M/2.
+func rateForMean(g, M float64) float64 {
+	if g >= M/2 || g <= 0 {
+		return 0
+	}
+	mean := func(l float64) float64 { return 1/l - M/math.Expm1(l*M) }
+	lo, hi := 1e-9/M, 1/g*4
+	for mean(hi) > g {
+		hi *= 2
+	}
+	for i := 0; i < 60; i++ {
+		mid := (lo + hi) / 2
+		if mean(mid) > g {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return (lo + hi) / 2
+}
+
+// scheduleNext sets a mission's next due time after a presence that ended at e (or the
+// first due time from `from` when it has no presence yet).
+func (tl *timeline) scheduleNext(m *simMission, e int) {
+	p := tl.prof(m.idx, min(e, tl.dayMin-1))
+	pEnd := tl.prof(m.idx, tl.dayMin-1)
+	r := tl.rng(min(e, tl.dayMin-1))
+	M := p.MaxGapMinutes
+	latest := tl.dayMin - p.DwellMinutes[1] - endMargin
+	endNeed := tl.dayMin - pEnd.MaxGapMinutes/2
+	needMore := !m.has || m.lastEnd < endNeed || m.count < m.minimum
+	slack := slackFor(M, tl.slackPlus)
+	capMin := m.deadline - e - slack
+	if k := m.minimum - m.count; k > 0 {
+		capMin = min(capMin, (latest-e)/k)
+	}
+	if capMin < 1 {
+		capMin = 1
+	}
+	due := e + tl.truncExp(m, capMin, r)
+	if due > latest {
+		if !needMore {
+			m.done = true
+			return
+		}
+		lo := max(e+1, endNeed-p.DwellMinutes[0])
+		hi := max(latest, lo)
+		due = lo + r.IntN(hi-lo+1)
+	}
+	m.due = due
+}
+
+// run dispatches the zone's visits from minute `from` to the day's end.
+func (tl *timeline) run(from int) {
+	for _, m := range tl.missions {
+		if !m.done {
+			tl.scheduleNext(m, max(from, m.lastEndOr(from)))
+			if !m.done {
+				heap.Push(&tl.queue, m)
+			}
+		}
+	}
+	var backlog []*simMission
+	for tl.queue.Len() > 0 {
+		// Everything due before some unit can be free waits anyway: serve that backlog
+		// earliest deadline first.
+		head := tl.queue[0]
+		avail := math.MaxInt
+		for _, u := range tl.units {
+			avail = min(avail, u.free)
+		}
+		horizon := max(head.due, avail)
+		backlog = backlog[:0]
+		for tl.queue.Len() > 0 && tl.queue[0].due <= horizon {
+			backlog = append(backlog, heap.Pop(&tl.queue).(*simMission))
+		}
+		best := 0
+		for i, m := range backlog {
+			b := backlog[best]
+			if m.deadline < b.deadline || (m.deadline == b.deadline && (m.due < b.due || (m.due == b.due && m.idx < b.idx))) {
+				best = i
+			}
+		}
+		m := backlog[best]
+		for i, o := range backlog {
+			if i != best {
+				heap.Push(&tl.queue, o)
+			}
+		}
+		tl.serve(m)
+		if !m.done {
+			heap.Push(&tl.queue, m)
+		}
+	}
+}
+
+func (m *simMission) lastEndOr(def int) int {
+	if m.has {
+		return m.lastEnd
+	}
+	return def
+}
+
+// fit returns the earliest arrival ≥ a at which unit u can make a visit of mission mi of
+// at least the shortest dwell without crossing its shift's end (or, in the last shift,
+// without missing the return to its home by the day's end).
+func (tl *timeline) fit(u *simUnit, mi, a int, dmin int) (int, bool) {
+	last := len(tl.shiftEnd) - 1
+	for {
+		k := tl.shiftOf(a)
+		if a+dmin > tl.shiftEnd[k] {
+			if k == last {
+				return 0, false
+			}
+			a = tl.shiftEnd[k]
+			continue
+		}
+		if k == last && a+dmin+tl.travel(u.zu.Mode, mi, u.zu.Home) > tl.dayMin {
+			return 0, false
+		}
+		return a, true
+	}
+}
+
+// serve places the mission's due visit with the unit that arrives first.
+func (tl *timeline) serve(m *simMission) {
+	p := tl.prof(m.idx, m.due)
+	var bu *simUnit
+	ba, btr := 0, 0
+	for _, u := range tl.units {
+		tr := tl.travel(u.zu.Mode, u.pos, m.idx)
+		a, ok := tl.fit(u, m.idx, max(m.due, u.free+tr), p.DwellMinutes[0])
+		if !ok {
+			continue
+		}
+		if bu == nil || a < ba || (a == ba && tr < btr) {
+			bu, ba, btr = u, a, tr
+		}
+	}
+	endNeed := tl.dayMin - tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes/2
+	satisfied := m.has && m.lastEnd >= endNeed && m.count >= m.minimum
+	if bu == nil {
+		m.done = true
+		if !satisfied {
+			tl.failures = append(tl.failures, failure{m.idx, fmt.Sprintf("no unit of its zone can reach it before the day ends (due %d, last end %d)", m.due, m.lastEnd)})
+		}
+		return
+	}
+	if ba > m.deadline {
+		tl.failures = append(tl.failures, failure{m.idx, "no unit of its zone free in time for its max gap"})
+	}
+	k := tl.shiftOf(ba)
+	dwell := p.DwellMinutes[0] + tl.rng(ba).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
+	dwell = min(dwell, tl.shiftEnd[k]-ba)
+	if k == len(tl.shiftEnd)-1 {
+		dwell = min(dwell, tl.dayMin-tl.travel(bu.zu.Mode, m.idx, bu.zu.Home)-ba)
+	}
+	bu.visits = append(bu.visits, visitRec{Mission: m.idx, Arrive: ba, Depart: ba + dwell})
+	bu.pos, bu.free = m.idx, ba+dwell
+	m.lastEnd, m.has = ba+dwell, true
+	m.count++
+	m.deadline = m.lastEnd + tl.prof(m.idx, m.lastEnd).MaxGapMinutes
+	tl.scheduleNext(m, m.lastEnd)
+}
+
+// missionHeap orders missions by due time, then index.
+type missionHeap []*simMission
+
+func (h missionHeap) Len() int { return len(h) }
+func (h missionHeap) Less(i, j int) bool {
+	if h[i].due != h[j].due {
+		return h[i].due < h[j].due
+	}
+	return h[i].idx < h[j].idx
+}
+func (h missionHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].heapPos = i; h[j].heapPos = j }
+func (h *missionHeap) Push(x any) {
+	m := x.(*simMission)
+	m.heapPos = len(*h)
+	*h = append(*h, m)
+}
+func (h *missionHeap) Pop() any {
+	old := *h
+	m := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return m
+}
+
+// sortVisits orders visit records by arrival, then mission.
+func sortVisits(v []visitRec) {
+	sort.Slice(v, func(a, b int) bool {
+		if v[a].Arrive != v[b].Arrive {
+			return v[a].Arrive < v[b].Arrive
+		}
+		return v[a].Mission < v[b].Mission
+	})
+}

@@ -1,0 +1,309 @@
+package scheduler
+
+import (
+	"math"
+	"slices"
+	"sort"
+)
+
+// histWindow is one wall-clock window of the historical adversary on one service day.
+type histWindow struct {
+	day int     // service day index
+	c   int     // time of day, in 5-minute steps after midnight (0..287)
+	s   float64 // start, minutes since the run's start
+}
+
+// windows returns every wall-clock window of length d of the run, by start. The window
+// at clock c of service day k is the one whose start lies in that service day: for a day
+// starting at 07:00, the 02:00 window of service day 2026-11-27 starts at 02:00 on
+// 2026-11-28. On DST days a clock that does not exist is skipped and a repeated clock
+// counts once, at its first occurrence. Windows that would end after the run are left out
+// (what happens in them is not in the plan).
+func (r *measureRun) windows(d int) []histWindow {
+	out := make([]histWindow, 0, r.days()*historicalWindowsOfDay)
+	end := r.dayStart[r.days()]
+	for k, sd := range r.p.ServiceDays {
+		start := sd.Start.In(r.loc)
+		sc := start.Hour()*60 + start.Minute()
+		_, o1 := start.Zone()
+		_, o2 := sd.End.In(r.loc).Zone()
+		for c := range historicalWindowsOfDay {
+			cm := c * historicalStepMinutes
+			var s float64
+			if o1 == o2 {
+				s = r.dayStart[k] + float64((cm-sc+1440)%1440)
+			} else {
+				date := r.dates[k]
+				if cm < sc {
+					date = date.AddDays(1)
+				}
+				t, ok := wallClockTime(date, cm, 0, r.loc)
+				if !ok || t.Before(sd.Start) || !t.Before(sd.End) {
+					continue
+				}
+				s = r.minutes(t)
+			}
+			if s+float64(d) > end {
+				continue
+			}
+			out = append(out, histWindow{k, c, s})
+		}
+	}
+	slices.SortStableFunc(out, func(x, y histWindow) int { return cmpMinutes(x.s, y.s) })
+	return out
+}
+
+// historicalMission is the historical adversary's result at one mission (§4.2).
+type historicalMission struct {
+	window       int     // chosen clock, in 5-minute steps after midnight
+	interception float64 // of the chosen window on the test days
+	randomWindow float64 // of all windows on the test days
+}
+
+// historical is §4.2. Per mission, it counts for each clock the presences overlapping the
+// window on the training days, divided by the training days on which that clock existed
+// (equal everywhere but on DST days), and picks the lowest (the earliest clock after
+// midnight on a tie). A presence overlaps a window [s, s+D] when it starts before s+D and
+// ends after s. The chosen window is intercepted on a test day if a presence overlaps it.
+func (r *measureRun) historical(train, d int) HistoricalReport {
+	hm := r.historicalMissions(train, d)
+	var rep HistoricalReport
+	n := 0
+	for i, h := range hm {
+		if r.staffed[i] {
+			continue
+		}
+		rep.Interception += h.interception
+		rep.RandomWindow += h.randomWindow
+		n++
+	}
+	if n > 0 {
+		rep.Interception /= float64(n)
+		rep.RandomWindow /= float64(n)
+	}
+	if rep.RandomWindow > 0 {
+		rep.Ratio = rep.Interception / rep.RandomWindow
+	}
+	return rep
+}
+
+func (r *measureRun) historicalMissions(train, d int) []historicalMission {
+	ws := r.windows(d)
+	var trainDays [historicalWindowsOfDay]int
+	for _, w := range ws {
+		if w.day < train {
+			trainDays[w.c]++
+		}
+	}
+	D := float64(d)
+	out := make([]historicalMission, len(r.pres))
+	for i, ps := range r.pres {
+		if r.staffed[i] {
+			continue
+		}
+		var cnt, hit, tests [historicalWindowsOfDay]int
+		begun, ended := 0, 0 // presences starting before s+D, ending at or before s
+		for _, w := range ws {
+			for begun < len(ps) && ps[begun].a < w.s+D {
+				begun++
+			}
+			for ended < len(ps) && ps[ended].b <= w.s {
+				ended++
+			}
+			k := begun - ended
+			if w.day < train {
+				cnt[w.c] += k
+			} else {
+				tests[w.c]++
+				if k > 0 {
+					hit[w.c]++
+				}
+			}
+		}
+		best := -1
+		for c := range historicalWindowsOfDay {
+			if trainDays[c] == 0 {
+				continue
+			}
+			// cnt[c]/trainDays[c] < cnt[best]/trainDays[best], exactly.
+			if best < 0 || cnt[c]*trainDays[best] < cnt[best]*trainDays[c] {
+				best = c
+			}
+		}
+		h := historicalMission{window: max(best, 0)}
+		if best >= 0 && tests[best] > 0 {
+			h.interception = float64(hit[best]) / float64(tests[best])
+		}
+		th, tn := 0, 0
+		for c := range historicalWindowsOfDay {
+			th += hit[c]
+			tn += tests[c]
+		}
+		if tn > 0 {
+			h.randomWindow = float64(th) / float64(tn)
+		}
+		out[i] = h
+	}
+	return out
+}
+
+// LiveMission is the live adversary's result at one mission for one attack length
+// (DESIGN.md §4.3).
+type LiveMission struct {
+	// Wait is the attacker's wait s in minutes after a departure, chosen on the training days.
+	Wait int `json:"wait"`
+	// Attempts is the test-day departures that launched an attack (no presence began
+	// during the wait).
+	Attempts int `json:"attempts"`
+	// Interception is the share of those attacks during which a presence began.
+	Interception float64 `json:"interception"`
+	// MeanGap is the mean gap (end of a presence to the start of the next) after the
+	// test-day departures, in minutes; 0 when there is none.
+	MeanGap float64 `json:"mean_gap"`
+	// Reference is 1 − e^(−D/MeanGap), the interception of memoryless visits.
+	Reference float64 `json:"reference"`
+	// Staffed marks a mission with a staffed post: it is left out of the live measures.
+	Staffed bool `json:"staffed"`
+}
+
+// live is §4.3 for attack length d. A departure is the end e of a presence that has a
+// next presence in the run, starting at e+g (the gap g > 0 since touching visits merge);
+// the departure belongs to the service day containing e. With wait s the attacker waits
+// during (e, e+s] and attacks during (e+s, e+s+d]: the departure is an attempt when g > s,
+// and the attempt is intercepted when g ≤ s+d. Per mission, s runs over 0, 5, … up to the
+// max gap − d, and the s with the highest success share on the training days wins (the
+// smallest on a tie; 0 when no s yields an attempt). Its interception on the test-day
+// departures is scored; a mission with test-day departures but no attempt among them
+// scores 1 (no attack was launched), one with no test-day departure at all scores 0 with
+// reference 0 (it is not visited often enough to intercept anything).
+func (r *measureRun) live(train, d int) []LiveMission {
+	trainEnd := r.dayStart[train]
+	out := make([]LiveMission, len(r.pres))
+	var tr, te []float64
+	D := float64(d)
+	for i, ps := range r.pres {
+		if r.staffed[i] {
+			out[i].Staffed = true
+			continue
+		}
+		tr, te = tr[:0], te[:0]
+		sum := 0.0
+		for j := 0; j+1 < len(ps); j++ {
+			g := ps[j+1].a - ps[j].b
+			if ps[j].b < trainEnd {
+				tr = append(tr, g)
+			} else {
+				te = append(te, g)
+				sum += g
+			}
+		}
+		slices.Sort(tr)
+		slices.Sort(te)
+		above := func(gs []float64, x float64) int { // #{g > x}
+			return len(gs) - sort.Search(len(gs), func(k int) bool { return gs[k] > x })
+		}
+		best, bestSucc, bestAtt := 0, 0, 0
+		maxS := r.p.Missions[i].MaxGapMinutes - d
+		for s := 0; s <= maxS || s == 0; s += liveStepMinutes {
+			att := above(tr, float64(s))
+			if att == 0 {
+				continue
+			}
+			succ := above(tr, float64(s)+D)
+			if bestAtt == 0 || succ*bestAtt > bestSucc*att {
+				best, bestSucc, bestAtt = s, succ, att
+			}
+		}
+		lm := LiveMission{Wait: best}
+		if len(te) > 0 {
+			att := above(te, float64(best))
+			lm.Attempts = att
+			lm.Interception = 1
+			if att > 0 {
+				lm.Interception = float64(att-above(te, float64(best)+D)) / float64(att)
+			}
+			lm.MeanGap = sum / float64(len(te))
+			if lm.MeanGap > 0 {
+				lm.Reference = 1 - math.Exp(-D/lm.MeanGap)
+			} else {
+				lm.Reference = 1
+			}
+		}
+		out[i] = lm
+	}
+	return out
+}
+
+// liveReport averages the live results over the missions without a staffed post.
+func (r *measureRun) liveReport(lm []LiveMission) LiveReport {
+	var rep LiveReport
+	n, vs, ws := 0, 0.0, 0.0
+	for i, l := range lm {
+		if l.Staffed {
+			continue
+		}
+		rep.Interception += l.Interception
+		rep.MemorylessReference += l.Reference
+		v := r.p.Missions[i].Value
+		vs += v
+		ws += v * (1 - l.Interception)
+		n++
+	}
+	if n > 0 {
+		rep.Interception /= float64(n)
+		rep.MemorylessReference /= float64(n)
+	}
+	if rep.MemorylessReference > 0 {
+		rep.Ratio = rep.Interception / rep.MemorylessReference
+	}
+	if vs > 0 {
+		rep.WeightedSuccess = ws / vs
+	}
+	return rep
+}
+
+// minimax is §4.4: the worst value × (1 − live interception at d) over the missions
+// without a staffed post, against WaterFill's water level u for the same missions with
+// their values, minimum visits visits_per_day × service days, a budget of the plan's
+// presences at them over the run, attack length d and the run's minutes as the period.
+func (r *measureRun) minimax(lm []LiveMission, d int) MinimaxReport {
+	var rep MinimaxReport
+	var values, mins []float64
+	budget := 0.0
+	for i, l := range lm {
+		if l.Staffed {
+			continue
+		}
+		m := r.p.Missions[i]
+		rep.Worst = max(rep.Worst, m.Value*(1-l.Interception))
+		values = append(values, m.Value)
+		mins = append(mins, float64(m.VisitsPerDay*r.days()))
+		budget += float64(len(r.pres[i]))
+	}
+	period := r.dayStart[r.days()] - r.dayStart[0]
+	_, rep.Optimum = WaterFill(values, mins, budget, float64(d), period)
+	if rep.Optimum > 0 {
+		rep.Ratio = rep.Worst / rep.Optimum
+	}
+	return rep
+}
+
+// MissionLive returns the live adversary's result per mission id for attack length
+// attackMinutes (DESIGN.md §4.3), e.g. to colour a map; opt.Train is the training days
+// (default 28). Missions with a staffed post are marked and carry no result.
+func MissionLive(p *Plan, opt MeasureOptions, attackMinutes int) (map[string]LiveMission, error) {
+	opt = opt.withDefaults()
+	r, err := newMeasureRun(p)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Train < 1 || opt.Train >= r.days() {
+		return nil, errNoTestDays(opt.Train, r.days())
+	}
+	lm := r.live(opt.Train, attackMinutes)
+	out := make(map[string]LiveMission, len(lm))
+	for i, l := range lm {
+		out[p.Missions[i].ID] = l
+	}
+	return out, nil
+}

@@ -1,0 +1,417 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"vigil/geo"
+)
+
+// PlanOptions says which service days PlanDays plans and with which key.
+type PlanOptions struct {
+	Key  []byte // the plan key (PlanKey of the master key)
+	From Date   // the first service date
+	Days int    // how many consecutive service days (at least 1)
+	// Progress, when set, is called after each planned day with the days done and the total.
+	Progress func(done, total int)
+}
+
+// PlanDays plans opt.Days consecutive service days of one region from opt.From, each
+// planned on its own as a pure function of (key, region, date, inputs version)
+// (DESIGN.md §3), so day D of a run equals PlanDays with From = D and Days = 1. Every day
+// is checked with Verify before it is returned: a plan that breaks a hard rule is an
+// error, never output. A force too small for the minimums, or a mission no unit can
+// keep within its max gap, is an *InfeasibleError.
+func PlanDays(in Inputs, opt PlanOptions) (*Plan, error) {
+	if opt.Days < 1 {
+		return nil, fmt.Errorf("plan: days %d: want at least 1", opt.Days)
+	}
+	if in.Office.Location == nil {
+		return nil, fmt.Errorf("plan: region %s has no time zone", regionOf(in))
+	}
+	zn, err := makeZoning(in)
+	if err != nil {
+		return nil, err
+	}
+	p := newPlan(in, zn, opt.From, opt.Days)
+	for i := 0; i < opt.Days; i++ {
+		sd, err := planDay(in, opt.Key, opt.From.AddDays(i), zn, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		p.ServiceDays = append(p.ServiceDays, sd)
+		if opt.Progress != nil {
+			opt.Progress(i+1, opt.Days)
+		}
+	}
+	if vs := Verify(in, p); len(vs) > 0 {
+		return nil, violationsError(regionOf(in), vs)
+	}
+	return p, nil
+}
+
+// PlanServiceDay plans one service day with the changes made during it so far (ordered by
+// time): the day as first planned, then re-planned at each change in turn (Replan), so the
+// result has revision len(changes) and is the same on every replica.
+func PlanServiceDay(in Inputs, key []byte, d Date, changes []Change) (ServiceDay, error) {
+	if in.Office.Location == nil {
+		return ServiceDay{}, fmt.Errorf("plan: region %s has no time zone", regionOf(in))
+	}
+	zn, err := makeZoning(in)
+	if err != nil {
+		return ServiceDay{}, err
+	}
+	sd, err := planDay(in, key, d, zn, nil, nil)
+	if err != nil {
+		return ServiceDay{}, err
+	}
+	for i := range changes {
+		if sd, err = planDay(in, key, d, zn, changes[:i+1], &sd); err != nil {
+			return ServiceDay{}, err
+		}
+	}
+	if vs := verifyDay(in, sd, changes); len(vs) > 0 {
+		return ServiceDay{}, violationsError(regionOf(in), vs)
+	}
+	return sd, nil
+}
+
+// NewPlan wraps service days in the vigil.plan/v1 envelope of a region: its missions with
+// the rules applied to them and its zones.
+func NewPlan(in Inputs, from Date, days []ServiceDay) (*Plan, error) {
+	zn, err := makeZoning(in)
+	if err != nil {
+		return nil, err
+	}
+	p := newPlan(in, zn, from, len(days))
+	p.ServiceDays = append(p.ServiceDays, days...)
+	return p, nil
+}
+
+func newPlan(in Inputs, zn *zoning, from Date, days int) *Plan {
+	p := &Plan{
+		Schema:      PlanSchema,
+		Region:      regionOf(in),
+		Timezone:    in.Office.Location.String(),
+		From:        from.String(),
+		Days:        days,
+		Missions:    make([]PlanMission, len(in.Missions)),
+		Zones:       make([]PlanZone, len(zn.Zones)),
+		ServiceDays: make([]ServiceDay, 0, days),
+	}
+	if in.Office.TZ != "" {
+		p.Timezone = in.Office.TZ
+	}
+	for i, m := range in.Missions {
+		pr := in.Force.Profiles[m.Threat]
+		p.Missions[i] = PlanMission{
+			ID: m.ID, Name: m.Name, Lat: m.Lat, Lon: m.Lon, Threat: m.Threat, Value: pr.Value,
+			VisitsPerDay: pr.VisitsPerDay, MaxGapMinutes: pr.MaxGapMinutes,
+			FixedPosts: m.Posts(in.Force.Profiles), Zone: zn.Zones[zn.ZoneOf[i]].ID,
+		}
+	}
+	sort.Slice(p.Missions, func(a, b int) bool { return p.Missions[a].ID < p.Missions[b].ID })
+	for i, z := range zn.Zones {
+		p.Zones[i] = PlanZone{ID: z.ID, Cells: append([]string{}, z.Cells...), Missions: append([]string{}, z.Sites...)}
+	}
+	return p
+}
+
+// violationsError turns Verify's findings into one error naming the first few.
+func violationsError(region string, vs []Violation) error {
+	const show = 3
+	msg := ""
+	for i, v := range vs {
+		if i == show {
+			msg += fmt.Sprintf("; and %d more", len(vs)-show)
+			break
+		}
+		if i > 0 {
+			msg += "; "
+		}
+		msg += v.String()
+	}
+	return &InfeasibleError{Region: region, Missing: "the plan breaks a hard rule: " + msg}
+}
+
+// maxRetries is how many times a zone's day is dispatched again, each time with more
+// slack below the max gaps, before its failure is reported.
+const maxRetries = 3
+
+// planDay plans service day d; with prev set, it re-plans prev at the last change's time,
+// keeping every visit that started before it (DESIGN.md §3).
+func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *ServiceDay) (ServiceDay, error) {
+	loc := in.Office.Location
+	f := in.Force
+	region := regionOf(in)
+	S, E := ServiceDayBounds(d, f.Shifts, loc)
+	wins := ShiftWindows(d, f.Shifts, loc)
+	dayMin := int(E.Sub(S) / time.Minute)
+	version := InputsVersion(in, d, changes)
+	travel := TravelModel(f)
+	travelers := map[Mode]geo.Traveler{}
+	for _, m := range Modes {
+		travelers[m] = travel(m)
+	}
+	points := make([]geo.Point, len(in.Missions))
+	index := make(map[string]int, len(in.Missions))
+	for i, m := range in.Missions {
+		points[i] = MissionPoint(m)
+		index[m.ID] = i
+	}
+	tt := func(mode Mode, a, b int) int {
+		if a == b {
+			return 0
+		}
+		return travelers[mode].Minutes(points[a], points[b])
+	}
+	shiftEnd := make([]int, len(wins))
+	for k, w := range wins {
+		shiftEnd[k] = int(w.End.Sub(S) / time.Minute)
+	}
+	th := newThreats(in, S, dayMin, changes)
+	from := 0
+	kept := map[string][]visitRec{}
+	out := map[string]bool{}
+	revision := 0
+	if prev != nil {
+		revision = prev.Revision + 1
+		at := changes[len(changes)-1].At
+		from = min(max(int(math.Ceil(at.Sub(S).Minutes()-1e-9)), 0), dayMin)
+		for _, r := range prev.Routes {
+			for _, v := range r.Visits {
+				a := int(v.Arrive.Sub(S) / time.Minute)
+				if a < from {
+					mi, ok := index[v.Mission]
+					if !ok {
+						return ServiceDay{}, fmt.Errorf("%s %s: re-plan: visit to unknown mission %s", region, d, v.Mission)
+					}
+					kept[r.Unit] = append(kept[r.Unit], visitRec{Mission: mi, Arrive: a, Depart: int(v.Depart.Sub(S) / time.Minute)})
+				}
+			}
+		}
+		for _, c := range changes {
+			if c.Unit != "" {
+				out[c.Unit] = true
+			}
+		}
+	}
+
+	// Groups of zones dispatched together: a zone whose units are all out of service
+	// joins the nearest zone that still has units.
+	nz := len(zn.Zones)
+	groupOf := make([]int, nz)
+	active := func(zi int) bool {
+		for _, u := range zn.Units[zi] {
+			if !out[u.ID] {
+				return true
+			}
+		}
+		return false
+	}
+	for zi := range groupOf {
+		groupOf[zi] = zi
+		if active(zi) {
+			continue
+		}
+		best, bd := -1, math.Inf(1)
+		ci := zoneCentre(points, zn.Missions[zi])
+		for zj := range zn.Zones {
+			if zj != zi && active(zj) {
+				if dd := geo.Haversine(ci, zoneCentre(points, zn.Missions[zj])); dd < bd {
+					best, bd = zj, dd
+				}
+			}
+		}
+		if best < 0 {
+			return ServiceDay{}, &InfeasibleError{Region: region, Missing: fmt.Sprintf(
+				"%s: zone %s has no unit left in service and no other zone has one to take it over", d, zn.Zones[zi].ID)}
+		}
+		groupOf[zi] = best
+	}
+
+	unitVisits := map[string][]visitRec{}
+	for g := 0; g < nz; g++ {
+		var ms []int
+		var units []zoneUnit
+		for zi := 0; zi < nz; zi++ {
+			if groupOf[zi] == g {
+				ms = append(ms, zn.Missions[zi]...)
+				units = append(units, zn.Units[zi]...)
+			}
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		sort.Ints(ms)
+		var err error
+		var res []*simUnit
+		for attempt := 0; ; attempt++ {
+			res, err = dispatchGroup(in, key, d, version, zn.Zones[g].ID, wins, shiftEnd, dayMin, from, ms, units, out, kept, th, tt, travel, 15*attempt)
+			if err == nil {
+				break
+			}
+			var fe *failureError
+			if !errors.As(err, &fe) || attempt+1 >= maxRetries {
+				return ServiceDay{}, err
+			}
+		}
+		for _, u := range res {
+			unitVisits[u.zu.ID] = u.visits
+		}
+	}
+	// Units out of service keep what they did before the change.
+	for zi := range zn.Zones {
+		for _, u := range zn.Units[zi] {
+			if _, ok := unitVisits[u.ID]; !ok {
+				unitVisits[u.ID] = kept[u.ID]
+			}
+		}
+	}
+
+	var routes []Route
+	for zi, z := range zn.Zones {
+		for _, u := range zn.Units[zi] {
+			vs := unitVisits[u.ID]
+			sortVisits(vs)
+			for k, w := range wins {
+				r := Route{Unit: u.ID, Mode: u.Mode, Shift: w.Name, Zone: z.ID, Officers: []string{}, Start: w.Start, End: w.End, Visits: []Visit{}}
+				prevMi := -1
+				dist := 0.0
+				for _, v := range vs {
+					if (k == 0 || v.Arrive >= shiftEnd[k-1]) && v.Arrive < shiftEnd[k] {
+						r.Visits = append(r.Visits, Visit{
+							Mission: in.Missions[v.Mission].ID,
+							Arrive:  S.Add(time.Duration(v.Arrive) * time.Minute).In(loc),
+							Depart:  S.Add(time.Duration(v.Depart) * time.Minute).In(loc),
+						})
+						if prevMi >= 0 {
+							dist += travelers[u.Mode].Metres(points[prevMi], points[v.Mission])
+						}
+						prevMi = v.Mission
+					}
+				}
+				r.DistanceM = int(math.Round(dist))
+				routes = append(routes, r)
+			}
+		}
+	}
+	sort.SliceStable(routes, func(a, b int) bool {
+		if !routes[a].Start.Equal(routes[b].Start) {
+			return routes[a].Start.Before(routes[b].Start)
+		}
+		return routes[a].Unit < routes[b].Unit
+	})
+	// Posts and crews do not depend on the day's changes: they are staffed with the
+	// day's first version, so a re-plan never moves a post relief or a crew.
+	routes, posts, err := StaffDay(in, key, d, InputsVersion(in, d, nil), routes)
+	if err != nil {
+		return ServiceDay{}, err
+	}
+	if posts == nil {
+		posts = []Post{}
+	}
+	return ServiceDay{
+		Date: d.String(), Version: version, Revision: revision,
+		Start: S.In(loc), End: E.In(loc), Routes: routes, Posts: posts,
+	}, nil
+}
+
+// failureError is a dispatch that could not keep a hard rule.
+type failureError struct{ err *InfeasibleError }
+
+func (e *failureError) Error() string { return e.err.Error() }
+func (e *failureError) Unwrap() error { return e.err }
+
+func zoneCentre(points []geo.Point, ms []int) geo.Point {
+	var c geo.Point
+	for _, mi := range ms {
+		c.Lat += points[mi].Lat
+		c.Lon += points[mi].Lon
+	}
+	n := float64(max(len(ms), 1))
+	return geo.Point{Lat: c.Lat / n, Lon: c.Lon / n}
+}
+
+// dispatchGroup allocates and dispatches one group of missions and units from minute
+// `from`, starting from the visits kept before it.
+func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins []ShiftWindow, shiftEnd []int, dayMin, from int,
+	ms []int, units []zoneUnit, out map[string]bool, kept map[string][]visitRec, th *threats,
+	tt func(Mode, int, int) int, travel func(Mode) geo.Traveler, slackPlus int) ([]*simUnit, error) {
+	region := regionOf(in)
+	var activeUnits []zoneUnit
+	for _, u := range units {
+		if !out[u.ID] {
+			activeUnits = append(activeUnits, u)
+		}
+	}
+	profAt := func(mi int) Profile { return in.Force.Profiles[th.at(mi, from)] }
+	al, err := allocate(in, zoneID, ms, activeUnits, profAt, float64(dayMin), travel)
+	if err != nil && from == 0 {
+		return nil, err
+	}
+	tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: slackPlus}
+	for _, w := range wins {
+		tl.rngs = append(tl.rngs, NewRand(key, region, d, zoneID, w.Name, version))
+	}
+	// Presences kept before `from`, merged per mission.
+	presence := map[int][]visitRec{}
+	for _, u := range units {
+		for _, v := range kept[u.ID] {
+			presence[v.Mission] = append(presence[v.Mission], v)
+		}
+	}
+	for i, mi := range ms {
+		p := profAt(mi)
+		n := al.Visits[i]
+		if n <= 0 {
+			n = MinimumVisits(p, float64(dayMin))
+		}
+		m := &simMission{idx: mi, minimum: th.minimum(mi), meanGap: math.Max(1, (float64(dayMin)-n*MeanDwell(p))/n)}
+		m.deadline = tl.prof(mi, 0).MaxGapMinutes / 2
+		if ps := presence[mi]; len(ps) > 0 {
+			sortVisits(ps)
+			end := -1
+			for _, v := range ps {
+				if v.Arrive > end {
+					m.count++
+				}
+				end = max(end, v.Depart)
+			}
+			m.has, m.lastEnd = true, end
+			m.deadline = end + tl.prof(mi, end).MaxGapMinutes
+		}
+		for _, c := range th.points(mi) {
+			if c <= from && c >= m.lastEndOr(0) {
+				m.deadline = min(m.deadline, c+tl.prof(mi, c).MaxGapMinutes)
+			}
+		}
+		tl.missions = append(tl.missions, m)
+	}
+	var sims []*simUnit
+	for _, u := range units {
+		su := &simUnit{zu: u, pos: u.Home, free: from}
+		vs := append([]visitRec(nil), kept[u.ID]...)
+		sortVisits(vs)
+		su.visits = vs
+		if len(vs) > 0 {
+			last := vs[len(vs)-1]
+			su.pos, su.free = last.Mission, max(last.Depart, from)
+		}
+		sims = append(sims, su)
+		if !out[u.ID] {
+			tl.units = append(tl.units, su)
+		}
+	}
+	tl.run(from)
+	if len(tl.failures) > 0 {
+		f := tl.failures[0]
+		return sims, &failureError{&InfeasibleError{Region: region, Missing: fmt.Sprintf(
+			"%s: mission %s (zone %s, %d units): %s; the zone needs more units",
+			d, in.Missions[f.mission].ID, zoneID, len(tl.units), f.what)}}
+	}
+	return sims, nil
+}

@@ -1,0 +1,128 @@
+package scheduler
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// StaffDay assigns the on-duty officers of service date d (DutyRoster) to the given routes
+// and fixed posts, and builds every post's blocks for the whole service day.
+//
+// Routes come with Unit, Mode and Shift set; StaffDay returns copies with Officers filled
+// (sorted), every route of one unit and shift getting the same crew of Crew[mode] officers.
+// The posts are those of in.Missions (PostSites), sorted by id, each staffed in every shift
+// by a team of PostTeam officers standing alternate blocks (PostBlockBounds), blocks sorted
+// by start. On-duty officers beyond the units and posts are reserve and appear nowhere.
+//
+// Who fills posts, units and reserve rotates with each duty of the shift's phase group, so
+// post hours even out across officers over the days; only the block jitter and which team
+// member stands first are drawn from the plan key (NewRand with zone = post id).
+//
+// It returns DutyRoster's errors, an error for a route naming an unknown shift or a mode
+// without a crew, and an error naming how many officers are missing when a shift's on-duty
+// officers cannot fill its units and posts.
+func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route) ([]Route, []Post, error) {
+	f := in.Force
+	wins, err := checkRosterForce(f, in.Office.Location, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	crews, err := rosterCrews(f, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	shiftIndex := make(map[string]int, len(wins))
+	for i, w := range wins {
+		shiftIndex[w.Name] = i
+	}
+	units := make([]map[string]Mode, len(wins))
+	for i := range units {
+		units[i] = map[string]Mode{}
+	}
+	for _, r := range routes {
+		s, ok := shiftIndex[r.Shift]
+		if !ok {
+			return nil, nil, fmt.Errorf("route of unit %s on %s names shift %q, which region %s does not have", r.Unit, d, r.Shift, f.Region)
+		}
+		if m, ok := units[s][r.Unit]; ok && m != r.Mode {
+			return nil, nil, fmt.Errorf("unit %s has routes of modes %s and %s in shift %s on %s", r.Unit, m, r.Mode, r.Shift, d)
+		}
+		if f.Crew[r.Mode] <= 0 {
+			return nil, nil, fmt.Errorf("unit %s: region %s has no crew size for mode %q", r.Unit, f.Region, r.Mode)
+		}
+		units[s][r.Unit] = r.Mode
+	}
+
+	sites := PostSites(in.Missions, f.Profiles)
+	posts := make([]Post, len(sites))
+	for i, p := range sites {
+		posts[i] = Post{Post: p.ID, Mission: p.Mission, Blocks: []Block{}}
+	}
+	crewOf := make([]map[string][]string, len(wins))
+	postSlots := PostTeam * len(sites)
+	for s, w := range wins {
+		ids := make([]string, 0, len(units[s]))
+		unitSlots := 0
+		for u, m := range units[s] {
+			ids = append(ids, u)
+			unitSlots += f.Crew[m]
+		}
+		sort.Strings(ids)
+		members := crews[s].officers
+		if need := unitSlots + postSlots; need > len(members) {
+			total := need * RotationDays(len(f.Shifts))
+			return nil, nil, fmt.Errorf("region %s, shift %s on %s: %d officers on duty cannot fill %d positions (%d in %d units, %d in %d post teams), %d missing; the duty rotation needs %d officers in all, the force has %d, so %d are missing",
+				f.Region, w.Name, d, len(members), need, unitSlots, len(ids), postSlots, len(sites), need-len(members), total, f.Officers, max(0, total-f.Officers))
+		}
+		order := staffOrder(members, crews[s].turn, unitSlots, postSlots)
+		next := 0
+		take := func(n int) []string {
+			out := make([]string, n)
+			for i := range out {
+				out[i] = OfficerID(f.Region, order[next]+1)
+				next++
+			}
+			return out
+		}
+		for i, p := range sites {
+			var team [PostTeam]string
+			copy(team[:], take(PostTeam))
+			rng := NewRand(planKey, f.Region, d, p.ID, w.Name, version)
+			bounds := PostBlockBounds(w.Start, w.End, f.PostBlockMinutes, rng)
+			posts[i].Blocks = append(posts[i].Blocks, postShiftBlocks(bounds, team, rng.IntN(PostTeam))...)
+		}
+		crewOf[s] = make(map[string][]string, len(ids))
+		for _, u := range ids {
+			c := take(f.Crew[units[s][u]])
+			sort.Strings(c)
+			crewOf[s][u] = c
+		}
+	}
+
+	out := make([]Route, len(routes))
+	for i, r := range routes {
+		r.Officers = slices.Clone(crewOf[shiftIndex[r.Shift]][r.Unit])
+		out[i] = r
+	}
+	return out, posts, nil
+}
+
+// staffOrder returns the on-duty officers in the order they fill post teams, then unit
+// crews, then reserve. The order is the ascending list rotated by a step for each duty the
+// group has worked, so the window of post places (and of reserve places) slides around the
+// group and every member stands posts equally often over the days.
+func staffOrder(members []int, turn, unitSlots, postSlots int) []int {
+	m := len(members)
+	if m == 0 {
+		return []int{}
+	}
+	step := postSlots
+	if step == 0 {
+		step = max(1, m-unitSlots)
+	}
+	r := rotMod(rotMod(turn, m)*rotMod(step, m), m)
+	out := make([]int, 0, m)
+	out = append(out, members[r:]...)
+	return append(out, members[:r]...)
+}

@@ -1,0 +1,331 @@
+package scheduler
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Violation is one broken hard rule of a plan (DESIGN.md §3).
+type Violation struct {
+	Date    string // service date
+	Rule    string // e.g. "max gap", "minimum visits", "travel", "post staffing"
+	Subject string // the mission, unit, post or officer concerned
+	Detail  string
+}
+
+// String returns e.g. "2026-11-27 max gap: emb-fr: gap of 251 min from 09:12 (max 240)".
+func (v Violation) String() string {
+	return fmt.Sprintf("%s %s: %s: %s", v.Date, v.Rule, v.Subject, v.Detail)
+}
+
+// Verify checks every §3 hard rule of a plan made without changes: every mission listed;
+// minimum visits per service day; no gap over the max gap between presences (overlapping
+// or touching visits merge), also across service days, and the boundary contract (first
+// presence within half the max gap of the day's start, last within half of its end); no
+// unit in two places (a route's visits in its shift window, in order, leaving the travel
+// time of §2 between them, across shifts and days too); dwell in the profile's range; every
+// post staffed to the minute by alternating officers; no officer in two places. It returns
+// nil for a plan that keeps them all.
+func Verify(in Inputs, p *Plan) []Violation {
+	var out []Violation
+	listed := map[string]bool{}
+	for _, m := range p.Missions {
+		listed[m.ID] = true
+	}
+	for _, m := range in.Missions {
+		if !listed[m.ID] {
+			out = append(out, Violation{Date: p.From, Rule: "missions", Subject: m.ID, Detail: "mission missing from the plan"})
+		}
+	}
+	for _, sd := range p.ServiceDays {
+		out = append(out, verifyDay(in, sd, nil)...)
+	}
+	// Across days: gaps between the last presence of one day and the first of the next,
+	// and each unit's move from its last visit of a day to its first of the next.
+	v := newVerifier(in)
+	for i := 1; i < len(p.ServiceDays); i++ {
+		a, b := p.ServiceDays[i-1], p.ServiceDays[i]
+		if !a.End.Equal(b.Start) {
+			out = append(out, Violation{Date: b.Date, Rule: "days", Subject: b.Date, Detail: "service day does not start where the previous one ends"})
+			continue
+		}
+		lastA, firstB := v.presences(a), v.presences(b)
+		for mi := range in.Missions {
+			pa, pb := lastA[mi], firstB[mi]
+			if len(pa) == 0 || len(pb) == 0 {
+				continue
+			}
+			gap := pb[0].Arrive.Sub(pa[len(pa)-1].Depart)
+			mg := v.profile(mi).MaxGapMinutes
+			if gap > time.Duration(mg)*time.Minute {
+				out = append(out, Violation{Date: b.Date, Rule: "max gap", Subject: in.Missions[mi].ID,
+					Detail: fmt.Sprintf("gap of %.0f min across the day boundary (max %d)", gap.Minutes(), mg)})
+			}
+		}
+		ua, ub := v.unitVisits(a), v.unitVisits(b)
+		for u, va := range ua {
+			vb := ub[u]
+			if len(va) == 0 || len(vb) == 0 {
+				continue
+			}
+			out = append(out, v.checkLeg(b.Date, u, va[len(va)-1], vb[0])...)
+		}
+	}
+	return out
+}
+
+// verifier holds what the checks look up.
+type verifier struct {
+	in    Inputs
+	index map[string]int
+	modes map[string]Mode
+	th    *threats
+}
+
+func newVerifier(in Inputs) *verifier {
+	v := &verifier{in: in, index: map[string]int{}, modes: map[string]Mode{}}
+	for i, m := range in.Missions {
+		v.index[m.ID] = i
+	}
+	region := regionOf(in)
+	for _, mode := range Modes {
+		for n := 1; n <= in.Force.Units[mode]; n++ {
+			v.modes[UnitID(region, mode, n)] = mode
+		}
+	}
+	return v
+}
+
+func (v *verifier) profile(mi int) Profile { return v.in.Force.Profiles[v.in.Missions[mi].Threat] }
+
+// span is one visit or presence in absolute time.
+type span struct {
+	Mission        int
+	Arrive, Depart time.Time
+}
+
+// presences returns each mission's presences of a day: visits merged where they overlap
+// or touch, in time order.
+func (v *verifier) presences(sd ServiceDay) map[int][]span {
+	by := map[int][]span{}
+	for _, r := range sd.Routes {
+		for _, x := range r.Visits {
+			if mi, ok := v.index[x.Mission]; ok {
+				by[mi] = append(by[mi], span{mi, x.Arrive, x.Depart})
+			}
+		}
+	}
+	for mi, ss := range by {
+		sort.Slice(ss, func(a, b int) bool { return ss[a].Arrive.Before(ss[b].Arrive) })
+		merged := ss[:1]
+		for _, s := range ss[1:] {
+			last := &merged[len(merged)-1]
+			if !s.Arrive.After(last.Depart) {
+				if s.Depart.After(last.Depart) {
+					last.Depart = s.Depart
+				}
+				continue
+			}
+			merged = append(merged, s)
+		}
+		by[mi] = merged
+	}
+	return by
+}
+
+// unitVisits returns each unit's visits of a day in time order.
+func (v *verifier) unitVisits(sd ServiceDay) map[string][]span {
+	by := map[string][]span{}
+	for _, r := range sd.Routes {
+		for _, x := range r.Visits {
+			if mi, ok := v.index[x.Mission]; ok {
+				by[r.Unit] = append(by[r.Unit], span{mi, x.Arrive, x.Depart})
+			}
+		}
+	}
+	for _, ss := range by {
+		sort.Slice(ss, func(a, b int) bool { return ss[a].Arrive.Before(ss[b].Arrive) })
+	}
+	return by
+}
+
+// checkLeg checks that unit u can go from visit a to visit b.
+func (v *verifier) checkLeg(date, u string, a, b span) []Violation {
+	mode := v.modes[u]
+	need := TravelModel(v.in.Force)(mode).Minutes(MissionPoint(v.in.Missions[a.Mission]), MissionPoint(v.in.Missions[b.Mission]))
+	if a.Mission == b.Mission {
+		need = 0
+	}
+	if b.Arrive.Before(a.Depart.Add(time.Duration(need) * time.Minute)) {
+		return []Violation{{Date: date, Rule: "travel", Subject: u, Detail: fmt.Sprintf(
+			"leaves %s at %s and reaches %s at %s, %d min of travel needed",
+			v.in.Missions[a.Mission].ID, a.Depart.Format("15:04"), v.in.Missions[b.Mission].ID, b.Arrive.Format("15:04"), need)}}
+	}
+	return nil
+}
+
+// verifyDay checks the hard rules of one service day planned with the given changes.
+func verifyDay(in Inputs, sd ServiceDay, changes []Change) []Violation {
+	var out []Violation
+	add := func(rule, subject, format string, args ...any) {
+		out = append(out, Violation{Date: sd.Date, Rule: rule, Subject: subject, Detail: fmt.Sprintf(format, args...)})
+	}
+	d, err := ParseDate(sd.Date)
+	if err != nil {
+		add("day", sd.Date, "bad date: %v", err)
+		return out
+	}
+	loc := in.Office.Location
+	f := in.Force
+	S, E := ServiceDayBounds(d, f.Shifts, loc)
+	if !sd.Start.Equal(S) || !sd.End.Equal(E) {
+		add("day", sd.Date, "runs %s–%s; want %s–%s", sd.Start, sd.End, S, E)
+		return out
+	}
+	dayMin := int(E.Sub(S) / time.Minute)
+	v := newVerifier(in)
+	th := newThreats(in, S, dayMin, changes)
+	minute := func(t time.Time) int { return int(t.Sub(S) / time.Minute) }
+	wins := ShiftWindows(d, f.Shifts, loc)
+	winOf := map[string]ShiftWindow{}
+	for _, w := range wins {
+		winOf[w.Name] = w
+	}
+
+	// Routes: known units and shifts, one route per unit and shift, visits inside.
+	seen := map[string]bool{}
+	for _, r := range sd.Routes {
+		w, ok := winOf[r.Shift]
+		mode, known := v.modes[r.Unit]
+		switch {
+		case !ok:
+			add("route", r.Unit, "unknown shift %q", r.Shift)
+			continue
+		case !known || mode != r.Mode:
+			add("route", r.Unit, "unit unknown or of another mode than %s", r.Mode)
+			continue
+		case seen[r.Unit+"|"+r.Shift]:
+			add("route", r.Unit, "two routes in shift %s", r.Shift)
+		case !r.Start.Equal(w.Start) || !r.End.Equal(w.End):
+			add("route", r.Unit, "shift %s route runs %s–%s; want %s–%s", r.Shift, r.Start, r.End, w.Start, w.End)
+		}
+		seen[r.Unit+"|"+r.Shift] = true
+		for _, x := range r.Visits {
+			mi, ok := v.index[x.Mission]
+			if !ok {
+				add("route", r.Unit, "visit to unknown mission %q", x.Mission)
+				continue
+			}
+			if x.Arrive.Before(r.Start) || x.Depart.After(r.End) {
+				add("shift window", r.Unit, "visit to %s %s–%s outside shift %s", x.Mission, x.Arrive.Format("15:04"), x.Depart.Format("15:04"), r.Shift)
+			}
+			if x.Arrive.Second() != 0 || x.Depart.Second() != 0 || x.Arrive.Nanosecond() != 0 || x.Depart.Nanosecond() != 0 {
+				add("route", r.Unit, "visit to %s not on the minute", x.Mission)
+			}
+			dw := int(x.Depart.Sub(x.Arrive) / time.Minute)
+			p := f.Profiles[th.at(mi, minute(x.Arrive))]
+			if dw < p.DwellMinutes[0] || dw > p.DwellMinutes[1] {
+				add("dwell", x.Mission, "visit by %s at %s lasts %d min; want %d–%d", r.Unit, x.Arrive.Format("15:04"), dw, p.DwellMinutes[0], p.DwellMinutes[1])
+			}
+		}
+	}
+	// No unit in two places.
+	for u, ss := range v.unitVisits(sd) {
+		for i := 1; i < len(ss); i++ {
+			out = append(out, v.checkLeg(sd.Date, u, ss[i-1], ss[i])...)
+		}
+	}
+	// Minimum visits, max gap, boundary contract.
+	pres := v.presences(sd)
+	for mi, m := range in.Missions {
+		ps := pres[mi]
+		if n := th.minimum(mi); len(ps) < n {
+			add("minimum visits", m.ID, "%d presences; want at least %d", len(ps), n)
+		}
+		if len(ps) == 0 {
+			continue
+		}
+		if g := f.Profiles[th.at(mi, 0)].MaxGapMinutes; minute(ps[0].Arrive) > g/2 {
+			add("boundary", m.ID, "first presence at %s, over half the max gap (%d) after the day's start", ps[0].Arrive.Format("15:04"), g)
+		}
+		if g := f.Profiles[th.at(mi, dayMin-1)].MaxGapMinutes; dayMin-minute(ps[len(ps)-1].Depart) > g/2 {
+			add("boundary", m.ID, "last presence ends at %s, over half the max gap (%d) before the day's end", ps[len(ps)-1].Depart.Format("15:04"), g)
+		}
+		pts := th.points(mi)
+		for i := 1; i < len(ps); i++ {
+			a, b := minute(ps[i-1].Depart), minute(ps[i].Arrive)
+			if g := f.Profiles[th.at(mi, a)].MaxGapMinutes; b-a > g {
+				add("max gap", m.ID, "gap of %d min from %s (max %d)", b-a, ps[i-1].Depart.Format("15:04"), g)
+			}
+			for _, c := range pts {
+				if c > a && c < b {
+					if g := f.Profiles[th.at(mi, c)].MaxGapMinutes; b-c > g {
+						add("max gap", m.ID, "next presence %d min after the change at minute %d (max %d)", b-c, c, g)
+					}
+				}
+			}
+		}
+	}
+	out = append(out, verifyPosts(in, sd, S, E)...)
+	return out
+}
+
+// verifyPosts checks that every post is staffed to the minute by alternating officers and
+// that no officer is in two places.
+func verifyPosts(in Inputs, sd ServiceDay, S, E time.Time) []Violation {
+	var out []Violation
+	add := func(rule, subject, format string, args ...any) {
+		out = append(out, Violation{Date: sd.Date, Rule: rule, Subject: subject, Detail: fmt.Sprintf(format, args...)})
+	}
+	have := map[string]Post{}
+	for _, p := range sd.Posts {
+		have[p.Post] = p
+	}
+	type duty struct {
+		start, end time.Time
+		what       string
+	}
+	duties := map[string][]duty{}
+	for _, site := range PostSites(in.Missions, in.Force.Profiles) {
+		p, ok := have[site.ID]
+		if !ok {
+			add("post staffing", site.ID, "post not staffed")
+			continue
+		}
+		at := S
+		for i, b := range p.Blocks {
+			if !b.Start.Equal(at) {
+				add("post staffing", site.ID, "uncovered or double-covered from %s to %s", at.Format("15:04"), b.Start.Format("15:04"))
+			}
+			if b.Officer == "" {
+				add("post staffing", site.ID, "block at %s has no officer", b.Start.Format("15:04"))
+			}
+			if i > 0 && p.Blocks[i-1].Officer == b.Officer && b.Officer != "" {
+				add("post staffing", site.ID, "%s stands two blocks in a row at %s", b.Officer, b.Start.Format("15:04"))
+			}
+			if !b.End.After(b.Start) {
+				add("post staffing", site.ID, "empty block at %s", b.Start.Format("15:04"))
+			}
+			at = b.End
+			duties[b.Officer] = append(duties[b.Officer], duty{b.Start, b.End, "post " + site.ID})
+		}
+		if !at.Equal(E) {
+			add("post staffing", site.ID, "uncovered from %s to the day's end", at.Format("15:04"))
+		}
+	}
+	for _, r := range sd.Routes {
+		for _, o := range r.Officers {
+			duties[o] = append(duties[o], duty{r.Start, r.End, "unit " + r.Unit})
+		}
+	}
+	for o, ds := range duties {
+		sort.Slice(ds, func(a, b int) bool { return ds[a].start.Before(ds[b].start) })
+		for i := 1; i < len(ds); i++ {
+			if ds[i].start.Before(ds[i-1].end) {
+				add("officer", o, "%s and %s at once from %s", ds[i-1].what, ds[i].what, ds[i].start.Format("15:04"))
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package scheduler
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Change is one change made during a service day (DESIGN.md §3): a mission's threat level
+// set from At (until Until for a temporary raise), or a unit out of service from At.
+type Change struct {
+	At time.Time
+	// Mission and Threat set a mission's threat level from At.
+	Mission string
+	Threat  int
+	// Until, when set, ends a temporary threat change: from Until the earlier level applies.
+	Until *time.Time
+	// Unit, when set, takes the unit out of service from At.
+	Unit string
+}
+
+// versionDoc is what InputsVersion hashes; encoding/json sorts map keys, so the
+// encoding is canonical.
+type versionDoc struct {
+	Region   string          `json:"region"`
+	TZ       string          `json:"tz"`
+	Date     string          `json:"date"`
+	Missions []Mission       `json:"missions"`
+	Force    versionForce    `json:"force"`
+	Changes  []versionChange `json:"changes"`
+}
+
+type versionForce struct {
+	Shifts       []Shift          `json:"shifts"`
+	Units        map[Mode]int     `json:"units"`
+	Crew         map[Mode]int     `json:"crew"`
+	Capabilities map[string]int   `json:"capabilities"`
+	Officers     int              `json:"officers"`
+	PostBlock    int              `json:"post_block_minutes"`
+	Release      int              `json:"release_before_minutes"`
+	H3           int              `json:"h3_resolution"`
+	Speeds       map[Mode]float64 `json:"speeds_kmh"`
+	Circuity     float64          `json:"circuity"`
+	Profiles     Profiles         `json:"profiles"`
+}
+
+type versionChange struct {
+	At      string `json:"at"`
+	Mission string `json:"mission,omitempty"`
+	Threat  int    `json:"threat,omitempty"`
+	Until   string `json:"until,omitempty"`
+	Unit    string `json:"unit,omitempty"`
+}
+
+// InputsVersion returns "sha256:<hex>" of the inputs in effect for service day d: the
+// region, its missions, force and profiles, and the ordered changes made during the day,
+// each with its time (DESIGN.md §3). Equal inputs give equal versions on every replica.
+func InputsVersion(in Inputs, d Date, changes []Change) string {
+	f := in.Force
+	doc := versionDoc{
+		Region:   in.Office.ID,
+		TZ:       in.Office.TZ,
+		Date:     d.String(),
+		Missions: in.Missions,
+		Force: versionForce{
+			Shifts: f.Shifts, Units: f.Units, Crew: f.Crew, Capabilities: f.Capabilities,
+			Officers: f.Officers, PostBlock: f.PostBlockMinutes, Release: f.ReleaseBeforeMinutes,
+			H3: f.H3Resolution, Speeds: f.SpeedsKmh, Circuity: f.Circuity, Profiles: f.Profiles,
+		},
+		Changes: make([]versionChange, len(changes)),
+	}
+	if doc.Region == "" {
+		doc.Region = f.Region
+	}
+	if doc.Missions == nil {
+		doc.Missions = []Mission{}
+	}
+	for i, c := range changes {
+		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit}
+		if c.Until != nil {
+			vc.Until = c.Until.UTC().Format(time.RFC3339Nano)
+		}
+		doc.Changes[i] = vc
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		// Every field is a plain value; Marshal cannot fail.
+		panic("scheduler: InputsVersion: " + err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,168 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"vigil/geo"
+)
+
+// walkMinutes is the walk between two missions that still counts as walkable when foot
+// units are placed: zones with the most mission pairs this close get the foot units.
+const walkMinutes = 15
+
+// zoneUnit is one unit working a zone in every shift of a service day.
+type zoneUnit struct {
+	ID   string
+	Mode Mode
+	// Home is the index (into Inputs.Missions) of the mission where the unit stands at the
+	// start of every service day and to which it can return before the day ends, so that
+	// independently planned days join without a unit being in two places.
+	Home int
+}
+
+// zoning is a region's zones with their missions (indices into Inputs.Missions, by id)
+// and units.
+type zoning struct {
+	Zones    []geo.Zone
+	Missions [][]int
+	Units    [][]zoneUnit
+	ZoneOf   []int // mission index → zone index
+}
+
+// Zones partitions a region's missions into patrol zones (DESIGN.md §2) and says how many
+// units work each per shift. Vehicle units are shared among the zones by geo.Partition,
+// balanced by workload (profile-minimum visit minutes plus travel). Foot units go where
+// walking works: to the zones with the most mission pairs within a 15-minute walk, one
+// per zone in that order (wrapping round when there are more foot units than such zones).
+// With no vehicle units, geo.Partition shares the foot units instead.
+func Zones(in Inputs) ([]geo.Zone, error) {
+	z, err := makeZoning(in)
+	if err != nil {
+		return nil, err
+	}
+	return z.Zones, nil
+}
+
+func makeZoning(in Inputs) (*zoning, error) {
+	f := in.Force
+	region := regionOf(in)
+	if len(in.Missions) == 0 {
+		return nil, fmt.Errorf("%s: no missions to plan", region)
+	}
+	vehicles, foot := f.Units[Vehicle], f.Units[Foot]
+	if vehicles+foot == 0 {
+		return nil, &InfeasibleError{Region: region, Missing: "no units on duty: every zone needs at least one unit per shift"}
+	}
+	travel := TravelModel(f)
+	partMode := Vehicle
+	partUnits := vehicles
+	if vehicles == 0 {
+		partMode, partUnits = Foot, foot
+	}
+	sites := make([]geo.Site, len(in.Missions))
+	index := make(map[string]int, len(in.Missions))
+	for i, m := range in.Missions {
+		if m.Threat < 1 || m.Threat > 5 {
+			return nil, fmt.Errorf("%s: mission %s: threat %d is not in 1..5", region, m.ID, m.Threat)
+		}
+		p := f.Profiles[m.Threat]
+		v := MinimumVisits(p, checkDayMinutes)
+		sites[i] = geo.Site{ID: m.ID, Point: MissionPoint(m), Visits: v, Minutes: v * MeanDwell(p)}
+		index[m.ID] = i
+	}
+	res := f.H3Resolution
+	if res == 0 {
+		res = DefaultH3Resolution
+	}
+	zones, err := geo.Partition(sites, geo.ZoneOptions{
+		Resolution:    res,
+		MaxResolution: MaxH3Resolution,
+		Units:         partUnits,
+		UnitMinutes:   UnitMinutesPerDay(),
+		Travel:        travel(partMode),
+	})
+	if errors.Is(err, geo.ErrNoSites) {
+		return nil, fmt.Errorf("%s: no missions to plan", region)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: zones: %w", region, err)
+	}
+	sort.Slice(zones, func(a, b int) bool { return zones[a].ID < zones[b].ID })
+	zn := &zoning{Zones: zones, Missions: make([][]int, len(zones)), Units: make([][]zoneUnit, len(zones)), ZoneOf: make([]int, len(in.Missions))}
+	for i := range zn.ZoneOf {
+		zn.ZoneOf[i] = -1
+	}
+	for zi, z := range zones {
+		for _, id := range z.Sites {
+			mi, ok := index[id]
+			if !ok {
+				return nil, fmt.Errorf("%s: zone %s holds unknown mission %s", region, z.ID, id)
+			}
+			zn.Missions[zi] = append(zn.Missions[zi], mi)
+			zn.ZoneOf[mi] = zi
+		}
+		sort.Ints(zn.Missions[zi])
+	}
+	for mi, zi := range zn.ZoneOf {
+		if zi < 0 {
+			return nil, fmt.Errorf("%s: mission %s is in no zone", region, in.Missions[mi].ID)
+		}
+	}
+	// Units of the partitioned mode, numbered through the zones in id order.
+	n := 0
+	for zi, z := range zones {
+		ms := zn.Missions[zi]
+		k := max(z.Units, 1)
+		for j := 0; j < k; j++ {
+			n++
+			zn.Units[zi] = append(zn.Units[zi], zoneUnit{ID: UnitID(region, partMode, n), Mode: partMode, Home: ms[j*len(ms)/k]})
+		}
+		zones[zi].Units = k
+	}
+	if vehicles > 0 && foot > 0 {
+		walk := travel(Foot)
+		type cand struct {
+			zone, pairs, home int
+		}
+		var cands []cand
+		for zi, ms := range zn.Missions {
+			c := cand{zone: zi, home: ms[0]}
+			best := -1
+			for _, a := range ms {
+				near := 0
+				for _, b := range ms {
+					if a != b && walk.Minutes(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[b])) <= walkMinutes {
+						near++
+					}
+				}
+				c.pairs += near
+				if near > best {
+					best, c.home = near, a
+				}
+			}
+			cands = append(cands, c)
+		}
+		sort.SliceStable(cands, func(a, b int) bool { return cands[a].pairs > cands[b].pairs })
+		k := 0
+		for k < len(cands) && cands[k].pairs > 0 {
+			k++
+		}
+		k = max(k, 1)
+		for j := 0; j < foot; j++ {
+			c := cands[j%k]
+			zn.Units[c.zone] = append(zn.Units[c.zone], zoneUnit{ID: UnitID(region, Foot, j+1), Mode: Foot, Home: c.home})
+			zones[c.zone].Units++
+		}
+	}
+	return zn, nil
+}
+
+// regionOf returns the region id of the inputs.
+func regionOf(in Inputs) string {
+	if in.Office.ID != "" {
+		return in.Office.ID
+	}
+	return in.Force.Region
+}
