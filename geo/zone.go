@@ -150,7 +150,6 @@ func Partition(sites []Site, opt ZoneOptions) ([]Zone, error) {
 	p.cellsAndLoads()
 	p.grains()
 	p.balance()
-	p.buildGraph()
 	p.connect()
 	return p.zones(), nil
 }
@@ -193,17 +192,18 @@ type partitioner struct {
 	fine  []h3.Cell // each site's cell at MaxResolution
 	load  []float64 // each site's weight for balancing
 
-	leaf   map[h3.Cell]bool // zoning cells (split tree leaves), with or without sites
-	split  map[h3.Cell]bool // cells split into their children
-	grain  []*grain         // leaves with sites, sorted by cell
-	groups [][]int          // grain indices of each zone
-	units  []int            // units of each zone
+	leaf    map[h3.Cell]bool // zoning cells (split tree leaves), with or without sites
+	split   map[h3.Cell]bool // cells split into their children
+	grain   []*grain         // leaves with sites, sorted by cell
+	groups  [][]int          // grain indices of each zone
+	units   []int            // units of each zone
+	regions [][]halfPlane    // the part of the plane each zone was cut from
 
-	adj    map[h3.Cell][]h3.Cell
-	centre map[h3.Cell]h3.LatLng
-	owner  map[h3.Cell]int // zone index of every zone cell
-	lat0   float64         // reference latitude of the local projection
-	lng0   float64
+	fillRes int
+	centre  map[h3.Cell]h3.LatLng
+	owner   map[h3.Cell]int // zone index of every zone cell
+	lat0    float64         // reference latitude of the local projection
+	lng0    float64
 }
 
 type grain struct {
@@ -288,12 +288,8 @@ func (p *partitioner) grains() {
 	}
 	slices.SortFunc(p.grain, func(a, b *grain) int { return cmp.Compare(a.cell.String(), b.cell.String()) })
 	p.centre = map[h3.Cell]h3.LatLng{}
-	kx := math.Cos(p.lat0*math.Pi/180) * EarthRadiusM * math.Pi / 180 / 1000
-	ky := EarthRadiusM * math.Pi / 180 / 1000
 	for _, g := range p.grain {
-		ll := p.centreOf(g.cell)
-		g.x = (ll.Lng - p.lng0) * kx
-		g.y = (ll.Lat - p.lat0) * ky
+		g.x, g.y = p.project(p.centreOf(g.cell))
 	}
 }
 
@@ -318,17 +314,49 @@ func sortedKeys[V any](m map[h3.Cell]V) []h3.Cell {
 // balance shares the units among groups of grains by recursive bisection.
 func (p *partitioner) balance() {
 	idx := make([]int, len(p.grain))
-	for i := range idx {
+	total := 0.0
+	for i, g := range p.grain {
 		idx[i] = i
+		total += g.load
 	}
-	p.bisect(idx, p.opt.Units)
+	best := p.bisect(idx, p.opt.Units, nil, total/float64(p.opt.Units))
+	p.groups, p.units, p.regions = best.groups, best.units, best.regions
 }
 
-func (p *partitioner) bisect(gs []int, units int) {
+// halfPlane is one side of a cut: the cells whose centre's key (coordinate on axis, then
+// cell) is at most (at, cell) when below, or greater otherwise.
+type halfPlane struct {
+	axis  int
+	at    float64
+	cell  h3.Cell
+	below bool
+}
+
+func (h halfPlane) has(v float64, c h3.Cell) bool {
+	le := v < h.at || v == h.at && c <= h.cell
+	return le == h.below
+}
+
+// plan is a way of cutting a set of grains into zones.
+type plan struct {
+	groups  [][]int
+	units   []int
+	regions [][]halfPlane
+	worst   float64 // largest deviation of a zone's workload per unit from the mean, relative
+}
+
+// bisect cuts grains gs, worked by units, into zones whose workload per unit stays close
+// to mean. Each cut is along x or y; where grains are few for the units, several of the
+// best cuts are followed to the end and the one whose worst zone is best wins.
+func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean float64) plan {
 	if units == 1 || len(gs) == 1 {
-		p.groups = append(p.groups, slices.Clone(gs))
-		p.units = append(p.units, units)
-		return
+		l := p.exactLoad(gs)
+		return plan{
+			groups:  [][]int{slices.Clone(gs)},
+			units:   []int{units},
+			regions: [][]halfPlane{slices.Clone(region)},
+			worst:   math.Abs(l/float64(units)-mean) / mean,
+		}
 	}
 	total := 0.0
 	minX, maxX, minY, maxY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
@@ -338,13 +366,13 @@ func (p *partitioner) bisect(gs []int, units int) {
 		minX, maxX = min(minX, g.x), max(maxX, g.x)
 		minY, maxY = min(minY, g.y), max(maxY, g.y)
 	}
-	mean := total / float64(units)
+	local := total / float64(units)
 	type cut struct {
-		order []int
-		k, u  int
-		cost  float64
+		axis, k, u int
+		cost       float64
 	}
-	best := cut{cost: math.Inf(1)}
+	var cuts []cut
+	var orders [2][]int
 	for axis := range 2 {
 		order := slices.Clone(gs)
 		coord := func(i int) float64 { return p.grain[i].x }
@@ -353,12 +381,13 @@ func (p *partitioner) bisect(gs []int, units int) {
 			coord = func(i int) float64 { return p.grain[i].y }
 			longer = !longer
 		}
-		slices.SortStableFunc(order, func(a, b int) int {
+		slices.SortFunc(order, func(a, b int) int {
 			if c := cmp.Compare(coord(a), coord(b)); c != 0 {
 				return c
 			}
-			return cmp.Compare(a, b)
+			return cmp.Compare(p.grain[a].cell, p.grain[b].cell)
 		})
+		orders[axis] = order
 		prefix := make([]float64, len(order)+1)
 		for i, g := range order {
 			prefix[i+1] = prefix[i] + p.grain[g].load
@@ -371,77 +400,110 @@ func (p *partitioner) bisect(gs []int, units int) {
 					continue
 				}
 				l1, l2 := prefix[kk], total-prefix[kk]
-				dev := max(math.Abs(l1/float64(u)-mean), math.Abs(l2/float64(units-u)-mean)) / mean
+				dev := max(math.Abs(l1/float64(u)-local), math.Abs(l2/float64(units-u)-local)) / local
 				c := dev + 0.05*math.Abs(2*float64(u)/float64(units)-1)
 				if !longer {
 					c += 0.03
 				}
-				if c < best.cost-1e-12 {
-					best = cut{order: order, k: kk, u: u, cost: c}
-				}
+				cuts = append(cuts, cut{axis, kk, u, c})
 			}
 		}
 	}
-	p.bisect(best.order[:best.k], best.u)
-	p.bisect(best.order[best.k:], units-best.u)
-}
-
-// universe returns the zoning cell that holds cell c: a leaf of the split tree, or the
-// ancestor of c at Resolution outside the tree. ok is false when c is a split cell.
-func (p *partitioner) universe(c h3.Cell) (h3.Cell, bool) {
-	rc := c.Resolution()
-	for r := p.opt.Resolution; r <= rc; r++ {
-		a := c
-		if r < rc {
-			a = c.Parent(r)
-		}
-		if p.leaf[a] {
-			return a, true
-		}
-		if !p.split[a] {
-			return a, true
-		}
+	slices.SortStableFunc(cuts, func(a, b cut) int { return cmp.Compare(a.cost, b.cost) })
+	cuts = slices.CompactFunc(cuts, func(a, b cut) bool { return a.axis == b.axis && a.k == b.k && a.u == b.u })
+	tries := 1
+	if len(gs) <= lookaheadGrains*units {
+		tries = lookaheadCuts
 	}
-	return 0, false
-}
-
-// buildGraph records the neighbours of every leaf of the split tree, and the finer leaves
-// next to the cells outside the tree.
-func (p *partitioner) buildGraph() {
-	p.adj = map[h3.Cell][]h3.Cell{}
-	for _, b := range sortedKeys(p.leaf) {
-		rb := b.Resolution()
-		for _, m := range b.GridDisk(1) {
-			if m == b {
-				continue
+	best := plan{worst: math.Inf(1)}
+	for _, c := range cuts[:min(tries, len(cuts))] {
+		order := orders[c.axis]
+		last := p.grain[order[c.k-1]]
+		at := last.x
+		if c.axis == 1 {
+			at = last.y
+		}
+		lo := append(slices.Clone(region), halfPlane{c.axis, at, last.cell, true})
+		hi := append(slices.Clone(region), halfPlane{c.axis, at, last.cell, false})
+		a := p.bisect(order[:c.k], c.u, lo, mean)
+		b := p.bisect(order[c.k:], units-c.u, hi, mean)
+		if w := max(a.worst, b.worst); w < best.worst-1e-9 {
+			best = plan{
+				groups:  append(a.groups, b.groups...),
+				units:   append(a.units, b.units...),
+				regions: append(a.regions, b.regions...),
+				worst:   w,
 			}
-			v, ok := p.universe(m)
-			if !ok || v == b || v.Resolution() > rb {
-				continue
-			}
-			p.adj[b] = append(p.adj[b], v)
-			p.adj[v] = append(p.adj[v], b)
 		}
 	}
-	for c, ns := range p.adj {
-		slices.Sort(ns)
-		p.adj[c] = slices.Compact(ns)
-	}
+	return best
 }
 
-func (p *partitioner) neighbours(u h3.Cell, buf []h3.Cell) []h3.Cell {
+// Lookahead of bisect: where a part has at most lookaheadGrains grains a unit, the
+// lookaheadCuts best cuts are followed to the end.
+const (
+	lookaheadGrains = 12
+	lookaheadCuts   = 2
+)
+
+// exactLoad is the workload of a zone made of grains gs, as Zone.WorkloadMinutes counts it.
+func (p *partitioner) exactLoad(gs []int) float64 {
+	var ms []int
+	for _, i := range gs {
+		ms = append(ms, p.grain[i].sites...)
+	}
+	slices.Sort(ms)
+	return p.workload(ms)
+}
+
+// workload returns the on-site minutes of sites ms (sorted) plus their travel estimate.
+func (p *partitioner) workload(ms []int) float64 {
+	pts := make([]Point, len(ms))
+	for k, i := range ms {
+		pts[k] = p.sites[i].Point
+	}
+	near := nearest(pts)
+	w := 0.0
+	for k, i := range ms {
+		j := -1
+		if near[k] >= 0 {
+			j = ms[near[k]]
+		}
+		w += p.sites[i].Minutes + p.travelWork(i, j)
+	}
+	return w
+}
+
+// inRegion reports whether the centre of cell c lies in the region of zone z.
+func (p *partitioner) inRegion(z int, c h3.Cell) bool {
+	x, y := p.project(p.centreOf(c))
+	for _, h := range p.regions[z] {
+		v := x
+		if h.axis == 1 {
+			v = y
+		}
+		if !h.has(v, c) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *partitioner) project(ll h3.LatLng) (x, y float64) {
+	kx := math.Cos(p.lat0*math.Pi/180) * EarthRadiusM * math.Pi / 180 / 1000
+	ky := EarthRadiusM * math.Pi / 180 / 1000
+	return (ll.Lng - p.lng0) * kx, (ll.Lat - p.lat0) * ky
+}
+
+// neighbours returns the cells next to u, at u's resolution.
+func neighbours(u h3.Cell, buf []h3.Cell) []h3.Cell {
 	buf = buf[:0]
-	if p.leaf[u] {
-		return append(buf, p.adj[u]...)
-	}
 	for _, n := range u.GridDisk(1) {
-		if n != u && !p.split[n] {
+		if n != u {
 			buf = append(buf, n)
 		}
 	}
-	buf = append(buf, p.adj[u]...)
-	slices.Sort(buf)
-	return slices.Compact(buf)
+	return buf
 }
 
 type box struct{ minLat, maxLat, minLng, maxLng float64 }
@@ -463,44 +525,80 @@ func (p *partitioner) boxAround(gs []int, margin float64) box {
 	return box{b.minLat - dLat, b.maxLat + dLat, b.minLng - dLng, b.maxLng + dLng}
 }
 
-// connect makes every zone connected, in zone order.
+// connect makes every zone connected. It works on cells of one resolution, the finest of
+// any grain (the fill resolution): a grain owns all its descendants there, and free cells
+// join a zone's grains. First each zone joins its grains inside its own region (regions do
+// not overlap, so zones cannot block one another there), then the zones that could not
+// join anywhere in reach, and last a grain walled in by other zones joins the zone that
+// walls it in.
 func (p *partitioner) connect() {
+	f := p.opt.Resolution
+	for _, g := range p.grain {
+		f = max(f, g.cell.Resolution())
+	}
+	p.fillRes = f
 	p.owner = map[h3.Cell]int{}
+	grainOf := map[h3.Cell]h3.Cell{} // fill cell → grain cell
 	terms := make([][]h3.Cell, len(p.groups))
 	for z, gs := range p.groups {
 		for _, i := range gs {
-			p.owner[p.grain[i].cell] = z
-			terms[z] = append(terms[z], p.grain[i].cell)
+			c := p.grain[i].cell
+			for _, k := range p.fill(c) {
+				p.owner[k] = z
+				grainOf[k] = c
+			}
+			terms[z] = append(terms[z], p.rep(c))
 		}
 	}
 	all := make([]int, len(p.grain))
 	for i := range all {
 		all[i] = i
 	}
-	edge := h3.HexagonEdgeLengthAvgM(p.opt.Resolution)
-	global := p.boxAround(all, 3*edge)
+	global := p.boxAround(all, 3*h3.HexagonEdgeLengthAvgM(p.opt.Resolution))
+	missing := make([][]h3.Cell, len(p.groups))
 	for z := range p.groups {
-		first := p.heaviest(p.groups[z])
-		local := p.boxAround(p.groups[z], 3*edge)
-		missing := p.steiner(z, first, terms[z], local)
-		if len(missing) > 0 {
-			missing = p.steiner(z, first, terms[z], global)
+		missing[z] = p.steiner(z, terms[z], global, true)
+		if len(missing[z]) > 0 {
+			phase1fail++
 		}
-		for len(missing) > 0 {
-			// Walled in: hand the grain to the nearest other zone, with the path to it.
-			y, path := p.escape(z, missing[0], global)
+	}
+	for z := range p.groups {
+		if len(missing[z]) > 0 {
+			missing[z] = p.steiner(z, terms[z], global, false)
+		}
+		for len(missing[z]) > 0 {
+			y, path := p.escape(z, missing[z][0], global)
 			if y < 0 { // cannot happen: something walls the grain in
-				panic(fmt.Sprintf("geo: zoning cell %v cannot reach any zone", missing[0]))
+				panic(fmt.Sprintf("geo: zoning cell %v cannot reach any zone", missing[z][0]))
 			}
 			for _, c := range path {
 				p.owner[c] = y
-				if y > z {
-					terms[y] = append(terms[y], c)
+				if g, ok := grainOf[c]; ok { // a grain goes whole
+					for _, k := range p.fill(g) {
+						p.owner[k] = y
+					}
 				}
 			}
-			missing = slices.DeleteFunc(missing, func(c h3.Cell) bool { return p.owner[c] != z })
+			escapes++
+			missing[z] = slices.DeleteFunc(missing[z], func(c h3.Cell) bool { return p.owner[c] != z })
 		}
 	}
+}
+
+// fill returns the descendants of grain cell c at the fill resolution.
+func (p *partitioner) fill(c h3.Cell) []h3.Cell {
+	if c.Resolution() == p.fillRes {
+		return []h3.Cell{c}
+	}
+	return c.Children(p.fillRes)
+}
+
+// rep returns the cell that stands for grain cell c at the fill resolution.
+func (p *partitioner) rep(c h3.Cell) h3.Cell {
+	if c.Resolution() == p.fillRes {
+		return c
+	}
+	return c.CenterChild(p.fillRes)
 }
 
 func (p *partitioner) heaviest(gs []int) h3.Cell {
@@ -510,12 +608,14 @@ func (p *partitioner) heaviest(gs []int) h3.Cell {
 			best = i
 		}
 	}
-	return p.grain[best].cell
+	return p.rep(p.grain[best].cell)
 }
 
-// steiner joins the cells terms of zone z to first by shortest paths through free cells
-// inside b, claiming the path cells for z. It returns the terms left unjoined.
-func (p *partitioner) steiner(z int, first h3.Cell, terms []h3.Cell, b box) []h3.Cell {
+// steiner joins the cells terms of zone z to its heaviest grain by shortest paths through
+// free cells inside b (and inside the zone's region if own), claiming the path cells for z.
+// It returns the terms left unjoined.
+func (p *partitioner) steiner(z int, terms []h3.Cell, b box, own bool) []h3.Cell {
+	first := p.heaviest(p.groups[z])
 	pending := map[h3.Cell]bool{}
 	for _, c := range terms {
 		if c != first {
@@ -543,14 +643,15 @@ func (p *partitioner) steiner(z int, first h3.Cell, terms []h3.Cell, b box) []h3
 			}
 			continue
 		}
-		buf = p.neighbours(u, buf)
+		buf = neighbours(u, buf)
 		cu := p.centreOf(u)
 		for _, v := range buf {
-			if o, ok := p.owner[v]; ok && o != z {
+			o, owned := p.owner[v]
+			if owned && o != z {
 				continue
 			}
 			cv := p.centreOf(v)
-			if !b.has(cv) {
+			if !b.has(cv) || own && !owned && !p.inRegion(z, v) {
 				continue
 			}
 			nd := d + h3.GreatCircleDistanceM(cu, cv)
@@ -593,7 +694,7 @@ func (p *partitioner) escape(z int, start h3.Cell, b box) (int, []h3.Cell) {
 				}
 			}
 		}
-		buf = p.neighbours(u, buf)
+		buf = neighbours(u, buf)
 		cu := p.centreOf(u)
 		for _, v := range buf {
 			cv := p.centreOf(v)
@@ -642,29 +743,26 @@ func (p *partitioner) zones() []Zone {
 	}
 	members := make([][]int, len(p.groups))
 	for _, g := range p.grain {
-		z := p.owner[g.cell]
+		z := p.owner[p.rep(g.cell)]
 		members[z] = append(members[z], g.sites...)
 	}
+	cells := make([][]h3.Cell, len(p.groups))
 	for _, c := range sortedKeys(p.owner) {
 		z := p.owner[c]
-		zs[z].Cells = append(zs[z].Cells, c.String())
+		cells[z] = append(cells[z], c)
+	}
+	for z := range zs {
+		for _, c := range h3.CompactCells(cells[z]) {
+			zs[z].Cells = append(zs[z].Cells, c.String())
+		}
 	}
 	for z := range zs {
 		ms := members[z]
 		slices.Sort(ms)
-		pts := make([]Point, len(ms))
-		for k, i := range ms {
-			pts[k] = p.sites[i].Point
+		for _, i := range ms {
 			zs[z].Sites = append(zs[z].Sites, p.sites[i].ID)
 		}
-		near := nearest(pts)
-		for k, i := range ms {
-			j := -1
-			if near[k] >= 0 {
-				j = ms[near[k]]
-			}
-			zs[z].WorkloadMinutes += p.sites[i].Minutes + p.travelWork(i, j)
-		}
+		zs[z].WorkloadMinutes = p.workload(ms)
 		slices.Sort(zs[z].Cells)
 		zs[z].ID = "z-" + zs[z].Cells[0]
 	}
@@ -708,3 +806,5 @@ func nearest(pts []Point) []int {
 	}
 	return out
 }
+
+var escapes, phase1fail int

@@ -134,6 +134,7 @@ func ShuffledBaseline(p *Plan, rng *rand.Rand) (*Plan, error) {
 			}
 			rt.DistanceM = int(math.Round(metres))
 		}
+		out.ServiceDays = append(out.ServiceDays, nd)
 	}
 	return out, nil
 }

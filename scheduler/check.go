@@ -79,8 +79,8 @@ func (h Headroom) Ratio() float64 {
 
 // String summarises the headroom on one line.
 func (h Headroom) String() string {
-	return fmt.Sprintf("%s: %d missions, %d posts; visits a day: minimum %.0f, floor %.0f, capacity %.0f (%.2f×); unit-hours a day %.1f needed of %.1f; officers %d needed of %d",
-		h.Region, h.Missions, h.Posts, h.MinimumVisits, h.FloorVisits, h.CapacityVisits, h.Ratio(),
+	return fmt.Sprintf("%s: %d missions, %d posts; visits a day: minimum %.0f, floor %.0f, capacity %.0f (%.2f×); travel %.1f min a visit; unit-hours a day %.1f needed of %.1f; officers %d needed of %d",
+		h.Region, h.Missions, h.Posts, h.MinimumVisits, h.FloorVisits, h.CapacityVisits, h.Ratio(), h.TravelMinutes,
 		h.UnitHoursNeeded, h.UnitHoursAvailable, h.OfficersNeeded, h.Officers)
 }
 

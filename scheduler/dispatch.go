@@ -1,8 +1,8 @@
 package scheduler
 
 import (
-	"fmt"
 	"container/heap"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -16,7 +16,7 @@ const (
 	maxSlack = 45
 	// endMargin keeps a mission's last due time this far before the day's end, beyond
 	// the longest dwell.
-	endMargin = 5
+	endMargin = 20
 )
 
 // slackFor returns the minutes between a max gap and the cap its gaps are drawn under.
@@ -40,6 +40,7 @@ type simMission struct {
 	count    int  // presences so far
 	due      int
 	deadline int // the next presence must start by then
+	edf      int // the deadline the backlog is ordered by: deadline, or earlier for the day's end
 	done     bool
 	heapPos  int
 	// rate cache of the truncated exponential: the rate for (meanGap, capFor).
@@ -71,10 +72,13 @@ type timeline struct {
 	threat    func(mi, minute int) int
 	travel    func(mode Mode, a, b int) int
 	slackPlus int
-	missions  []*simMission
-	units     []*simUnit
-	queue     missionHeap
-	failures  []failure
+	// conservative stops a mission's visits once its day-end presence is made, leaving
+	// the last hours to the missions that still need theirs.
+	conservative bool
+	missions     []*simMission
+	units        []*simUnit
+	queue        missionHeap
+	failures     []failure
 }
 
 func (tl *timeline) prof(mi, minute int) Profile {
@@ -156,7 +160,15 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	if capMin < 1 {
 		capMin = 1
 	}
+	m.edf = m.deadline
+	if needMore {
+		m.edf = min(m.edf, latest)
+	}
 	due := e + tl.truncExp(m, capMin, r)
+	if tl.conservative && !needMore {
+		m.done = true
+		return
+	}
 	if due > latest {
 		if !needMore {
 			m.done = true
@@ -196,7 +208,7 @@ func (tl *timeline) run(from int) {
 		best := 0
 		for i, m := range backlog {
 			b := backlog[best]
-			if m.deadline < b.deadline || (m.deadline == b.deadline && (m.due < b.due || (m.due == b.due && m.idx < b.idx))) {
+			if m.edf < b.edf || (m.edf == b.edf && (m.due < b.due || (m.due == b.due && m.idx < b.idx))) {
 				best = i
 			}
 		}

@@ -152,6 +152,11 @@ type measureRun struct {
 	index    map[string]int
 	pres     [][]mspan // merged presences per mission, by start
 	staffed  []bool    // mission has fixed posts and a post in the plan
+
+	// Gaps after departures per mission, [training, test], sorted; see sortedGaps.
+	gaps      [][2][]float64
+	gapSum    []float64
+	gapsTrain int
 }
 
 func (r *measureRun) days() int { return len(r.dayStart) - 1 }

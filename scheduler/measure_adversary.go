@@ -177,28 +177,14 @@ type LiveMission struct {
 // scores 1 (no attack was launched), one with no test-day departure at all scores 0 with
 // reference 0 (it is not visited often enough to intercept anything).
 func (r *measureRun) live(train, d int) []LiveMission {
-	trainEnd := r.dayStart[train]
 	out := make([]LiveMission, len(r.pres))
-	var tr, te []float64
 	D := float64(d)
-	for i, ps := range r.pres {
+	for i := range r.pres {
 		if r.staffed[i] {
 			out[i].Staffed = true
 			continue
 		}
-		tr, te = tr[:0], te[:0]
-		sum := 0.0
-		for j := 0; j+1 < len(ps); j++ {
-			g := ps[j+1].a - ps[j].b
-			if ps[j].b < trainEnd {
-				tr = append(tr, g)
-			} else {
-				te = append(te, g)
-				sum += g
-			}
-		}
-		slices.Sort(tr)
-		slices.Sort(te)
+		tr, te, sum := r.sortedGaps(train, i)
 		above := func(gs []float64, x float64) int { // #{g > x}
 			return len(gs) - sort.Search(len(gs), func(k int) bool { return gs[k] > x })
 		}
@@ -232,6 +218,33 @@ func (r *measureRun) live(train, d int) []LiveMission {
 		out[i] = lm
 	}
 	return out
+}
+
+// sortedGaps returns mission i's gaps after departures on the training days and on the
+// test days, each sorted, and the sum of the test gaps; computed once per run.
+func (r *measureRun) sortedGaps(train, i int) (tr, te []float64, testSum float64) {
+	if r.gapsTrain != train || r.gaps == nil {
+		trainEnd := r.dayStart[train]
+		r.gapsTrain = train
+		r.gaps = make([][2][]float64, len(r.pres))
+		r.gapSum = make([]float64, len(r.pres))
+		for m, ps := range r.pres {
+			var g2 [2][]float64
+			for j := 0; j+1 < len(ps); j++ {
+				g := ps[j+1].a - ps[j].b
+				if ps[j].b < trainEnd {
+					g2[0] = append(g2[0], g)
+				} else {
+					g2[1] = append(g2[1], g)
+					r.gapSum[m] += g
+				}
+			}
+			slices.Sort(g2[0])
+			slices.Sort(g2[1])
+			r.gaps[m] = g2
+		}
+	}
+	return r.gaps[i][0], r.gaps[i][1], r.gapSum[i]
 }
 
 // liveReport averages the live results over the missions without a staffed post.

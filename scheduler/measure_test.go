@@ -338,7 +338,7 @@ func TestLiveWaitChoice(t *testing.T) {
 	if got.Wait != 20 || got.Interception != 0 {
 		t.Errorf("MissionLive(60) = %+v; want wait 20 and interception 0", got)
 	}
-	if want := 60.0; math.Abs(got.MeanGap-want) > 0.5 {
+	if want := 60.0; math.Abs(got.MeanGap-want) > 2 {
 		t.Errorf("MissionLive(60).MeanGap = %v; want about %v", got.MeanGap, want)
 	}
 }
@@ -352,8 +352,10 @@ func TestMinimaxOptimum(t *testing.T) {
 	perDay := []int{42, 10, 6, 2}
 	var visits []mtVisit
 	for i, m := range missions {
-		period := 1440 / perDay[i]
-		visits = append(visits, mtRegular(m.ID, start.Add(time.Duration(i)*time.Minute), 2*1440-i, period, 5)...)
+		for j := range 2 * perDay[i] {
+			a := start.Add(time.Duration(i+j*1440/perDay[i]) * time.Minute)
+			visits = append(visits, mtVisit{mission: m.ID, arrive: a, dwell: 5})
+		}
 	}
 	p := mtPlan(t, "UTC", "2026-01-05", 2, missions, visits)
 	rep, err := Measure(p, MeasureOptions{Train: 1})
@@ -658,7 +660,6 @@ func mtSynthetic(tb testing.TB, missions, days, perDay int) *Plan {
 func BenchmarkMeasure(b *testing.B) {
 	p := mtSynthetic(b, 177, 56, 2000)
 	opt := MeasureOptions{Incidents: 100}
-	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		opt.Rand = rand.New(rand.NewPCG(uint64(i), 1))
 		if _, err := Measure(p, opt); err != nil {

@@ -137,9 +137,9 @@ func violationsError(region string, vs []Violation) error {
 	return &InfeasibleError{Region: region, Missing: "the plan breaks a hard rule: " + msg}
 }
 
-// maxRetries is how many times a zone's day is dispatched again, each time with more
-// slack below the max gaps, before its failure is reported.
-const maxRetries = 3
+// maxRetries is how many times a zone's day is dispatched, each retry with more slack below
+// the max gaps and planned visits closer to the minimums, before its failure is reported.
+const maxRetries = 4
 
 // planDay plans service day d; with prev set, it re-plans prev at the last change's time,
 // keeping every visit that started before it (DESIGN.md §3).
@@ -250,7 +250,7 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 		var err error
 		var res []*simUnit
 		for attempt := 0; ; attempt++ {
-			res, err = dispatchGroup(in, key, d, version, zn.Zones[g].ID, wins, shiftEnd, dayMin, from, ms, units, out, kept, th, tt, travel, 15*attempt)
+			res, err = dispatchGroup(in, key, d, version, zn.Zones[g].ID, wins, shiftEnd, dayMin, from, ms, units, out, kept, th, tt, travel, attempt)
 			if err == nil {
 				break
 			}
@@ -340,7 +340,7 @@ func zoneCentre(points []geo.Point, ms []int) geo.Point {
 // `from`, starting from the visits kept before it.
 func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins []ShiftWindow, shiftEnd []int, dayMin, from int,
 	ms []int, units []zoneUnit, out map[string]bool, kept map[string][]visitRec, th *threats,
-	tt func(Mode, int, int) int, travel func(Mode) geo.Traveler, slackPlus int) ([]*simUnit, error) {
+	tt func(Mode, int, int) int, travel func(Mode) geo.Traveler, attempt int) ([]*simUnit, error) {
 	region := regionOf(in)
 	var activeUnits []zoneUnit
 	for _, u := range units {
@@ -353,7 +353,7 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 	if err != nil && from == 0 {
 		return nil, err
 	}
-	tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: slackPlus}
+	tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: 15 * attempt, conservative: attempt > 0}
 	for _, w := range wins {
 		tl.rngs = append(tl.rngs, NewRand(key, region, d, zoneID, w.Name, version))
 	}
@@ -369,6 +369,10 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 		n := al.Visits[i]
 		if n <= 0 {
 			n = MinimumVisits(p, float64(dayMin))
+		}
+		// Each retry plans closer to the minimums, leaving the units more room.
+		if attempt > 0 && len(al.Minimums) == len(ms) {
+			n = al.Minimums[i] + (n-al.Minimums[i])*max(0, 1-0.3*float64(attempt))
 		}
 		m := &simMission{idx: mi, minimum: th.minimum(mi), meanGap: math.Max(1, (float64(dayMin)-n*MeanDwell(p))/n)}
 		m.deadline = tl.prof(mi, 0).MaxGapMinutes / 2

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -38,8 +39,15 @@ func synthInputs(tb testing.TB, seed uint64, n int, radiusKm float64, vehicles, 
 		})
 	}
 	posts := 0
+	sumMin := 0.0
 	for _, m := range in.Missions {
 		posts += m.Posts(f.Profiles)
+		sumMin += MinimumVisits(f.Profiles[m.Threat], 1440)
+	}
+	if vehicles < 0 {
+		// Size the force at -vehicles/10 × the minimums' unit time (≈ dwell plus travel).
+		vehicles = int(math.Ceil(sumMin * float64(-vehicles) / 10 * 22 / (1440 * planUtilisation)))
+		in.Force.Units[Vehicle] = vehicles
 	}
 	in.Force.Officers = Positions(in.Force, posts)*RotationDays(len(f.Shifts)) + 5
 	return in

@@ -1,0 +1,151 @@
+package scheduler_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"vigil/fixtures"
+	"vigil/geo"
+	"vigil/scheduler"
+)
+
+// mustInputs returns the shipped inputs of region.
+func mustInputs(tb testing.TB, region string) scheduler.Inputs {
+	tb.Helper()
+	d, err := fixtures.Default()
+	if err != nil {
+		tb.Fatalf("fixtures.Default() = %v", err)
+	}
+	in, err := d.Inputs(region)
+	if err != nil {
+		tb.Fatalf("Inputs(%s) = %v", region, err)
+	}
+	return in
+}
+
+func TestCheckRegionShippedWFO(t *testing.T) {
+	in := mustInputs(t, "wfo")
+	h, err := scheduler.CheckRegion(in, scheduler.TravelModel(in.Force))
+	if err != nil {
+		t.Fatalf("CheckRegion(wfo) = %v", err)
+	}
+	if r := h.CapacityVisits / h.MinimumVisits; r < 2.5 || r > 3.5 {
+		t.Errorf("CheckRegion(wfo) capacity %.0f ÷ minimum %.0f = %.2f; want 2.5 to 3.5", h.CapacityVisits, h.MinimumVisits, r)
+	}
+	if h.Missions != 177 || h.FloorVisits < 2*h.MinimumVisits-1e-9 || h.UnitHoursNeeded >= h.UnitHoursAvailable {
+		t.Errorf("CheckRegion(wfo) = %+v; want 177 missions, floor ≥ 2× minimum, hours needed < available", h)
+	}
+	if h.Officers < h.OfficersNeeded {
+		t.Errorf("CheckRegion(wfo) officers %d < needed %d", h.Officers, h.OfficersNeeded)
+	}
+	if len(h.Warnings) != 0 {
+		t.Errorf("CheckRegion(wfo) warnings = %q; want none", h.Warnings)
+	}
+	// A vehicle zone in DC costs a few minutes of travel per visit.
+	if h.TravelMinutes < scheduler.MinTravelMinutes || h.TravelMinutes > 6 {
+		t.Errorf("CheckRegion(wfo) travel = %.2f min a visit; want 2 to 6", h.TravelMinutes)
+	}
+}
+
+func TestCheckRegionTooFewUnits(t *testing.T) {
+	in := mustInputs(t, "wfo")
+	in.Force.Units = map[scheduler.Mode]int{scheduler.Vehicle: 1, scheduler.Foot: 0}
+	h, err := scheduler.CheckRegion(in, scheduler.TravelModel(in.Force))
+	var ie *scheduler.InfeasibleError
+	if !errors.Is(err, scheduler.ErrInfeasible) || !errors.As(err, &ie) {
+		t.Fatalf("CheckRegion(1 unit) = %v; want an *InfeasibleError wrapping ErrInfeasible", err)
+	}
+	want := fmt.Sprintf("wfo: force too small: %.1f unit-hours a day missing for the minimum visits (need %.1f, have %.1f)",
+		h.UnitHoursNeeded-h.UnitHoursAvailable, h.UnitHoursNeeded, h.UnitHoursAvailable)
+	if err.Error() != want {
+		t.Errorf("CheckRegion(1 unit) = %q; want %q", err, want)
+	}
+	if math.Abs(h.UnitHoursAvailable-24*scheduler.Utilisation) > 1e-9 {
+		t.Errorf("UnitHoursAvailable = %g; want %g", h.UnitHoursAvailable, 24*scheduler.Utilisation)
+	}
+	if strings.Contains(err.Error(), "officers") {
+		t.Errorf("CheckRegion(1 unit) = %q; officers are not short", err)
+	}
+}
+
+func TestCheckRegionTooFewOfficers(t *testing.T) {
+	in := mustInputs(t, "wfo")
+	need := scheduler.OfficersNeeded(in.Force, 10)
+	in.Force.Officers = 100
+	h, err := scheduler.CheckRegion(in, scheduler.TravelModel(in.Force))
+	if !errors.Is(err, scheduler.ErrInfeasible) {
+		t.Fatalf("CheckRegion(100 officers) = %v; want ErrInfeasible", err)
+	}
+	if h.Posts != 10 || h.OfficersNeeded != need {
+		t.Errorf("CheckRegion(100 officers) posts %d, officers needed %d; want 10, %d", h.Posts, h.OfficersNeeded, need)
+	}
+	want := fmt.Sprintf("wfo: force too small: %d officers missing for %d positions (need %d, have 100)",
+		need-100, scheduler.Positions(in.Force, 10), need)
+	if !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "unit-hours") {
+		t.Errorf("CheckRegion(100 officers) = %q; want it to contain %q and no unit-hours", err, want)
+	}
+}
+
+func TestCheckRegionThinHeadroom(t *testing.T) {
+	in := mustInputs(t, "wfo")
+	h, err := scheduler.CheckRegion(in, scheduler.TravelModel(in.Force))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Scale the units to about 1.5× the minimums: feasible, with a warning.
+	units := int(math.Ceil(1.5 * h.UnitHoursNeeded / (24 * scheduler.Utilisation)))
+	in.Force.Units = map[scheduler.Mode]int{scheduler.Vehicle: units}
+	in.Force.Capabilities = map[string]int{}
+	h, err = scheduler.CheckRegion(in, scheduler.TravelModel(in.Force))
+	if err != nil {
+		t.Fatalf("CheckRegion(%d units) = %v; want feasible", units, err)
+	}
+	if len(h.Warnings) != 1 || !strings.HasPrefix(h.Warnings[0], "thin headroom: capacity 1.") {
+		t.Errorf("CheckRegion(%d units) warnings = %q; want one thin-headroom warning", units, h.Warnings)
+	}
+}
+
+func TestEstimateTravelMinutes(t *testing.T) {
+	at := func(id string, lat, lon float64) scheduler.Mission {
+		return scheduler.Mission{ID: id, Lat: lat, Lon: lon, Threat: 1, Region: "x"}
+	}
+	f := scheduler.NewRegionForce("x")
+	f.Units[scheduler.Vehicle] = 1
+	// Four missions on a line 0.01° of latitude (1.11 km) apart: neighbours at 1, 2 and 3
+	// steps. At 25 km/h and circuity 1.35 a step is 1.5 km → 3.6 min, 2 steps 7.2, 3 steps 10.8.
+	in := scheduler.Inputs{Force: f, Missions: []scheduler.Mission{
+		at("a", 38.90, -77), at("b", 38.91, -77), at("c", 38.92, -77), at("d", 38.93, -77)}}
+	got := scheduler.EstimateTravelMinutes(in, scheduler.TravelModel(f))
+	// a: 4, 8, 11 → 23/3; b: 4, 4, 8 → 16/3; c likewise; d like a.
+	want := (23.0/3 + 16.0/3 + 16.0/3 + 23.0/3) / 4
+	if math.Abs(got-want) > 1e-9 {
+		t.Errorf("EstimateTravelMinutes(line) = %g; want %g", got, want)
+	}
+	one := scheduler.Inputs{Force: f, Missions: in.Missions[:1]}
+	if got := scheduler.EstimateTravelMinutes(one, scheduler.TravelModel(f)); got != scheduler.MinTravelMinutes {
+		t.Errorf("EstimateTravelMinutes(one mission) = %g; want the floor %g", got, scheduler.MinTravelMinutes)
+	}
+	same := scheduler.Inputs{Force: f, Missions: []scheduler.Mission{at("a", 38.9, -77), at("b", 38.9, -77)}}
+	if got := scheduler.EstimateTravelMinutes(same, func(scheduler.Mode) geo.Traveler { return geo.Crow{Circuity: 1.35, SpeedKmh: 25} }); got != scheduler.MinTravelMinutes {
+		t.Errorf("EstimateTravelMinutes(same point) = %g; want the floor %g", got, scheduler.MinTravelMinutes)
+	}
+}
+
+func TestContactWarning(t *testing.T) {
+	tests := []struct {
+		missing int
+		want    string
+	}{
+		{0, ""},
+		{1, "wfo: 1 mission has fewer than two liaison contacts"},
+		{177, "wfo: 177 missions have fewer than two liaison contacts"},
+	}
+	for _, tt := range tests {
+		if got := scheduler.ContactWarning("wfo", tt.missing); got != tt.want {
+			t.Errorf("ContactWarning(wfo, %d) = %q; want %q", tt.missing, got, tt.want)
+		}
+	}
+}
