@@ -200,6 +200,7 @@ type partitioner struct {
 	regions [][]halfPlane    // the part of the plane each zone was cut from
 
 	fillRes int
+	body    map[h3.Cell]int // zone of the grain that holds each cell at the fill resolution
 	centre  map[h3.Cell]h3.LatLng
 	owner   map[h3.Cell]int // zone index of every zone cell
 	lat0    float64         // reference latitude of the local projection
@@ -526,11 +527,13 @@ func (p *partitioner) boxAround(gs []int, margin float64) box {
 }
 
 // connect makes every zone connected. It works on cells of one resolution, the finest of
-// any grain (the fill resolution): a grain owns all its descendants there, and free cells
-// join a zone's grains. First each zone joins its grains inside its own region (regions do
-// not overlap, so zones cannot block one another there), then the zones that could not
-// join anywhere in reach, and last a grain walled in by other zones joins the zone that
-// walls it in.
+// any grain (the fill resolution). A zone first owns the cells of its sites; shortest paths
+// through free cells then join them (Steiner tree by repeated Dijkstra). First each zone
+// joins its cells inside its own region or its grains (regions do not overlap, so zones
+// cannot block one another there), then the zones that could not join anywhere in reach,
+// and last a cell walled in by other zones joins the zone that walls it in. The free cells
+// left in a grain go to the grain's zone where they touch it, so a grain whose cells all
+// stay with its zone shows as one coarse cell.
 func (p *partitioner) connect() {
 	f := p.opt.Resolution
 	for _, g := range p.grain {
@@ -538,17 +541,23 @@ func (p *partitioner) connect() {
 	}
 	p.fillRes = f
 	p.owner = map[h3.Cell]int{}
-	grainOf := map[h3.Cell]h3.Cell{} // fill cell → grain cell
+	p.body = map[h3.Cell]int{}
 	terms := make([][]h3.Cell, len(p.groups))
 	for z, gs := range p.groups {
 		for _, i := range gs {
-			c := p.grain[i].cell
-			for _, k := range p.fill(c) {
-				p.owner[k] = z
-				grainOf[k] = c
+			g := p.grain[i]
+			for _, k := range p.fill(g.cell) {
+				p.body[k] = z
 			}
-			terms[z] = append(terms[z], p.rep(c))
+			for _, s := range g.sites {
+				c := p.siteCell(s)
+				if _, ok := p.owner[c]; !ok {
+					p.owner[c] = z
+					terms[z] = append(terms[z], c)
+				}
+			}
 		}
+		slices.Sort(terms[z])
 	}
 	all := make([]int, len(p.grain))
 	for i := range all {
@@ -558,31 +567,65 @@ func (p *partitioner) connect() {
 	missing := make([][]h3.Cell, len(p.groups))
 	for z := range p.groups {
 		missing[z] = p.steiner(z, terms[z], global, true)
-		if len(missing[z]) > 0 {
-			phase1fail++
-		}
 	}
 	for z := range p.groups {
 		if len(missing[z]) > 0 {
+			debugf("zone %d phase1 missing %d of %d", z, len(missing[z]), len(terms[z]))
+			for _, c := range terms[z] {
+				x, y := p.project(p.centreOf(c))
+				debugf("  term %v missing %v inRegion %v body %v  x %.2f y %.2f", c, slices.Contains(missing[z], c), p.inRegion(z, c), p.body[c], x, y)
+			}
+			debugf("  region %+v", p.regions[z])
 			missing[z] = p.steiner(z, terms[z], global, false)
+			debugf("zone %d phase2 missing %d", z, len(missing[z]))
 		}
 		for len(missing[z]) > 0 {
 			y, path := p.escape(z, missing[z][0], global)
-			if y < 0 { // cannot happen: something walls the grain in
+			if y < 0 { // cannot happen: something walls the cell in
 				panic(fmt.Sprintf("geo: zoning cell %v cannot reach any zone", missing[z][0]))
 			}
 			for _, c := range path {
 				p.owner[c] = y
-				if g, ok := grainOf[c]; ok { // a grain goes whole
-					for _, k := range p.fill(g) {
-						p.owner[k] = y
-					}
-				}
 			}
-			escapes++
 			missing[z] = slices.DeleteFunc(missing[z], func(c h3.Cell) bool { return p.owner[c] != z })
 		}
 	}
+	for _, g := range p.grain {
+		p.settle(g.cell)
+	}
+}
+
+// settle gives the free cells of grain cell c to the grain's zone, where they touch it.
+func (p *partitioner) settle(c h3.Cell) {
+	z := p.body[p.rep(c)]
+	free := map[h3.Cell]bool{}
+	for _, k := range p.fill(c) {
+		if _, ok := p.owner[k]; !ok {
+			free[k] = true
+		}
+	}
+	var buf []h3.Cell
+	for changed := true; changed; {
+		changed = false
+		for _, k := range sortedKeys(free) {
+			for _, n := range neighbours(k, buf) {
+				if o, ok := p.owner[n]; ok && o == z {
+					p.owner[k] = z
+					delete(free, k)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+}
+
+// siteCell returns the cell of site i at the fill resolution.
+func (p *partitioner) siteCell(i int) h3.Cell {
+	if p.fine[i].Resolution() == p.fillRes {
+		return p.fine[i]
+	}
+	return p.fine[i].Parent(p.fillRes)
 }
 
 // fill returns the descendants of grain cell c at the fill resolution.
@@ -608,7 +651,7 @@ func (p *partitioner) heaviest(gs []int) h3.Cell {
 			best = i
 		}
 	}
-	return p.rep(p.grain[best].cell)
+	return p.siteCell(p.grain[best].sites[0])
 }
 
 // steiner joins the cells terms of zone z to its heaviest grain by shortest paths through
@@ -651,7 +694,7 @@ func (p *partitioner) steiner(z int, terms []h3.Cell, b box, own bool) []h3.Cell
 				continue
 			}
 			cv := p.centreOf(v)
-			if !b.has(cv) || own && !owned && !p.inRegion(z, v) {
+			if !b.has(cv) || own && !owned && p.body[v] != z && !p.inRegion(z, v) {
 				continue
 			}
 			nd := d + h3.GreatCircleDistanceM(cu, cv)
@@ -742,9 +785,9 @@ func (p *partitioner) zones() []Zone {
 		zs[z].Units = p.units[z]
 	}
 	members := make([][]int, len(p.groups))
-	for _, g := range p.grain {
-		z := p.owner[p.rep(g.cell)]
-		members[z] = append(members[z], g.sites...)
+	for i := range p.sites {
+		z := p.owner[p.siteCell(i)]
+		members[z] = append(members[z], i)
 	}
 	cells := make([][]h3.Cell, len(p.groups))
 	for _, c := range sortedKeys(p.owner) {
@@ -807,4 +850,4 @@ func nearest(pts []Point) []int {
 	return out
 }
 
-var escapes, phase1fail int
+var debugf = func(string, ...any) {}

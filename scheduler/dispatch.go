@@ -149,33 +149,34 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	pEnd := tl.prof(m.idx, tl.dayMin-1)
 	r := tl.rng(min(e, tl.dayMin-1))
 	M := p.MaxGapMinutes
-	latest := tl.dayMin - p.DwellMinutes[1] - endMargin
+	latest := tl.dayMin - p.DwellMinutes[0]
+	forceBy := tl.dayMin - p.DwellMinutes[1] - endMargin
 	endNeed := tl.dayMin - pEnd.MaxGapMinutes/2
 	needMore := !m.has || m.lastEnd < endNeed || m.count < m.minimum
 	slack := slackFor(M, tl.slackPlus)
 	capMin := m.deadline - e - slack
 	if k := m.minimum - m.count; k > 0 {
-		capMin = min(capMin, (latest-e)/k)
+		capMin = min(capMin, (forceBy-e)/k)
 	}
 	if capMin < 1 {
 		capMin = 1
 	}
 	m.edf = m.deadline
 	if needMore {
-		m.edf = min(m.edf, latest)
+		m.edf = min(m.edf, forceBy)
 	}
 	due := e + tl.truncExp(m, capMin, r)
 	if tl.conservative && !needMore {
 		m.done = true
 		return
 	}
-	if due > latest {
+	if needMore && due > forceBy || due > latest {
 		if !needMore {
 			m.done = true
 			return
 		}
 		lo := max(e+1, endNeed-p.DwellMinutes[0])
-		hi := max(latest, lo)
+		hi := max(forceBy, lo)
 		due = lo + r.IntN(hi-lo+1)
 	}
 	m.due = due
@@ -273,7 +274,11 @@ func (tl *timeline) serve(m *simMission) {
 	if bu == nil {
 		m.done = true
 		if !satisfied {
-			tl.failures = append(tl.failures, failure{m.idx, fmt.Sprintf("no unit of its zone can reach it before the day ends (due %d, last end %d)", m.due, m.lastEnd)})
+			frees := []int{}
+			for _, u := range tl.units {
+				frees = append(frees, u.free)
+			}
+			tl.failures = append(tl.failures, failure{m.idx, fmt.Sprintf("no unit of its zone can reach it before the day ends (due %d, last end %d, units free %v)", m.due, m.lastEnd, frees)})
 		}
 		return
 	}

@@ -12,6 +12,12 @@ import (
 // units are placed: zones with the most mission pairs this close get the foot units.
 const walkMinutes = 15
 
+// zoneTeam is how many units of the partitioned mode a zone gets at least, where the force
+// has them: a zone worked by several units can send another unit soon after one leaves,
+// so short gaps (which intercept attacks) are not lost to one unit's queue, and a late
+// visit can be absorbed (pooling); the zones are correspondingly larger.
+const zoneTeam = 3
+
 // zoneUnit is one unit working a zone in every shift of a service day.
 type zoneUnit struct {
 	ID   string
@@ -76,11 +82,12 @@ func makeZoning(in Inputs) (*zoning, error) {
 	if res == 0 {
 		res = DefaultH3Resolution
 	}
+	teams := max(1, partUnits/zoneTeam)
 	zones, err := geo.Partition(sites, geo.ZoneOptions{
 		Resolution:    res,
 		MaxResolution: MaxH3Resolution,
-		Units:         partUnits,
-		UnitMinutes:   UnitMinutesPerDay(),
+		Units:         teams,
+		UnitMinutes:   UnitMinutesPerDay() * float64(partUnits) / float64(teams),
 		Travel:        travel(partMode),
 	})
 	if errors.Is(err, geo.ErrNoSites) {
@@ -110,11 +117,34 @@ func makeZoning(in Inputs) (*zoning, error) {
 			return nil, fmt.Errorf("%s: mission %s is in no zone", region, in.Missions[mi].ID)
 		}
 	}
-	// Units of the partitioned mode, numbered through the zones in id order.
-	n := 0
+	// Units of the partitioned mode, shared in proportion to the zones' teams (largest
+	// remainder, ties to the lower zone index), numbered through the zones in id order.
+	share := make([]int, len(zones))
+	rem := make([]float64, len(zones))
+	given := 0
+	totalTeams := 0
+	for _, z := range zones {
+		totalTeams += max(z.Units, 1)
+	}
 	for zi, z := range zones {
+		x := float64(max(z.Units, 1)) * float64(partUnits) / float64(totalTeams)
+		share[zi] = max(1, int(x))
+		rem[zi] = x - float64(int(x))
+		given += share[zi]
+	}
+	order := make([]int, len(zones))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rem[order[a]] > rem[order[b]] })
+	for i := 0; given < partUnits; i++ {
+		share[order[i%len(order)]]++
+		given++
+	}
+	n := 0
+	for zi := range zones {
 		ms := zn.Missions[zi]
-		k := max(z.Units, 1)
+		k := share[zi]
 		for j := 0; j < k; j++ {
 			n++
 			zn.Units[zi] = append(zn.Units[zi], zoneUnit{ID: UnitID(region, partMode, n), Mode: partMode, Home: ms[j*len(ms)/k]})

@@ -36,10 +36,14 @@ func runCheck(_ context.Context, args []string, e *env) error {
 			failed = append(failed, err)
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%s: ok: %d missions, %d posts; visits/day minimum %.0f, randomization floor %.0f, capacity %.0f (%.1f× minimum); officers %d (need %d)\n",
-			r, h.Missions, h.Posts, h.MinimumVisits, h.FloorVisits, h.CapacityVisits, h.CapacityVisits/max(h.MinimumVisits, 1), h.Officers, h.OfficersNeeded)
+		fmt.Fprintf(e.stdout, "ok %s\n", h)
 		for _, w := range h.Warnings {
-			fmt.Fprintf(e.stdout, "%s: warning: %s\n", r, w)
+			fmt.Fprintf(e.stdout, "warning %s: %s\n", r, w)
+		}
+		// Liaison contacts live in the service's store, not in the input files, so the
+		// files alone leave every mission without them (DESIGN.md §5).
+		if w := scheduler.ContactWarning(r, len(ri.Missions)); w != "" {
+			fmt.Fprintf(e.stdout, "warning %s (contacts are kept in the service's store)\n", w)
 		}
 	}
 	if len(failed) > 0 {
