@@ -11,17 +11,42 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"vigil/scheduler"
 )
 
 // Config is what the server needs from its caller.
 type Config struct {
 	Logger *slog.Logger
+	// Store holds the service's state; without one only /healthz and /openapi.yaml work.
+	Store scheduler.Store
+	// Offices are the regions' DS offices (time zone, name), by region id.
+	Offices map[string]scheduler.Office
+	// MasterKey is the 32-byte master key; the plan and token keys are derived from it.
+	MasterKey []byte
+	// Now is the clock; nil means the wall clock. Tests pass a fake one.
+	Now func() time.Time
 }
 
 // Server is the HTTP service.
 type Server struct {
-	echo   *echo.Echo
-	logger *slog.Logger
+	echo     *echo.Echo
+	logger   *slog.Logger
+	store    scheduler.Store
+	offices  map[string]scheduler.Office
+	planKey  []byte
+	tokenKey []byte
+	now      func() time.Time
+	registry *prometheus.Registry
+	metrics  metrics
+	plans    *planMemo
+}
+
+type metrics struct {
+	planSeconds prometheus.Histogram
+	planCache   *prometheus.CounterVec
 }
 
 // New returns a server with every route registered.
@@ -31,27 +56,56 @@ func New(cfg Config) *Server {
 	e.HidePort = true
 	// Trust no forwarding header unless a proxy is configured: clients cannot spoof IPs.
 	e.IPExtractor = echo.ExtractIPDirect()
+	s := &Server{echo: e, logger: cfg.Logger, store: cfg.Store, offices: cfg.Offices, now: cfg.Now, plans: newPlanMemo(64)}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if len(cfg.MasterKey) > 0 {
+		s.planKey = scheduler.PlanKey(cfg.MasterKey)
+		s.tokenKey = scheduler.TokenKey(cfg.MasterKey)
+	}
+	s.registry = prometheus.NewRegistry()
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.metrics.planSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Namespace: "vigil", Name: "plan_generation_seconds",
+		Help:    "Time to generate or re-plan one service day.",
+		Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
+	})
+	s.metrics.planCache = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "vigil", Name: "plan_cache_total",
+		Help: "Plan cache lookups by result (hit or miss).",
+	}, []string{"result"})
+	s.registry.MustRegister(s.metrics.planSeconds, s.metrics.planCache)
+	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true,
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			// The path only, never the query or headers: they may carry secrets.
-			cfg.Logger.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status, "latency", v.Latency)
+			s.logger.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status, "latency", v.Latency)
 			return nil
 		},
 	}))
-	s := &Server{echo: e, logger: cfg.Logger}
 	s.routes()
 	return s
 }
 
-// routes registers every route of the service, in one place.
-func (s *Server) routes() {
-	s.echo.GET("/healthz", s.healthz)
-}
-
 func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz reports whether the store answers.
+func (s *Server) readyz(c echo.Context) error {
+	if s.store == nil {
+		return errorf(KindUnavailable, "no store")
+	}
+	if _, err := s.store.Forces(c.Request().Context()); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // Handler returns the server as an http.Handler (for tests).

@@ -49,8 +49,8 @@ const (
 var DefaultTravel = Crow{Circuity: 1.35, SpeedKmh: 25}
 
 // grainShare bounds the workload of one zoning cell to this share of the mean workload per
-// unit (as well as to UnitMinutes), so that the balancing has grains fine enough to work
-// with. Cells stop splitting at MaxResolution whatever their workload.
+// unit (as well as to UnitMinutes), so that zones can be drawn with whole zoning cells.
+// Cells stop splitting at MaxResolution whatever their workload.
 const grainShare = 0.5
 
 // ErrNoSites is returned by Partition when there is nothing to zone.
@@ -60,7 +60,7 @@ var ErrNoSites = errors.New("geo: no sites to zone")
 // that is not a finite latitude in [-90, 90] and longitude in [-180, 180].
 func CellOf(p Point, res int) (h3.Cell, error) {
 	if err := checkPoint(p); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("geo: %w", err)
 	}
 	if res < 0 || res > 15 {
 		return 0, fmt.Errorf("geo: H3 resolution %d not in 0..15", res)
@@ -74,7 +74,7 @@ func CellOf(p Point, res int) (h3.Cell, error) {
 
 func checkPoint(p Point) error {
 	if math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180 {
-		return fmt.Errorf("geo: bad coordinates lat %v lon %v", p.Lat, p.Lon)
+		return fmt.Errorf("bad coordinates lat %v lon %v", p.Lat, p.Lon)
 	}
 	return nil
 }
@@ -93,32 +93,43 @@ func ZoneOf(zones []Zone) map[string]string {
 // Partition groups sites into zones worked by opt.Units units per shift.
 //
 // Every site lands in exactly one zone; zones are sorted by id, and a zone's cells and sites
-// are sorted. The result depends only on the set of sites and the options, not on the
-// order of sites. It works in four steps:
+// are sorted. The result depends only on the set of sites and the options, not on their
+// order. It works in these steps:
 //
-//  1. Zoning cells. A site belongs to the ancestors of its cell at MaxResolution. Starting
-//     from the cells of resolution Resolution that hold sites, a cell whose workload exceeds
-//     UnitMinutes, or half the mean workload per unit, is split into all its children, down
-//     to MaxResolution. The cells that hold sites are the grains of the partition.
-//  2. Balance. The grains are bisected recursively, along the longer axis of their extent,
-//     and the units are shared between the two parts so that the workload per unit of both
-//     parts stays as close as possible to the mean (a part may get any number of units, so
-//     a dense cluster gets several). A part with one unit, or with a single grain, is a zone.
-//  3. Contiguity. Each zone's grains are joined by shortest paths (centre-to-centre
-//     distance) through free cells: the unsplit cells at Resolution and the empty children
-//     of split cells. A cell is given to one zone only. Two cells of different resolutions
-//     are neighbours when the finer one has a neighbour, at its resolution, that descends
-//     from the coarser one. In the rare case where a grain cannot be reached, because other
-//     zones wall it in, it joins the zone that walls it in.
-//  4. Workload. A zone's WorkloadMinutes is the sum over its sites of the on-site Minutes
+//  1. Zoning cells. Starting from the cells of resolution Resolution that hold sites, a
+//     cell whose workload exceeds UnitMinutes, or half the mean workload per unit, is split
+//     into its children, down to MaxResolution (a site belongs to the ancestors of its cell
+//     at MaxResolution). A zone is drawn with whole zoning cells where it can be (step 5).
+//  2. Grains. The sites' cells at MaxResolution are the grains: sites that share one stay
+//     in one zone, which then gets as many units as its work asks for.
+//  3. Balance. The grains are bisected recursively along x or y (a local projection), and
+//     the units shared between the two parts so that the workload per unit of both stays
+//     close to the mean (a part may get any number of units). Where grains are few for the
+//     units, the two best cuts are both followed to the end and the better kept. A part
+//     with one unit, or a single grain, is a zone. Then, while some zone's workload per unit
+//     is more than 10 % off the mean, the zone furthest off makes the move that helps it
+//     most: a grain to or from a zone holding one of the grain's 6 nearest, a unit to or
+//     from another zone, or, if neither helps, merging with a zone nearby.
+//  4. Contiguity, at MaxResolution. A zone's grains are joined by shortest paths through
+//     free cells (a Steiner tree grown by A* searches): first inside the zone's part of the
+//     plane from step 3, where no other zone goes; else anywhere near the sites; else
+//     through other zones' path cells, which those zones then route again. A grain walled
+//     in by other zones' grains goes to the zone that walls it in, stays there, and steps
+//     3 and 4 run again (at most three rounds).
+//  5. Cells. A zoning cell whose sites all went to one zone gets its free cells that touch
+//     the zone. A zone's Cells are its cells at MaxResolution, compacted (seven siblings
+//     make their parent) but no coarser than Resolution. A cell is in one zone only, and a
+//     zone's cells are connected: two cells are neighbours when their descendants at
+//     MaxResolution are.
+//  6. Workload. A zone's WorkloadMinutes is the sum over its sites of the on-site Minutes
 //     plus Visits × the travel time (opt.Travel, DefaultTravel if nil) from the site to the
-//     nearest other site of the zone by great-circle distance, at least 1 minute per visit
-//     (so a lone site counts 1 minute per visit). Step 2 uses the same estimate with the
-//     nearest site of any zone.
+//     nearest other site of the zone by great-circle distance, at least 1 minute a visit
+//     (a lone site counts 1 minute a visit). Step 3 weighs sites by the same estimate,
+//     first with the nearest site of any zone, then with the zone's.
 //
 // A zone id is "z-" and its first cell in sorted order, so ids are stable while the sites,
-// their work and the options stay the same; adding or changing a site may move the cuts of
-// step 2 and so change other zones.
+// their work and the options stay the same; adding, removing or changing a site moves the
+// cuts of step 3 and may change any zone.
 //
 // Partition fails with ErrNoSites on an empty slice, and with an error that names the
 // problem on bad coordinates, empty or duplicate ids, negative or non-finite work, Units < 1,
@@ -143,14 +154,25 @@ func Partition(sites []Site, opt ZoneOptions) ([]Zone, error) {
 			return nil, fmt.Errorf("geo: site %s: visits %v and minutes %v must be finite and not negative", s.ID, s.Visits, s.Minutes)
 		}
 		if err := checkPoint(s.Point); err != nil {
-			return nil, fmt.Errorf("site %s: %w", s.ID, err)
+			return nil, fmt.Errorf("geo: site %s: %w", s.ID, err)
 		}
 	}
 	p := &partitioner{opt: o, sites: ss}
 	p.cellsAndLoads()
 	p.grains()
 	p.balance()
-	p.connect()
+	p.pinned = map[int]bool{}
+	for round := 0; ; round++ {
+		p.refine()
+		p.connect()
+		if p.err != nil {
+			return nil, p.err
+		}
+		if len(p.escaped) == 0 || round == maxRounds-1 {
+			break
+		}
+		p.regroup()
+	}
 	return p.zones(), nil
 }
 
@@ -192,19 +214,27 @@ type partitioner struct {
 	fine  []h3.Cell // each site's cell at MaxResolution
 	load  []float64 // each site's weight for balancing
 
-	leaf    map[h3.Cell]bool // zoning cells (split tree leaves), with or without sites
-	split   map[h3.Cell]bool // cells split into their children
-	grain   []*grain         // leaves with sites, sorted by cell
-	groups  [][]int          // grain indices of each zone
-	units   []int            // units of each zone
-	regions [][]halfPlane    // the part of the plane each zone was cut from
+	zcells  []h3.Cell       // adaptive zoning cells that hold sites
+	grain   []*grain        // sites' cells at MaxResolution, sorted
+	groups  [][]int         // grain indices of each zone
+	units   []int           // units of each zone
+	regions [][][]halfPlane // the parts of the plane each zone was cut from
 
-	fillRes int
-	body    map[h3.Cell]int // zone of the grain that holds each cell at the fill resolution
-	centre  map[h3.Cell]h3.LatLng
-	owner   map[h3.Cell]int // zone index of every zone cell
-	lat0    float64         // reference latitude of the local projection
+	fillRes int // MaxResolution: grains and paths live there
+	grainAt map[h3.Cell]int
+	terms   [][]h3.Cell // grains of each zone (some may have escaped to another zone)
+	reach   box         // where paths may go
+	victims *[]int      // zones a rip-up cut through
+	escaped []int       // grains that connect handed to another zone
+	nbrs    map[h3.Cell][]h3.Cell
+	pinned  map[int]bool           // grains refine must leave where they are
+	xy      map[h3.Cell][2]float64 // cell centres, projected
+	kx, ky  float64                // km per degree of longitude and latitude
+	spacing float64                // about the km between cell centres at the fill resolution
+	owner   map[h3.Cell]int        // zone index of every zone cell
+	lat0    float64                // reference latitude of the local projection
 	lng0    float64
+	err     error
 }
 
 type grain struct {
@@ -242,7 +272,9 @@ func (p *partitioner) cellsAndLoads() {
 	}
 }
 
-// grains builds the adaptive zoning cells.
+// grains builds the adaptive zoning cells, then the grains: the cells of the sites at the
+// fill resolution (MaxResolution). Grains are what the balance moves
+// around; zoning cells come back in settle.
 func (p *partitioner) grains() {
 	total := 0.0
 	for _, l := range p.load {
@@ -252,12 +284,11 @@ func (p *partitioner) grains() {
 	if p.opt.UnitMinutes > 0 {
 		limit = min(limit, p.opt.UnitMinutes)
 	}
-	p.leaf = map[h3.Cell]bool{}
-	p.split = map[h3.Cell]bool{}
 	all := make([]int, len(p.sites))
 	for i := range all {
 		all[i] = i
 	}
+	p.fillRes = p.opt.MaxResolution
 	var walk func(sites []int, res int)
 	walk = func(sites []int, res int) {
 		by := map[h3.Cell][]int{}
@@ -272,35 +303,43 @@ func (p *partitioner) grains() {
 				l += p.load[i]
 			}
 			if l > limit && res < p.opt.MaxResolution {
-				p.split[c] = true
-				for _, ch := range c.Children(res + 1) {
-					p.leaf[ch] = true // overwritten below if it holds sites and splits
-				}
 				walk(ids, res+1)
 				continue
 			}
-			p.leaf[c] = true
-			p.grain = append(p.grain, &grain{cell: c, sites: ids, load: l})
+			p.zcells = append(p.zcells, c)
 		}
 	}
 	walk(all, p.opt.Resolution)
-	for c := range p.split {
-		delete(p.leaf, c)
+	by := map[h3.Cell][]int{}
+	for i := range p.sites {
+		c := p.siteCell(i)
+		by[c] = append(by[c], i)
 	}
-	slices.SortFunc(p.grain, func(a, b *grain) int { return cmp.Compare(a.cell.String(), b.cell.String()) })
-	p.centre = map[h3.Cell]h3.LatLng{}
-	for _, g := range p.grain {
-		g.x, g.y = p.project(p.centreOf(g.cell))
+	p.xy = map[h3.Cell][2]float64{}
+	p.kx = math.Cos(p.lat0*math.Pi/180) * EarthRadiusM * math.Pi / 180 / 1000
+	p.ky = EarthRadiusM * math.Pi / 180 / 1000
+	p.spacing = math.Sqrt(3) * h3.HexagonEdgeLengthAvgKm(p.fillRes) * 1.05
+	p.nbrs = map[h3.Cell][]h3.Cell{}
+	p.grainAt = map[h3.Cell]int{}
+	for _, c := range sortedKeys(by) {
+		g := &grain{cell: c, sites: by[c]}
+		for _, i := range g.sites {
+			g.load += p.load[i]
+		}
+		g.x, g.y = p.pos(c)
+		p.grainAt[c] = len(p.grain)
+		p.grain = append(p.grain, g)
 	}
 }
 
-func (p *partitioner) centreOf(c h3.Cell) h3.LatLng {
-	ll, ok := p.centre[c]
+// pos returns the centre of cell c in the local projection, in km.
+func (p *partitioner) pos(c h3.Cell) (float64, float64) {
+	xy, ok := p.xy[c]
 	if !ok {
-		ll = h3.CellToLatLng(c)
-		p.centre[c] = ll
+		xy[0], xy[1] = p.project(h3.CellToLatLng(c))
+		p.xy[c] = xy
 	}
-	return ll
+	return xy[0], xy[1]
 }
 
 func sortedKeys[V any](m map[h3.Cell]V) []h3.Cell {
@@ -321,7 +360,10 @@ func (p *partitioner) balance() {
 		total += g.load
 	}
 	best := p.bisect(idx, p.opt.Units, nil, total/float64(p.opt.Units))
-	p.groups, p.units, p.regions = best.groups, best.units, best.regions
+	p.groups, p.units = best.groups, best.units
+	for _, r := range best.regions {
+		p.regions = append(p.regions, [][]halfPlane{r})
+	}
 }
 
 // halfPlane is one side of a cut: the cells whose centre's key (coordinate on axis, then
@@ -440,6 +482,226 @@ func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean float
 	return best
 }
 
+// maxRounds bounds the rounds of refine and connect: when connect hands walled-in grains
+// to another zone, they are pinned there and the balance is refined again.
+const maxRounds = 3
+
+// regroup takes the zones as connect left them, and pins the grains it moved.
+func (p *partitioner) regroup() {
+	for z := range p.groups {
+		p.groups[z] = p.groups[z][:0]
+	}
+	for i, g := range p.grain {
+		z := p.owner[g.cell]
+		p.groups[z] = append(p.groups[z], i)
+	}
+	for _, i := range p.escaped {
+		p.pinned[i] = true
+	}
+}
+
+// refineTarget is the deviation of a zone's workload per unit from the mean below which
+// refine stops.
+const refineTarget = 0.1
+
+// refine evens out the workload per unit where bisection left a zone more than
+// refineTarget off the mean (grains are lumpy: a building with many missions is one
+// grain). Again and again it takes the zone furthest off the mean and makes the move that
+// brings it and the other zone involved closest to the mean: a grain to or from a zone
+// holding one of its nearest grains, a unit to or from another zone, or merging with a
+// zone nearby into one zone worked by their units together. It stops when no move helps.
+func (p *partitioner) refine() {
+	nz := len(p.groups)
+	load := make([]float64, nz)
+	assign := make([]int, len(p.grain))
+	for z, gs := range p.groups {
+		load[z] = p.exactLoad(gs)
+		for _, i := range gs {
+			assign[i] = z
+		}
+	}
+	var near [][]int
+	type move struct {
+		a, b        int   // zones changed
+		ga, gb      []int // their new grains
+		ua, ub      int   // their new units
+		la, lb      float64
+		worst       float64
+		merge       bool
+		grain, unit bool
+	}
+	for range 4*nz + 16 {
+		total := 0.0
+		for z := range nz {
+			total += load[z]
+		}
+		mean := total / float64(p.opt.Units)
+		dev := func(l float64, u int) float64 { return math.Abs(l/float64(u)/mean - 1) }
+		w, worst := -1, refineTarget
+		for z := range nz {
+			if len(p.groups[z]) > 0 && dev(load[z], p.units[z]) > worst+1e-12 {
+				w, worst = z, dev(load[z], p.units[z])
+			}
+		}
+		if w < 0 {
+			break
+		}
+		if near == nil {
+			near = p.nearGrains(6)
+		}
+		over := load[w]/float64(p.units[w]) > mean
+		best := move{worst: worst - 1e-9}
+		try := func(m move) {
+			m.la, m.lb = p.exactLoad(m.ga), 0
+			m.worst = dev(m.la, m.ua)
+			if !m.merge {
+				m.lb = p.exactLoad(m.gb)
+				m.worst = max(m.worst, dev(m.lb, m.ub))
+			}
+			if m.worst < best.worst {
+				best = m
+			}
+		}
+		nbr := map[int]bool{}
+		for _, i := range p.groups[w] {
+			for _, j := range near[i] {
+				if b := assign[j]; b != w {
+					nbr[b] = true
+					if over && len(p.groups[w]) > 1 && !p.pinned[i] {
+						try(move{a: w, b: b, ga: without(p.groups[w], i), gb: with(p.groups[b], i), ua: p.units[w], ub: p.units[b]})
+					}
+					if !over && len(p.groups[b]) > 1 && !p.pinned[j] {
+						try(move{a: w, b: b, ga: with(p.groups[w], j), gb: without(p.groups[b], j), ua: p.units[w], ub: p.units[b]})
+					}
+				}
+			}
+		}
+		for b := range nz {
+			switch {
+			case b == w || len(p.groups[b]) == 0:
+			case over && p.units[b] > 1:
+				try(move{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] + 1, ub: p.units[b] - 1})
+			case !over && p.units[w] > 1:
+				try(move{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] - 1, ub: p.units[b] + 1})
+			}
+		}
+		if best.a == best.b { // merge only when nothing else helps
+			for _, b := range sortedInts(nbr) {
+				try(move{a: w, b: b, ga: merged(p.groups[w], p.groups[b]), ua: p.units[w] + p.units[b], merge: true})
+			}
+		}
+		if best.a == best.b { // no move helps
+			break
+		}
+		a, b := best.a, best.b
+		p.groups[a], p.units[a], load[a] = best.ga, best.ua, best.la
+		if best.merge {
+			p.regions[a] = append(p.regions[a], p.regions[b]...)
+			p.groups[b], p.units[b], load[b], p.regions[b] = nil, 0, 0, nil
+		} else {
+			p.groups[b], p.units[b], load[b] = best.gb, best.ub, best.lb
+		}
+		for _, z := range []int{a, b} {
+			for _, i := range p.groups[z] {
+				assign[i] = z
+			}
+		}
+	}
+	// Drop the zones merged away.
+	k := 0
+	for z := range nz {
+		if len(p.groups[z]) > 0 {
+			p.groups[k], p.units[k], p.regions[k] = p.groups[z], p.units[z], p.regions[z]
+			k++
+		}
+	}
+	p.groups, p.units, p.regions = p.groups[:k], p.units[:k], p.regions[:k]
+}
+
+func without(s []int, x int) []int {
+	return slices.DeleteFunc(slices.Clone(s), func(v int) bool { return v == x })
+}
+
+func with(s []int, x int) []int {
+	out := append(slices.Clone(s), x)
+	slices.Sort(out)
+	return out
+}
+
+func merged(a, b []int) []int {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return out
+}
+
+func sortedInts(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// nearGrains returns, for each grain, the k grains nearest to it (by projected distance,
+// then index).
+func (p *partitioner) nearGrains(k int) [][]int {
+	n := len(p.grain)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(p.grain[a].x, p.grain[b].x); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	type cand struct {
+		d float64
+		j int
+	}
+	out := make([][]int, n)
+	for pos, i := range order {
+		gi := p.grain[i]
+		var best []cand
+		kth := func() float64 {
+			if len(best) < k {
+				return math.Inf(1)
+			}
+			return best[len(best)-1].d
+		}
+		add := func(j int) bool {
+			gj := p.grain[j]
+			dx := gj.x - gi.x
+			if dx*dx > kth() {
+				return false
+			}
+			d := dx*dx + (gj.y-gi.y)*(gj.y-gi.y)
+			c := cand{d, j}
+			at, _ := slices.BinarySearchFunc(best, c, func(a, b cand) int {
+				if x := cmp.Compare(a.d, b.d); x != 0 {
+					return x
+				}
+				return cmp.Compare(a.j, b.j)
+			})
+			best = slices.Insert(best, at, c)
+			if len(best) > k {
+				best = best[:k]
+			}
+			return true
+		}
+		for q := pos + 1; q < n && add(order[q]); q++ {
+		}
+		for q := pos - 1; q >= 0 && add(order[q]); q-- {
+		}
+		for _, c := range best {
+			out[i] = append(out[i], c.j)
+		}
+	}
+	return out
+}
+
 // Lookahead of bisect: where a part has at most lookaheadGrains grains a unit, the
 // lookaheadCuts best cuts are followed to the end.
 const (
@@ -477,138 +739,168 @@ func (p *partitioner) workload(ms []int) float64 {
 
 // inRegion reports whether the centre of cell c lies in the region of zone z.
 func (p *partitioner) inRegion(z int, c h3.Cell) bool {
-	x, y := p.project(p.centreOf(c))
-	for _, h := range p.regions[z] {
-		v := x
-		if h.axis == 1 {
-			v = y
+	x, y := p.pos(c)
+	for _, r := range p.regions[z] {
+		in := true
+		for _, h := range r {
+			v := x
+			if h.axis == 1 {
+				v = y
+			}
+			if !h.has(v, c) {
+				in = false
+				break
+			}
 		}
-		if !h.has(v, c) {
-			return false
+		if in {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 func (p *partitioner) project(ll h3.LatLng) (x, y float64) {
-	kx := math.Cos(p.lat0*math.Pi/180) * EarthRadiusM * math.Pi / 180 / 1000
-	ky := EarthRadiusM * math.Pi / 180 / 1000
-	return (ll.Lng - p.lng0) * kx, (ll.Lat - p.lat0) * ky
+	return (ll.Lng - p.lng0) * p.kx, (ll.Lat - p.lat0) * p.ky
 }
 
 // neighbours returns the cells next to u, at u's resolution.
-func neighbours(u h3.Cell, buf []h3.Cell) []h3.Cell {
-	buf = buf[:0]
+func (p *partitioner) neighbours(u h3.Cell) []h3.Cell {
+	if ns, ok := p.nbrs[u]; ok {
+		return ns
+	}
+	var ns []h3.Cell
 	for _, n := range u.GridDisk(1) {
 		if n != u {
-			buf = append(buf, n)
+			ns = append(ns, n)
 		}
 	}
-	return buf
+	p.nbrs[u] = ns
+	return ns
 }
 
-type box struct{ minLat, maxLat, minLng, maxLng float64 }
+// box is a rectangle in the local projection.
+type box struct{ minX, maxX, minY, maxY float64 }
 
-func (b box) has(ll h3.LatLng) bool {
-	return ll.Lat >= b.minLat && ll.Lat <= b.maxLat && ll.Lng >= b.minLng && ll.Lng <= b.maxLng
+func (b box) has(x, y float64) bool {
+	return x >= b.minX && x <= b.maxX && y >= b.minY && y <= b.maxY
 }
 
-// boxAround returns the box of the grains' centres grown by margin metres on every side.
+// boxAround returns the box of the grains' centres grown by margin km on every side.
 func (p *partitioner) boxAround(gs []int, margin float64) box {
 	b := box{math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)}
 	for _, i := range gs {
-		ll := p.centreOf(p.grain[i].cell)
-		b.minLat, b.maxLat = min(b.minLat, ll.Lat), max(b.maxLat, ll.Lat)
-		b.minLng, b.maxLng = min(b.minLng, ll.Lng), max(b.maxLng, ll.Lng)
+		g := p.grain[i]
+		b.minX, b.maxX = min(b.minX, g.x), max(b.maxX, g.x)
+		b.minY, b.maxY = min(b.minY, g.y), max(b.maxY, g.y)
 	}
-	dLat := margin / (EarthRadiusM * math.Pi / 180)
-	dLng := dLat / max(0.01, math.Cos(p.lat0*math.Pi/180))
-	return box{b.minLat - dLat, b.maxLat + dLat, b.minLng - dLng, b.maxLng + dLng}
+	return box{b.minX - margin, b.maxX + margin, b.minY - margin, b.maxY + margin}
 }
 
-// connect makes every zone connected. It works on cells of one resolution, the finest of
-// any grain (the fill resolution). A zone first owns the cells of its sites; shortest paths
-// through free cells then join them (Steiner tree by repeated Dijkstra). First each zone
-// joins its cells inside its own region or its grains (regions do not overlap, so zones
-// cannot block one another there), then the zones that could not join anywhere in reach,
-// and last a cell walled in by other zones joins the zone that walls it in. The free cells
-// left in a grain go to the grain's zone where they touch it, so a grain whose cells all
-// stay with its zone shows as one coarse cell.
+// connect makes every zone connected. It works on cells of the fill resolution. A zone
+// first owns its grains; shortest paths through free cells then join them (a Steiner tree
+// grown in Prim's order by A* searches):
+//
+//  1. each zone inside its own region (regions do not overlap and hold their zone's
+//     grains, so zones cannot block one another there);
+//  2. a zone that could not, anywhere in reach through free cells;
+//  3. failing that, through other zones' path cells (rip-up and reroute): the zones it
+//     cut through give up their path cells and are joined again, by steps 1 and 2;
+//  4. a grain still walled in (by other zones' grains) joins the zone that walls it in.
 func (p *partitioner) connect() {
-	f := p.opt.Resolution
-	for _, g := range p.grain {
-		f = max(f, g.cell.Resolution())
-	}
-	p.fillRes = f
+	p.escaped = nil
 	p.owner = map[h3.Cell]int{}
-	p.body = map[h3.Cell]int{}
-	terms := make([][]h3.Cell, len(p.groups))
+	p.terms = make([][]h3.Cell, len(p.groups))
 	for z, gs := range p.groups {
 		for _, i := range gs {
-			g := p.grain[i]
-			for _, k := range p.fill(g.cell) {
-				p.body[k] = z
-			}
-			for _, s := range g.sites {
-				c := p.siteCell(s)
-				if _, ok := p.owner[c]; !ok {
-					p.owner[c] = z
-					terms[z] = append(terms[z], c)
-				}
-			}
+			p.owner[p.grain[i].cell] = z
+			p.terms[z] = append(p.terms[z], p.grain[i].cell)
 		}
-		slices.Sort(terms[z])
 	}
 	all := make([]int, len(p.grain))
 	for i := range all {
 		all[i] = i
 	}
-	global := p.boxAround(all, 3*h3.HexagonEdgeLengthAvgM(p.opt.Resolution))
-	missing := make([][]h3.Cell, len(p.groups))
+	p.reach = p.boxAround(all, 3*h3.HexagonEdgeLengthAvgKm(p.opt.Resolution))
+	missing := make([]bool, len(p.groups))
 	for z := range p.groups {
-		missing[z] = p.steiner(z, terms[z], global, true)
+		missing[z] = len(p.steiner(z, joinOwn)) > 0
 	}
 	for z := range p.groups {
-		if len(missing[z]) > 0 {
-			debugf("zone %d phase1 missing %d of %d", z, len(missing[z]), len(terms[z]))
-			for _, c := range terms[z] {
-				x, y := p.project(p.centreOf(c))
-				debugf("  term %v missing %v inRegion %v body %v  x %.2f y %.2f", c, slices.Contains(missing[z], c), p.inRegion(z, c), p.body[c], x, y)
-			}
-			debugf("  region %+v", p.regions[z])
-			missing[z] = p.steiner(z, terms[z], global, false)
-			debugf("zone %d phase2 missing %d", z, len(missing[z]))
+		if !missing[z] || len(p.steiner(z, joinFree)) == 0 {
+			continue
 		}
-		for len(missing[z]) > 0 {
-			y, path := p.escape(z, missing[z][0], global)
-			if y < 0 { // cannot happen: something walls the cell in
-				panic(fmt.Sprintf("geo: zoning cell %v cannot reach any zone", missing[z][0]))
+		var victims []int
+		left := p.steinerRip(z, &victims)
+		for _, y := range victims {
+			p.release(y)
+			if len(p.steiner(y, joinOwn)) > 0 {
+				p.escapeAll(y, p.steiner(y, joinFree))
 			}
-			for _, c := range path {
-				p.owner[c] = y
-			}
-			missing[z] = slices.DeleteFunc(missing[z], func(c h3.Cell) bool { return p.owner[c] != z })
 		}
+		p.escapeAll(z, left)
 	}
-	for _, g := range p.grain {
-		p.settle(g.cell)
+	for _, c := range p.zcells {
+		p.settle(c)
 	}
 }
 
-// settle gives the free cells of grain cell c to the grain's zone, where they touch it.
-func (p *partitioner) settle(c h3.Cell) {
-	z := p.body[p.rep(c)]
-	free := map[h3.Cell]bool{}
-	for _, k := range p.fill(c) {
-		if _, ok := p.owner[k]; !ok {
-			free[k] = true
+// release gives back the path cells of zone z.
+func (p *partitioner) release(z int) {
+	for c, o := range p.owner {
+		if o == z && !p.isGrain(c) {
+			delete(p.owner, c)
 		}
 	}
-	var buf []h3.Cell
+}
+
+// escapeAll hands the grains left of zone z, each with the path to the nearest other
+// zone, to that zone.
+func (p *partitioner) escapeAll(z int, left []h3.Cell) {
+	for len(left) > 0 {
+		y, path := p.escape(z, left[0])
+		if y < 0 { // cannot happen: something walls the grain in
+			p.err = fmt.Errorf("geo: zoning cell %v cannot reach any zone", left[0])
+			return
+		}
+		for _, c := range path {
+			p.owner[c] = y
+			if i, ok := p.grainAt[c]; ok {
+				p.terms[y] = append(p.terms[y], c)
+				p.escaped = append(p.escaped, i)
+			}
+		}
+		left = slices.DeleteFunc(left, func(c h3.Cell) bool { return p.owner[c] != z })
+	}
+}
+
+// settle gives the free cells of zoning cell c to the zone of its sites, where they touch
+// it, if its sites all went to one zone; a zoning cell that is all one zone's shows as one
+// cell once the zone's cells are compacted.
+func (p *partitioner) settle(c h3.Cell) {
+	if c.Resolution() == p.fillRes {
+		return
+	}
+	kids := c.Children(p.fillRes)
+	z := -1
+	free := map[h3.Cell]bool{}
+	for _, k := range kids {
+		o, ok := p.owner[k]
+		switch {
+		case !ok:
+			free[k] = true
+		case p.isGrain(k) && z == -1:
+			z = o
+		case p.isGrain(k) && z != o:
+			return
+		}
+	}
+	if z < 0 {
+		return
+	}
 	for changed := true; changed; {
 		changed = false
 		for _, k := range sortedKeys(free) {
-			for _, n := range neighbours(k, buf) {
+			for _, n := range p.neighbours(k) {
 				if o, ok := p.owner[n]; ok && o == z {
 					p.owner[k] = z
 					delete(free, k)
@@ -620,6 +912,11 @@ func (p *partitioner) settle(c h3.Cell) {
 	}
 }
 
+func (p *partitioner) isGrain(c h3.Cell) bool {
+	_, ok := p.grainAt[c]
+	return ok
+}
+
 // siteCell returns the cell of site i at the fill resolution.
 func (p *partitioner) siteCell(i int) h3.Cell {
 	if p.fine[i].Resolution() == p.fillRes {
@@ -628,100 +925,227 @@ func (p *partitioner) siteCell(i int) h3.Cell {
 	return p.fine[i].Parent(p.fillRes)
 }
 
-// fill returns the descendants of grain cell c at the fill resolution.
-func (p *partitioner) fill(c h3.Cell) []h3.Cell {
-	if c.Resolution() == p.fillRes {
-		return []h3.Cell{c}
-	}
-	return c.Children(p.fillRes)
+// How steiner may go.
+const (
+	joinOwn  = iota // through free cells of the zone's region
+	joinFree        // through free cells
+	joinRip         // through free cells and other zones' path cells
+)
+
+// ripCost weighs a step through another zone's path cell, so that a rip-up goes through
+// as few as it can.
+const ripCost = 4
+
+func (p *partitioner) steinerRip(z int, victims *[]int) []h3.Cell {
+	p.victims = victims
+	defer func() { p.victims = nil }()
+	return p.steiner(z, joinRip)
 }
 
-// rep returns the cell that stands for grain cell c at the fill resolution.
-func (p *partitioner) rep(c h3.Cell) h3.Cell {
-	if c.Resolution() == p.fillRes {
-		return c
-	}
-	return c.CenterChild(p.fillRes)
-}
-
-func (p *partitioner) heaviest(gs []int) h3.Cell {
-	best := gs[0]
-	for _, i := range gs[1:] {
-		if p.grain[i].load > p.grain[best].load {
-			best = i
-		}
-	}
-	return p.siteCell(p.grain[best].sites[0])
-}
-
-// steiner joins the cells terms of zone z to its heaviest grain by shortest paths through
-// free cells inside b (and inside the zone's region if own), claiming the path cells for z.
-// It returns the terms left unjoined.
-func (p *partitioner) steiner(z int, terms []h3.Cell, b box, own bool) []h3.Cell {
-	first := p.heaviest(p.groups[z])
-	pending := map[h3.Cell]bool{}
-	for _, c := range terms {
-		if c != first {
-			pending[c] = true
-		}
-	}
-	inTree := map[h3.Cell]bool{first: true}
-	dist := map[h3.Cell]float64{first: 0}
-	prev := map[h3.Cell]h3.Cell{}
-	q := &cellHeap{{0, first}}
-	var buf []h3.Cell
-	for q.Len() > 0 && len(pending) > 0 {
-		it := heap.Pop(q).(item)
-		u, d := it.c, it.d
-		if d > dist[u] {
+// steiner joins the grains of zone z to its heaviest grain, claiming the path cells for z:
+// in Prim's order (the grain nearest to a joined grain next), each by an A* search from
+// the grain to the nearest cell already joined. It returns the grains left unjoined.
+func (p *partitioner) steiner(z int, mode int) []h3.Cell {
+	var terms []h3.Cell
+	first := h3.Cell(0)
+	for _, c := range p.terms[z] {
+		if p.owner[c] != z || slices.Contains(terms, c) {
 			continue
 		}
-		if pending[u] {
-			delete(pending, u)
-			for c := u; !inTree[c]; c = prev[c] {
+		terms = append(terms, c)
+		if first == 0 || p.grain[p.grainAt[c]].load > p.grain[p.grainAt[first]].load {
+			first = c
+		}
+	}
+	// The tree: the cells of z joined to first already (by an earlier call).
+	inTree := map[h3.Cell]bool{first: true}
+	for stack := []h3.Cell{first}; len(stack) > 0; {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, v := range p.neighbours(u) {
+			if o, ok := p.owner[v]; ok && o == z && !inTree[v] {
+				inTree[v] = true
+				stack = append(stack, v)
+			}
+		}
+	}
+	type near struct {
+		d  float64
+		to h3.Cell // the nearest joined grain
+	}
+	pending := map[h3.Cell]near{}
+	fx, fy := p.pos(first)
+	for _, c := range terms {
+		if !inTree[c] {
+			x, y := p.pos(c)
+			pending[c] = near{math.Hypot(x-fx, y-fy), first}
+		}
+	}
+	var left []h3.Cell
+	cut := map[h3.Cell]bool{}
+	checked := mode == joinOwn // regions are small: no need to look for a pocket
+	for len(pending) > 0 {
+		t := h3.Cell(0)
+		for c, n := range pending {
+			if t == 0 || n.d < pending[t].d || n.d == pending[t].d && c < t {
+				t = c
+			}
+		}
+		to := pending[t].to
+		delete(pending, t)
+		if !inTree[t] {
+			if cut[t] { // in the part of a grain that could not reach the tree
+				left = append(left, t)
+				continue
+			}
+			limit := pocketCells
+			if checked {
+				limit = math.MaxInt
+			}
+			path, seen, far := p.astar(z, mode, t, to, inTree, limit)
+			if far {
+				// A long search: see whether the tree is walled in, once; grains outside
+				// its pocket cannot join it.
+				checked = true
+				if in := p.pocket(z, mode, inTree); in != nil {
+					for c := range pending {
+						if !in[c] {
+							cut[c] = true
+						}
+					}
+					if !in[t] {
+						left = append(left, t)
+						continue
+					}
+				}
+				path, seen, _ = p.astar(z, mode, t, to, inTree, math.MaxInt)
+			}
+			if path == nil {
+				for c := range seen {
+					cut[c] = true
+				}
+				left = append(left, t)
+				continue
+			}
+			for _, c := range path {
+				if o, ok := p.owner[c]; ok && o != z && p.victims != nil && !slices.Contains(*p.victims, o) {
+					*p.victims = append(*p.victims, o)
+				}
 				inTree[c] = true
 				p.owner[c] = z
-				dist[c] = 0
-				heap.Push(q, item{0, c})
 			}
+		}
+		tx, ty := p.pos(t)
+		for c, n := range pending {
+			x, y := p.pos(c)
+			if d := math.Hypot(x-tx, y-ty); d < n.d {
+				pending[c] = near{d, t}
+			}
+		}
+	}
+	slices.Sort(left)
+	return left
+}
+
+// passable reports whether a path of zone z may go through cell v the way mode allows,
+// and at what cost a step.
+func (p *partitioner) passable(z, mode int, v h3.Cell) (float64, bool) {
+	cost := 1.0
+	o, owned := p.owner[v]
+	if owned && o != z {
+		if mode != joinRip || p.isGrain(v) {
+			return 0, false
+		}
+		cost = ripCost
+	}
+	if !p.reach.has(p.pos(v)) || mode == joinOwn && !owned && !p.inRegion(z, v) {
+		return 0, false
+	}
+	return cost, true
+}
+
+// pocketCells bounds the flood of pocket, and the steps of a search before pocket is called.
+const pocketCells = 4096
+
+// pocket returns the cells reachable from the tree the way mode allows, if there are at
+// most pocketCells of them: the tree is walled in; else nil.
+func (p *partitioner) pocket(z, mode int, inTree map[h3.Cell]bool) map[h3.Cell]bool {
+	seen := map[h3.Cell]bool{}
+	var stack []h3.Cell
+	for c := range inTree {
+		seen[c] = true
+		stack = append(stack, c)
+	}
+	for len(stack) > 0 {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, v := range p.neighbours(u) {
+			if _, ok := p.passable(z, mode, v); ok && !seen[v] {
+				if len(seen) >= pocketCells {
+					return nil
+				}
+				seen[v] = true
+				stack = append(stack, v)
+			}
+		}
+	}
+	return seen
+}
+
+// astar returns a shortest path (the cells from src on, without the tree cell it reaches)
+// from grain src of zone z to a cell of the tree, heading for cell to; or, if the tree
+// cannot be reached the way mode allows, nil and the cells it could reach; or far if it
+// gave up after limit steps.
+func (p *partitioner) astar(z, mode int, src, to h3.Cell, inTree map[h3.Cell]bool, limit int) (path []h3.Cell, seen map[h3.Cell]float64, far bool) {
+	tx, ty := p.pos(to)
+	step := p.spacing
+	h := func(c h3.Cell) float64 {
+		x, y := p.pos(c)
+		return math.Hypot(x-tx, y-ty) / step
+	}
+	g := map[h3.Cell]float64{src: 0}
+	prev := map[h3.Cell]h3.Cell{}
+	q := &cellHeap{{h(src), src}}
+	for steps := 0; q.Len() > 0; steps++ {
+		if steps > limit {
+			return nil, nil, true
+		}
+		it := heap.Pop(q).(item)
+		u := it.c
+		if it.d > g[u]+h(u)+1e-9 {
 			continue
 		}
-		buf = neighbours(u, buf)
-		cu := p.centreOf(u)
-		for _, v := range buf {
-			o, owned := p.owner[v]
-			if owned && o != z {
+		if inTree[u] {
+			for c := prev[u]; ; c = prev[c] {
+				path = append(path, c)
+				if c == src {
+					return path, nil, false
+				}
+			}
+		}
+		for _, v := range p.neighbours(u) {
+			cost, ok := p.passable(z, mode, v)
+			if !ok {
 				continue
 			}
-			cv := p.centreOf(v)
-			if !b.has(cv) || own && !owned && p.body[v] != z && !p.inRegion(z, v) {
-				continue
-			}
-			nd := d + h3.GreatCircleDistanceM(cu, cv)
-			if old, ok := dist[v]; !ok || nd < old-1e-9 {
-				dist[v] = nd
+			nd := g[u] + cost
+			if old, ok := g[v]; !ok || nd < old-1e-9 {
+				g[v] = nd
 				prev[v] = u
-				heap.Push(q, item{nd, v})
+				heap.Push(q, item{nd + h(v), v})
 			}
 		}
 	}
-	left := make([]h3.Cell, 0, len(pending))
-	for _, c := range terms {
-		if pending[c] {
-			left = append(left, c)
-		}
-	}
-	return left
+	return nil, g, false
 }
 
 // escape finds the shortest path from cell start of zone z to a cell of another zone,
 // through free cells and cells of z; it returns that zone and the path (without the other
 // zone's cell), or -1.
-func (p *partitioner) escape(z int, start h3.Cell, b box) (int, []h3.Cell) {
+func (p *partitioner) escape(z int, start h3.Cell) (int, []h3.Cell) {
 	dist := map[h3.Cell]float64{start: 0}
 	prev := map[h3.Cell]h3.Cell{}
 	q := &cellHeap{{0, start}}
-	var buf []h3.Cell
 	for q.Len() > 0 {
 		it := heap.Pop(q).(item)
 		u, d := it.c, it.d
@@ -737,14 +1161,11 @@ func (p *partitioner) escape(z int, start h3.Cell, b box) (int, []h3.Cell) {
 				}
 			}
 		}
-		buf = neighbours(u, buf)
-		cu := p.centreOf(u)
-		for _, v := range buf {
-			cv := p.centreOf(v)
-			if !b.has(cv) {
+		for _, v := range p.neighbours(u) {
+			if !p.reach.has(p.pos(v)) {
 				continue
 			}
-			nd := d + h3.GreatCircleDistanceM(cu, cv)
+			nd := d + 1
 			if old, ok := dist[v]; !ok || nd < old-1e-9 {
 				dist[v] = nd
 				prev[v] = u
@@ -796,7 +1217,13 @@ func (p *partitioner) zones() []Zone {
 	}
 	for z := range zs {
 		for _, c := range h3.CompactCells(cells[z]) {
-			zs[z].Cells = append(zs[z].Cells, c.String())
+			if c.Resolution() >= p.opt.Resolution {
+				zs[z].Cells = append(zs[z].Cells, c.String())
+				continue
+			}
+			for _, k := range c.Children(p.opt.Resolution) {
+				zs[z].Cells = append(zs[z].Cells, k.String())
+			}
 		}
 	}
 	for z := range zs {
@@ -849,5 +1276,3 @@ func nearest(pts []Point) []int {
 	}
 	return out
 }
-
-var debugf = func(string, ...any) {}

@@ -115,7 +115,10 @@ func mustCell(tb testing.TB, s string) h3.Cell {
 // checkZones asserts the invariants of Partition that hold for every input.
 func checkZones(t *testing.T, sites []Site, opt ZoneOptions, zones []Zone) {
 	t.Helper()
-	maxRes := opt.MaxResolution
+	minRes, maxRes := opt.Resolution, opt.MaxResolution
+	if minRes == 0 {
+		minRes = DefaultResolution
+	}
 	if maxRes == 0 {
 		maxRes = DefaultMaxResolution
 	}
@@ -150,8 +153,8 @@ func checkZones(t *testing.T, sites []Site, opt ZoneOptions, zones []Zone) {
 		var cells []h3.Cell
 		for _, s := range z.Cells {
 			c := mustCell(t, s)
-			if c.Resolution() > maxRes {
-				t.Errorf("zone %s: cell %s finer than resolution %d", z.ID, s, maxRes)
+			if c.Resolution() > maxRes || c.Resolution() < minRes {
+				t.Errorf("zone %s: cell %s of resolution %d; want %d to %d", z.ID, s, c.Resolution(), minRes, maxRes)
 			}
 			cells = append(cells, c)
 		}

@@ -8,7 +8,7 @@ import (
 func TestDebugFailRate(t *testing.T) {
 	fails := 0
 	for seed := uint64(1); seed <= 30; seed++ {
-		in := synthInputs(t, seed, 20+int(seed)*5, 2+float64(seed%4), -12-int(seed%4), int(seed%3), "America/New_York")
+		in := synthInputs(t, seed, 20+int(seed)*5, 2+float64(seed%4), -16-int(seed%8), int(seed%3), "America/New_York")
 		key := []byte(fmt.Sprintf("key-%d", seed))
 		_, err := PlanDays(in, PlanOptions{Key: key, From: Date{2026, 10, 30}, Days: 3})
 		if err != nil {

@@ -14,6 +14,15 @@ func TestDiagWFO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("delays %v", scheduler.DebugDelay())
+	sp, _ := scheduler.ShuffledBaseline(p, rand.New(rand.NewPCG(3, 4)))
+	for _, pp := range []*scheduler.Plan{p, sp} {
+		diagLive(t, pp)
+	}
+}
+
+func diagLive(t *testing.T, p *scheduler.Plan) {
+	in := wfoInputs(t)
 	staffed := scheduler.Staffed(p)
 	for _, D := range []int{30, 60} {
 		lm, _ := scheduler.MissionLive(p, scheduler.MeasureOptions{Rand: rand.New(rand.NewPCG(1, 2))}, D)
@@ -77,4 +86,41 @@ func TestDiagWFO(t *testing.T) {
 		t.Logf("window %02d:%02d cover %d", c.k*5/60, c.k*5%60, c.c)
 	}
 	t.Logf("median cover %d", cs[144].c)
+}
+
+func TestDiagGaps(t *testing.T) {
+	in := wfoInputs(t)
+	p, err := scheduler.PlanDays(in, scheduler.PlanOptions{Key: []byte("vigil-test-key-1"), From: wfoFrom, Days: 56})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staffed := scheduler.Staffed(p)
+	pres := scheduler.Presences(p)
+	lm, _ := scheduler.MissionLive(p, scheduler.MeasureOptions{}, 30)
+	for th := 2; th <= 4; th++ {
+		var hist [30]int
+		n := 0
+		waits := map[int]int{}
+		for _, m := range p.Missions {
+			if m.Threat != th || staffed[m.ID] {
+				continue
+			}
+			waits[lm[m.ID].Wait]++
+			ps := pres[m.ID]
+			for i := 1; i < len(ps); i++ {
+				g := int(ps[i].Start.Sub(ps[i-1].End).Minutes())
+				hist[min(g/10, 29)]++
+				n++
+			}
+		}
+		t.Logf("threat %d gaps %d hist/10min %v waits %v", th, n, hist, waits)
+	}
+}
+
+func TestDiagKeys(t *testing.T) {
+	for _, k := range []string{"vigil-test-key-1", "vigil-test-key-2", "vigil-test-key-3"} {
+		v, s := measureWFO(t, []byte(k))
+		t.Logf("%s vigil:    %s", k, reportLine(v))
+		t.Logf("%s shuffled: %s", k, reportLine(s))
+	}
 }

@@ -17,7 +17,13 @@ const (
 	// endMargin keeps a mission's last due time this far before the day's end, beyond
 	// the longest dwell.
 	endMargin = 20
+	// riskMinutes: a mission whose deadline is this close to when a unit can be free is
+	// served before missions that are merely due earlier.
+	riskMinutes = 45
 )
+
+// capMultiple bounds the gap cap to this many target mean gaps.
+var capMultiple = 5.0
 
 // slackFor returns the minutes between a max gap and the cap its gaps are drawn under.
 func slackFor(maxGap int, extra int) int {
@@ -43,9 +49,12 @@ type simMission struct {
 	edf      int // the deadline the backlog is ordered by: deadline, or earlier for the day's end
 	done     bool
 	heapPos  int
-	// rate cache of the truncated exponential: the rate for (meanGap, capFor).
-	rate   float64
-	capFor int
+	// final marks the day's closing visit, after which the mission rests until the next day.
+	final bool
+	// rate cache of the truncated exponential: the rate for (meanFor, capFor).
+	rate    float64
+	capFor  int
+	meanFor float64
 }
 
 // simUnit is one unit on a zone's timeline.
@@ -100,14 +109,14 @@ func (tl *timeline) rng(minute int) *rand.Rand { return tl.rngs[tl.shiftOf(minut
 // passing capMin: the inverse CDF of the truncated law, which is exactly the law of
 // "draw again while the gap passes the cap" (never a clip), with one uniform draw.
 // The rate is set so the truncated mean equals the mission's target mean gap.
-func (tl *timeline) truncExp(m *simMission, capMin int, r *rand.Rand) int {
+func (tl *timeline) truncExp(m *simMission, mean float64, capMin int, r *rand.Rand) int {
 	if capMin <= 1 {
 		return 1
 	}
 	M := float64(capMin)
-	if m.capFor != capMin {
-		m.capFor = capMin
-		m.rate = rateForMean(m.meanGap, M)
+	if m.capFor != capMin || m.meanFor != mean {
+		m.capFor, m.meanFor = capMin, mean
+		m.rate = rateForMean(mean, M)
 	}
 	u := r.Float64()
 	var g float64
@@ -154,7 +163,21 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	endNeed := tl.dayMin - pEnd.MaxGapMinutes/2
 	needMore := !m.has || m.lastEnd < endNeed || m.count < m.minimum
 	slack := slackFor(M, tl.slackPlus)
+	if m.final && !needMore {
+		m.done = true
+		return
+	}
+	// The day's first gap is drawn at half the mean, and the day closes with a visit
+	// about half a mean gap before its end, so the gap across two independently planned
+	// days is about one mean gap, as any other.
+	mean := m.meanGap
+	if !m.has {
+		mean /= 2
+	}
 	capMin := m.deadline - e - slack
+	// A cap a few mean gaps long leaves the law near memoryless and keeps rare long gaps,
+	// which an attacker could learn to wait for, out of high-rate missions.
+	capMin = min(capMin, int(capMultiple*mean))
 	if k := m.minimum - m.count; k > 0 {
 		capMin = min(capMin, (forceBy-e)/k)
 	}
@@ -165,14 +188,22 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	if needMore {
 		m.edf = min(m.edf, forceBy)
 	}
-	due := e + tl.truncExp(m, capMin, r)
+	due := e + tl.truncExp(m, mean, capMin, r)
 	if tl.conservative && !needMore {
 		m.done = true
 		return
 	}
 	if needMore && due > forceBy || due > latest {
 		if !needMore {
-			m.done = true
+			// Close the day: a last visit ending about Exp(mean/2) before the end.
+			age := tl.truncExp(m, m.meanGap/2, max(2, int(capMultiple*m.meanGap/2)), r)
+			due = tl.dayMin - p.DwellMinutes[1] - age
+			if due <= e || due > latest {
+				m.done = true
+				return
+			}
+			m.final = true
+			m.due = due
 			return
 		}
 		lo := max(e+1, endNeed-p.DwellMinutes[0])
@@ -206,12 +237,23 @@ func (tl *timeline) run(from int) {
 		for tl.queue.Len() > 0 && tl.queue[0].due <= horizon {
 			backlog = append(backlog, heap.Pop(&tl.queue).(*simMission))
 		}
+		// Serve in order of due time, which keeps the drawn gaps; switch to earliest
+		// deadline first only when a deadline is at risk.
 		best := 0
+		risk := -1
 		for i, m := range backlog {
 			b := backlog[best]
-			if m.edf < b.edf || (m.edf == b.edf && (m.due < b.due || (m.due == b.due && m.idx < b.idx))) {
+			if m.due < b.due || (m.due == b.due && m.idx < b.idx) {
 				best = i
 			}
+			if m.edf <= horizon+riskMinutes {
+				if r := backlog[max(risk, 0)]; risk < 0 || m.edf < r.edf || (m.edf == r.edf && m.idx < r.idx) {
+					risk = i
+				}
+			}
+		}
+		if risk >= 0 {
+			best = risk
 		}
 		m := backlog[best]
 		for i, o := range backlog {
@@ -233,25 +275,16 @@ func (m *simMission) lastEndOr(def int) int {
 	return def
 }
 
-// fit returns the earliest arrival ≥ a at which unit u can make a visit of mission mi of
-// at least the shortest dwell without crossing its shift's end (or, in the last shift,
-// without missing the return to its home by the day's end).
+// fit reports whether unit u can make a visit of mission mi arriving at a with at least
+// the shortest dwell and still be back at its relief point by the day's end. A visit may
+// run over a shift change inside the day: the next crew relieves the unit in place at the
+// mission, and the visit is split there between the two shifts' routes (the two halves
+// touch, so they are one presence).
 func (tl *timeline) fit(u *simUnit, mi, a int, dmin int) (int, bool) {
-	last := len(tl.shiftEnd) - 1
-	for {
-		k := tl.shiftOf(a)
-		if a+dmin > tl.shiftEnd[k] {
-			if k == last {
-				return 0, false
-			}
-			a = tl.shiftEnd[k]
-			continue
-		}
-		if k == last && a+dmin+tl.travel(u.zu.Mode, mi, u.zu.Home) > tl.dayMin {
-			return 0, false
-		}
-		return a, true
+	if a+dmin+tl.travel(u.zu.Mode, mi, u.zu.Home) > tl.dayMin {
+		return 0, false
 	}
+	return a, true
 }
 
 // serve places the mission's due visit with the unit that arrives first.
@@ -282,15 +315,13 @@ func (tl *timeline) serve(m *simMission) {
 		}
 		return
 	}
+	debugDelay[min(ba-m.due, 59)/5]++
 	if ba > m.deadline {
 		tl.failures = append(tl.failures, failure{m.idx, "no unit of its zone free in time for its max gap"})
 	}
-	k := tl.shiftOf(ba)
+	p = tl.prof(m.idx, ba) // the dwell of the level in effect on arrival
 	dwell := p.DwellMinutes[0] + tl.rng(ba).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
-	dwell = min(dwell, tl.shiftEnd[k]-ba)
-	if k == len(tl.shiftEnd)-1 {
-		dwell = min(dwell, tl.dayMin-tl.travel(bu.zu.Mode, m.idx, bu.zu.Home)-ba)
-	}
+	dwell = min(dwell, tl.dayMin-tl.travel(bu.zu.Mode, m.idx, bu.zu.Home)-ba)
 	bu.visits = append(bu.visits, visitRec{Mission: m.idx, Arrive: ba, Depart: ba + dwell})
 	bu.pos, bu.free = m.idx, ba+dwell
 	m.lastEnd, m.has = ba+dwell, true
@@ -331,3 +362,5 @@ func sortVisits(v []visitRec) {
 		return v[a].Mission < v[b].Mission
 	})
 }
+
+var debugDelay [12]int

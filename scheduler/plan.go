@@ -181,15 +181,22 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 		revision = prev.Revision + 1
 		at := changes[len(changes)-1].At
 		from = min(max(int(math.Ceil(at.Sub(S).Minutes()-1e-9)), 0), dayMin)
+		// Routes come by shift start, so each unit's visits arrive in time order, and the
+		// second half of a visit split at a shift change follows its first half.
 		for _, r := range prev.Routes {
 			for _, v := range r.Visits {
 				a := int(v.Arrive.Sub(S) / time.Minute)
+				dep := int(v.Depart.Sub(S) / time.Minute)
+				mi, ok := index[v.Mission]
+				if !ok {
+					return ServiceDay{}, fmt.Errorf("%s %s: re-plan: visit to unknown mission %s", region, d, v.Mission)
+				}
+				if ks := kept[r.Unit]; len(ks) > 0 && ks[len(ks)-1].Mission == mi && ks[len(ks)-1].Depart == a {
+					ks[len(ks)-1].Depart = dep // a visit in progress is kept whole
+					continue
+				}
 				if a < from {
-					mi, ok := index[v.Mission]
-					if !ok {
-						return ServiceDay{}, fmt.Errorf("%s %s: re-plan: visit to unknown mission %s", region, d, v.Mission)
-					}
-					kept[r.Unit] = append(kept[r.Unit], visitRec{Mission: mi, Arrive: a, Depart: int(v.Depart.Sub(S) / time.Minute)})
+					kept[r.Unit] = append(kept[r.Unit], visitRec{Mission: mi, Arrive: a, Depart: dep})
 				}
 			}
 		}
@@ -281,12 +288,18 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 				r := Route{Unit: u.ID, Mode: u.Mode, Shift: w.Name, Zone: z.ID, Officers: []string{}, Start: w.Start, End: w.End, Visits: []Visit{}}
 				prevMi := -1
 				dist := 0.0
+				lo := 0
+				if k > 0 {
+					lo = shiftEnd[k-1]
+				}
 				for _, v := range vs {
-					if (k == 0 || v.Arrive >= shiftEnd[k-1]) && v.Arrive < shiftEnd[k] {
+					// A visit over a shift change is split at it (relief in place).
+					a, b := max(v.Arrive, lo), min(v.Depart, shiftEnd[k])
+					if a < b || (a == b && v.Arrive == v.Depart && a >= lo && a < shiftEnd[k]) {
 						r.Visits = append(r.Visits, Visit{
 							Mission: in.Missions[v.Mission].ID,
-							Arrive:  S.Add(time.Duration(v.Arrive) * time.Minute).In(loc),
-							Depart:  S.Add(time.Duration(v.Depart) * time.Minute).In(loc),
+							Arrive:  S.Add(time.Duration(a) * time.Minute).In(loc),
+							Depart:  S.Add(time.Duration(b) * time.Minute).In(loc),
 						})
 						if prevMi >= 0 {
 							dist += travelers[u.Mode].Metres(points[prevMi], points[v.Mission])

@@ -3,7 +3,10 @@ package scheduler_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"vigil/fixtures"
 	"vigil/scheduler"
@@ -18,6 +21,11 @@ func wfoInputs(tb testing.TB) scheduler.Inputs {
 	in, err := ds.Inputs("wfo")
 	if err != nil {
 		tb.Fatalf("Inputs(wfo) error: %v", err)
+	}
+	if v := os.Getenv("VIGIL_WFO_VEHICLES"); v != "" {
+		n, _ := strconv.Atoi(v)
+		in.Force.Units[scheduler.Vehicle] = n
+		in.Force.Officers = 1000
 	}
 	return in
 }
@@ -102,6 +110,42 @@ func BenchmarkPlanWFO56Days(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if _, err := scheduler.PlanDays(in, scheduler.PlanOptions{Key: []byte("bench"), From: wfoFrom, Days: 56}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bigInputs returns a synthetic region of n missions spread over a metro area of about
+// 60 × 60 km with the given vehicle units.
+func bigInputs(tb testing.TB, n, vehicles int) scheduler.Inputs {
+	tb.Helper()
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5000, 400))
+	f := scheduler.NewRegionForce("big")
+	f.Units = map[scheduler.Mode]int{scheduler.Vehicle: vehicles, scheduler.Foot: 0}
+	in := scheduler.Inputs{Office: scheduler.Office{ID: "big", TZ: "America/New_York", Location: loc}, Force: f}
+	for i := 0; i < n; i++ {
+		th := 1 + r.IntN(2)
+		if r.Float64() < 0.05 {
+			th = 3
+		}
+		in.Missions = append(in.Missions, scheduler.Mission{
+			ID: fmt.Sprintf("m-%05d", i), Name: "m", Kind: "mission", Region: "big", Threat: th,
+			Lat: 40.7 + (r.Float64()-0.5)*0.55, Lon: -74.0 + (r.Float64()-0.5)*0.7,
+		})
+	}
+	in.Force.Officers = scheduler.Positions(in.Force, 0) * scheduler.RotationDays(3)
+	return in
+}
+
+func BenchmarkPlan5000Missions(b *testing.B) {
+	in := bigInputs(b, 5000, 400)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := scheduler.PlanDays(in, scheduler.PlanOptions{Key: []byte("bench"), From: wfoFrom, Days: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -212,8 +212,7 @@ func verifyDay(in Inputs, sd ServiceDay, changes []Change) []Violation {
 		}
 		seen[r.Unit+"|"+r.Shift] = true
 		for _, x := range r.Visits {
-			mi, ok := v.index[x.Mission]
-			if !ok {
+			if _, ok := v.index[x.Mission]; !ok {
 				add("route", r.Unit, "visit to unknown mission %q", x.Mission)
 				continue
 			}
@@ -223,17 +222,28 @@ func verifyDay(in Inputs, sd ServiceDay, changes []Change) []Violation {
 			if x.Arrive.Second() != 0 || x.Depart.Second() != 0 || x.Arrive.Nanosecond() != 0 || x.Depart.Nanosecond() != 0 {
 				add("route", r.Unit, "visit to %s not on the minute", x.Mission)
 			}
-			dw := int(x.Depart.Sub(x.Arrive) / time.Minute)
-			p := f.Profiles[th.at(mi, minute(x.Arrive))]
-			if dw < p.DwellMinutes[0] || dw > p.DwellMinutes[1] {
-				add("dwell", x.Mission, "visit by %s at %s lasts %d min; want %d–%d", r.Unit, x.Arrive.Format("15:04"), dw, p.DwellMinutes[0], p.DwellMinutes[1])
+			if !x.Depart.After(x.Arrive) {
+				add("route", r.Unit, "visit to %s at %s has no dwell", x.Mission, x.Arrive.Format("15:04"))
 			}
 		}
 	}
-	// No unit in two places.
+	// No unit in two places; dwell in the profile's range, a visit split at a shift
+	// change (relief in place) counted whole.
 	for u, ss := range v.unitVisits(sd) {
 		for i := 1; i < len(ss); i++ {
 			out = append(out, v.checkLeg(sd.Date, u, ss[i-1], ss[i])...)
+		}
+		for i := 0; i < len(ss); {
+			j := i
+			for j+1 < len(ss) && ss[j+1].Mission == ss[i].Mission && ss[j+1].Arrive.Equal(ss[j].Depart) {
+				j++
+			}
+			dw := int(ss[j].Depart.Sub(ss[i].Arrive) / time.Minute)
+			p := f.Profiles[th.at(ss[i].Mission, minute(ss[i].Arrive))]
+			if dw < p.DwellMinutes[0] || dw > p.DwellMinutes[1] {
+				add("dwell", in.Missions[ss[i].Mission].ID, "visit by %s at %s lasts %d min; want %d–%d", u, ss[i].Arrive.Format("15:04"), dw, p.DwellMinutes[0], p.DwellMinutes[1])
+			}
+			i = j + 1
 		}
 	}
 	// Minimum visits, max gap, boundary contract.

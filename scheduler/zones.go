@@ -3,6 +3,7 @@ package scheduler
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 
 	"vigil/geo"
@@ -17,6 +18,10 @@ const walkMinutes = 15
 // so short gaps (which intercept attacks) are not lost to one unit's queue, and a late
 // visit can be absorbed (pooling); the zones are correspondingly larger.
 const zoneTeam = 3
+
+// zoneHeadroom is the capacity over the minimums that rebalance gives every zone it can
+// before it balances water levels: random dispatch needs room to meet every max gap.
+const zoneHeadroom = 1.5
 
 // zoneUnit is one unit working a zone in every shift of a service day.
 type zoneUnit struct {
@@ -73,10 +78,15 @@ func makeZoning(in Inputs) (*zoning, error) {
 		if m.Threat < 1 || m.Threat > 5 {
 			return nil, fmt.Errorf("%s: mission %s: threat %d is not in 1..5", region, m.ID, m.Threat)
 		}
-		p := f.Profiles[m.Threat]
-		v := MinimumVisits(p, checkDayMinutes)
-		sites[i] = geo.Site{ID: m.ID, Point: MissionPoint(m), Visits: v, Minutes: v * MeanDwell(p)}
 		index[m.ID] = i
+	}
+	// Zones are balanced by the visits the force will make, not only the minimums, so a
+	// zone of high-value missions gets the units its water-filled visits need.
+	planned := plannedVisits(in, travel)
+	for i, m := range in.Missions {
+		p := f.Profiles[m.Threat]
+		v := planned[i]
+		sites[i] = geo.Site{ID: m.ID, Point: MissionPoint(m), Visits: v, Minutes: v * MeanDwell(p)}
 	}
 	res := f.H3Resolution
 	if res == 0 {
@@ -141,6 +151,7 @@ func makeZoning(in Inputs) (*zoning, error) {
 		share[order[i%len(order)]]++
 		given++
 	}
+	rebalance(in, zn.Missions, share, partMode, travel)
 	n := 0
 	for zi := range zones {
 		ms := zn.Missions[zi]
@@ -186,6 +197,31 @@ func makeZoning(in Inputs) (*zoning, error) {
 			zones[c.zone].Units++
 		}
 	}
+	// The reported workload is that of the profile minimums (DESIGN.md §5): on-site
+	// minutes plus each visit's travel to the nearest other mission of the zone.
+	tv := travel(partMode)
+	for zi, ms := range zn.Missions {
+		w := 0.0
+		for _, a := range ms {
+			p := f.Profiles[in.Missions[a].Threat]
+			v := MinimumVisits(p, checkDayMinutes)
+			near := -1.0
+			for _, b := range ms {
+				if a != b {
+					if d := geo.Haversine(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[b])); near < 0 || d < near {
+						near = d
+					}
+				}
+			}
+			tr := 1.0
+			if near >= 0 {
+				tr = max(1, float64(tv.Minutes(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[a]))))
+				tr = max(1, near*f.Circuity/(f.SpeedsKmh[partMode]*1000/60))
+			}
+			w += v*MeanDwell(p) + v*tr
+		}
+		zones[zi].WorkloadMinutes = w
+	}
 	return zn, nil
 }
 
@@ -195,4 +231,64 @@ func regionOf(in Inputs) string {
 		return in.Office.ID
 	}
 	return in.Force.Region
+}
+
+// rebalance moves units of mode between zones, one at a time, while that lowers the
+// highest water level of any zone (allocate's Level): the worst-served high-value mission
+// decides the minimax measure (§4.4), and the partition balanced estimated workloads,
+// not values. Every zone keeps at least one unit.
+func rebalance(in Inputs, missions [][]int, share []int, mode Mode, travel func(Mode) geo.Traveler) {
+	if len(share) < 2 {
+		return
+	}
+	prof := func(mi int) Profile { return in.Force.Profiles[in.Missions[mi].Threat] }
+	travelOf := make([]map[Mode]float64, len(share))
+	for zi := range share {
+		travelOf[zi] = map[Mode]float64{mode: meanZoneTravel(in, missions[zi], travel(mode))}
+	}
+	level := func(zi, units int) float64 {
+		us := make([]zoneUnit, units)
+		for i := range us {
+			us[i].Mode = mode
+		}
+		a, err := allocateWith(in, "", missions[zi], us, prof, checkDayMinutes, travelOf[zi])
+		sumMin := 0.0
+		for _, m := range a.Minimums {
+			sumMin += m
+		}
+		// A zone short of room for its minimums with dispatch headroom comes first.
+		short := max(0, zoneHeadroom*sumMin/max(a.Capacity, 1e-9)-1)
+		if err != nil {
+			short = max(short, 1)
+		}
+		return a.Level + 1000*short
+	}
+	cur := make([]float64, len(share))
+	for zi := range share {
+		cur[zi] = level(zi, share[zi])
+	}
+	for iter := 0; iter < 4*len(share); iter++ {
+		worst := 0
+		for zi := range cur {
+			if cur[zi] > cur[worst] {
+				worst = zi
+			}
+		}
+		gain := level(worst, share[worst]+1)
+		donor, donorLevel := -1, math.Inf(1)
+		for zi := range share {
+			if zi == worst || share[zi] < 2 {
+				continue
+			}
+			if l := level(zi, share[zi]-1); l < donorLevel {
+				donor, donorLevel = zi, l
+			}
+		}
+		if donor < 0 || max(gain, donorLevel) >= cur[worst]-1e-9 {
+			return
+		}
+		share[worst]++
+		share[donor]--
+		cur[worst], cur[donor] = gain, donorLevel
+	}
 }

@@ -51,7 +51,9 @@ Commands:
   check     validate missions and force files; report each region's headroom
   zones     print a region's patrol zones (H3 cells) as text, JSON or GeoJSON
   plan      plan service days for a region (needs the master key)
+  simulate  compare a scenario's coverage: Vigil against fixed and shuffled rosters
   serve     run the HTTP service
+  token     print a signed bearer token for the HTTP API (needs the master key)
 
 Run 'vigil <command> -h' for a command's flags. Exit status: 0 success, 1 failure,
 2 bad usage or bad input (a failed check or an infeasible force is 2).
@@ -66,7 +68,9 @@ var commands = []command{
 	{"check", runCheck},
 	{"zones", runZones},
 	{"plan", runPlan},
+	{"simulate", runSimulate},
 	{"serve", runServe},
+	{"token", runToken},
 }
 
 // run is the whole program; main only wires the process to it.

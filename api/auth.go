@@ -1,0 +1,204 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+
+	"vigil/scheduler"
+)
+
+// Roles a token may carry (DESIGN.md §5).
+const (
+	RoleAdmin      = "admin"
+	RoleSupervisor = "supervisor"
+	RoleOfficer    = "officer"
+	RolePlanner    = "planner"
+)
+
+// signingMethod is the only algorithm tokens are accepted with: "none" and every other
+// algorithm (RS256 with the HMAC key as a "public key", …) are refused.
+var signingMethod = jwt.SigningMethodHS256
+
+// MaxTokenTTL is the longest lifetime IssueToken grants.
+const MaxTokenTTL = 90 * 24 * time.Hour
+
+// Claims are a Vigil bearer token's claims: the role, the supervisor's region or the
+// officer's id, and the registered claims (jti for revocation, iat, nbf, exp).
+type Claims struct {
+	Role    string `json:"role"`
+	Region  string `json:"region,omitempty"`
+	Officer string `json:"officer,omitempty"`
+	jwt.RegisteredClaims
+}
+
+var officerPattern = regexp.MustCompile(`^o-([a-z0-9][a-z0-9-]*)-([0-9]{3,})$`)
+
+// OfficerRegion returns the region of an officer id o-<region>-NNN, or "" if it is not one.
+func OfficerRegion(id string) string {
+	m := officerPattern.FindStringSubmatch(id)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// Validate reports claims whose role and scope do not fit together.
+func (c *Claims) Validate() error {
+	switch c.Role {
+	case RoleAdmin, RolePlanner:
+		if c.Region != "" || c.Officer != "" {
+			return fmt.Errorf("role %s takes neither region nor officer", c.Role)
+		}
+	case RoleSupervisor:
+		if !scheduler.IDPattern.MatchString(c.Region) || c.Officer != "" {
+			return errors.New("role supervisor needs a region and no officer")
+		}
+	case RoleOfficer:
+		if OfficerRegion(c.Officer) == "" {
+			return errors.New("role officer needs an officer id like o-wfo-001")
+		}
+		if c.Region != "" && c.Region != OfficerRegion(c.Officer) {
+			return fmt.Errorf("officer %s is not of region %s", c.Officer, c.Region)
+		}
+	default:
+		return fmt.Errorf("role %q: want admin, supervisor, officer or planner", c.Role)
+	}
+	if c.ID == "" {
+		return errors.New("token has no id (jti)")
+	}
+	return nil
+}
+
+// regionScope returns the one region the token is limited to, "" for all.
+func (c *Claims) regionScope() string {
+	switch c.Role {
+	case RoleSupervisor:
+		return c.Region
+	case RoleOfficer:
+		return OfficerRegion(c.Officer)
+	}
+	return ""
+}
+
+// actor names the token's holder in logs and the audit log (never the token itself).
+func (c *Claims) actor() string {
+	switch c.Role {
+	case RoleSupervisor:
+		return "supervisor:" + c.Region + ":" + c.ID
+	case RoleOfficer:
+		return c.Officer
+	}
+	return c.Role + ":" + c.ID
+}
+
+// IssueToken signs a token for role (with region for a supervisor, officer for an
+// officer), valid from now for ttl, with a random id. It returns the token and its id.
+func IssueToken(tokenKey []byte, role, region, officer string, ttl time.Duration, now time.Time) (token, jti string, err error) {
+	if ttl <= 0 || ttl > MaxTokenTTL {
+		return "", "", fmt.Errorf("token lifetime %s: want more than 0 and at most %s", ttl, MaxTokenTTL)
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return "", "", err
+	}
+	now = now.Truncate(time.Second)
+	c := &Claims{Role: role, Region: region, Officer: officer, RegisteredClaims: jwt.RegisteredClaims{
+		ID:        hex.EncodeToString(id[:]),
+		Subject:   "",
+		IssuedAt:  jwt.NewNumericDate(now),
+		NotBefore: jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	}}
+	c.Subject = c.actor()
+	if err := c.Validate(); err != nil {
+		return "", "", err
+	}
+	tok, err := jwt.NewWithClaims(signingMethod, c).SignedString(tokenKey)
+	if err != nil {
+		return "", "", err
+	}
+	return tok, c.ID, nil
+}
+
+// ParseToken verifies a token's signature (HS256 only), times (expired or not yet valid
+// tokens are refused) and claims.
+func ParseToken(tokenKey []byte, token string, now time.Time) (*Claims, error) {
+	c := &Claims{}
+	_, err := jwt.ParseWithClaims(token, c, func(t *jwt.Token) (any, error) { return tokenKey, nil },
+		jwt.WithValidMethods([]string{signingMethod.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+	)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+const claimsKey = "vigil.claims"
+
+// authenticate is the middleware that requires a valid, unrevoked bearer token. The token
+// is read from the Authorization header only, never from the URL.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || tok == "" {
+			return errorf(KindUnauthorized, "a bearer token is required in the Authorization header")
+		}
+		if s.tokenKey == nil || s.store == nil {
+			return errorf(KindUnavailable, "the server has no key")
+		}
+		cl, err := ParseToken(s.tokenKey, tok, s.now())
+		if err != nil {
+			return errorf(KindUnauthorized, "invalid token: %v", err)
+		}
+		revoked, err := s.store.Revoked(c.Request().Context(), cl.ID)
+		if err != nil {
+			return err
+		}
+		if revoked {
+			return errorf(KindUnauthorized, "token revoked")
+		}
+		c.Set(claimsKey, cl)
+		return next(c)
+	}
+}
+
+func claimsOf(c echo.Context) *Claims {
+	cl, _ := c.Get(claimsKey).(*Claims)
+	return cl
+}
+
+// allow is middleware admitting only the given roles.
+func allow(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			cl := claimsOf(c)
+			for _, r := range roles {
+				if cl != nil && cl.Role == r {
+					return next(c)
+				}
+			}
+			return errorf(KindForbidden, "role %s may not use this route", roleOf(cl))
+		}
+	}
+}
+
+func roleOf(cl *Claims) string {
+	if cl == nil {
+		return "(none)"
+	}
+	return cl.Role
+}

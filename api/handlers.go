@@ -1,0 +1,734 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"vigil/geo"
+	"vigil/scheduler"
+)
+
+// Need to know (DESIGN.md §5), in one place.
+
+// inRegion refuses a reader limited to another region.
+func inRegion(cl *Claims, region string) error {
+	if r := cl.regionScope(); r != "" && r != region {
+		return forbidden("a %s of region %s may not see region %s", cl.Role, r, region)
+	}
+	return nil
+}
+
+// liveDay refuses a live plan read the reader may not make: planners and officers never
+// see a region's plan; supervisors see their region's current and next service day and
+// the past.
+func (s *Server) liveDay(cl *Claims, region string, o scheduler.Office, f scheduler.RegionForce, d scheduler.Date) error {
+	switch cl.Role {
+	case RoleAdmin:
+		return nil
+	case RoleSupervisor:
+		if err := inRegion(cl, region); err != nil {
+			return err
+		}
+		if next := s.currentDate(o, f).AddDays(1); next.Before(d) {
+			return forbidden("supervisors see plans up to the next service day (%s), not %s", next, d)
+		}
+		return nil
+	}
+	return forbidden("role %s may not see live plans", cl.Role)
+}
+
+// releaseAt is when a shift starting at start reaches its officers.
+func releaseAt(f scheduler.RegionForce, start time.Time) time.Time {
+	return start.Add(-time.Duration(f.ReleaseBeforeMinutes) * time.Minute)
+}
+
+// audit records a live read; the read is refused if it cannot be recorded.
+func (s *Server) audit(c echo.Context, action, region string) error {
+	cl := claimsOf(c)
+	return s.store.Audit(c.Request().Context(), scheduler.AuditRecord{
+		At: s.now().UTC(), Actor: cl.actor(), Role: cl.Role, Action: action, Region: region, Target: c.Request().URL.Path,
+	})
+}
+
+func (s *Server) parseDate(c echo.Context, o scheduler.Office, f scheduler.RegionForce, param string, v string) (scheduler.Date, error) {
+	if v == "" {
+		return s.currentDate(o, f), nil
+	}
+	d, err := scheduler.ParseDate(v)
+	if err != nil {
+		return d, invalid("%s: %v", param, err)
+	}
+	return d, nil
+}
+
+func (s *Server) listRegions(c echo.Context) error {
+	ctx := c.Request().Context()
+	forces, err := s.store.Forces(ctx)
+	if err != nil {
+		return err
+	}
+	out := []regionOut{}
+	for _, f := range forces {
+		o, ok := s.offices[f.Region]
+		if !ok {
+			continue
+		}
+		out = append(out, regionOut{ID: o.ID, Name: o.Name, City: o.City, State: o.State, Timezone: o.TZ,
+			ServiceDate: s.currentDate(o, f).String()})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"regions": out})
+}
+
+func (s *Server) listMissions(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	region, flag := c.QueryParam("region"), c.QueryParam("flag")
+	if flag != "" && flag != "contacts" {
+		return invalid("flag %q: want contacts", flag)
+	}
+	if cl.Role == RoleOfficer {
+		if flag != "" {
+			return forbidden("officers see only the missions of their released routes")
+		}
+		recs, err := s.officerMissions(ctx, cl)
+		if err != nil {
+			return err
+		}
+		out := []missionOut{}
+		for _, r := range recs {
+			out = append(out, missionView(r, cl, s.now()))
+		}
+		return c.JSON(http.StatusOK, map[string]any{"missions": out})
+	}
+	if region == "" {
+		region = cl.regionScope()
+	}
+	if err := inRegion(cl, region); err != nil {
+		return err
+	}
+	if flag == "contacts" && cl.Role == RolePlanner {
+		return forbidden("planners do not see contacts")
+	}
+	recs, err := s.store.Missions(ctx, region)
+	if err != nil {
+		return err
+	}
+	out := []missionOut{}
+	for _, r := range recs {
+		if flag == "contacts" && len(r.Contacts) >= scheduler.MinContacts {
+			continue
+		}
+		out = append(out, missionView(r, cl, s.now()))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"missions": out})
+}
+
+// mission loads a mission and applies need to know: a reader limited to a region sees
+// only its missions; an officer only those of their released routes.
+func (s *Server) mission(c echo.Context) (scheduler.MissionRecord, error) {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	r, err := s.store.Mission(ctx, c.Param("id"))
+	if err != nil {
+		return r, err
+	}
+	if err := inRegion(cl, r.Mission.Region); err != nil {
+		return r, err
+	}
+	if cl.Role == RoleOfficer {
+		recs, err := s.officerMissions(ctx, cl)
+		if err != nil {
+			return r, err
+		}
+		if !slices.ContainsFunc(recs, func(x scheduler.MissionRecord) bool { return x.Mission.ID == r.Mission.ID }) {
+			return r, forbidden("mission %s is not on a released route of %s", r.Mission.ID, cl.Officer)
+		}
+	}
+	return r, nil
+}
+
+func (s *Server) getMission(c echo.Context) error {
+	r, err := s.mission(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, missionView(r, claimsOf(c), s.now()))
+}
+
+func (s *Server) createMission(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	var in missionIn
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	if err := inRegion(cl, in.Region); err != nil {
+		return err
+	}
+	if _, _, err := s.region(ctx, in.Region); err != nil {
+		return err
+	}
+	m := scheduler.Mission{ID: in.ID, Name: in.Name, Kind: in.Kind, Country: in.Country, Address: in.Address, City: in.City,
+		State: in.State, Lat: in.Lat, Lon: in.Lon, Threat: in.Threat, FixedPosts: in.FixedPosts, Region: in.Region}
+	r := scheduler.NewMissionRecord(m, cl.actor(), s.now().UTC())
+	r.Contacts = nonNil(in.Contacts)
+	if err := s.store.CreateMission(ctx, r); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, missionView(r, cl, s.now()))
+}
+
+// patchMission edits a mission; a threat change is kept in its history and, in a live
+// service day, re-plans the day from the change (DESIGN.md §3) and answers what changed.
+func (s *Server) patchMission(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	var p missionPatch
+	if err := decode(c, &p); err != nil {
+		return err
+	}
+	now := s.now()
+	if err := p.validate(now); err != nil {
+		return err
+	}
+	cur, err := s.mission(c)
+	if err != nil {
+		return err
+	}
+	region := cur.Mission.Region
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return err
+	}
+	from := now.Truncate(time.Minute)
+	if p.From != nil {
+		from = *p.From
+	}
+	day := scheduler.ServiceDateOf(from, f.Shifts, o.Location)
+	current := s.currentDate(o, f)
+	if p.Threat != nil && cl.Role == RoleSupervisor && current.AddDays(1).Before(day) {
+		return forbidden("supervisors change threat levels for the current and next service day, not %s", day)
+	}
+	rec, err := s.store.UpdateMission(ctx, cur.Mission.ID, func(r *scheduler.MissionRecord) error {
+		m := &r.Mission
+		setString(&m.Name, p.Name)
+		setString(&m.Kind, p.Kind)
+		setString(&m.Country, p.Country)
+		setString(&m.Address, p.Address)
+		setString(&m.City, p.City)
+		setString(&m.State, p.State)
+		if p.Lat != nil {
+			m.Lat, m.Lon = *p.Lat, *p.Lon
+		}
+		if p.FixedPosts != nil {
+			n := *p.FixedPosts
+			m.FixedPosts = &n
+		}
+		if p.Threat != nil {
+			r.History = append(r.History, scheduler.ThreatChange{Threat: *p.Threat, SetBy: cl.actor(), SetAt: now.UTC(), From: from, Until: p.Until})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"mission": missionView(rec, cl, now), "replan": nil}
+	if p.Threat == nil {
+		return c.JSON(http.StatusOK, out)
+	}
+	live := !current.AddDays(1).Before(day)
+	sum, err := s.applyChange(ctx, region, day, scheduler.Change{At: from, Mission: rec.Mission.ID, Threat: *p.Threat, Until: p.Until}, live)
+	if err != nil {
+		return err
+	}
+	if p.Until != nil {
+		// A temporary change that outlasts its day ends in a later day's log.
+		if end := scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location); end != day {
+			if _, err := s.applyChange(ctx, region, end, scheduler.Change{At: *p.Until, Mission: rec.Mission.ID, Threat: rec.ThreatAt(*p.Until)}, false); err != nil {
+				return err
+			}
+		}
+	}
+	if sum != nil {
+		out["replan"] = sum
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func setString(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func (s *Server) deleteMission(c echo.Context) error {
+	r, err := s.mission(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteMission(c.Request().Context(), r.Mission.ID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) getContacts(c echo.Context) error {
+	r, err := s.mission(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, contactsView(r))
+}
+
+func (s *Server) putContacts(c echo.Context) error {
+	var in contactsIO
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := validContacts(in.Contacts); err != nil {
+		return err
+	}
+	r, err := s.mission(c)
+	if err != nil {
+		return err
+	}
+	r, err = s.store.UpdateMission(c.Request().Context(), r.Mission.ID, func(r *scheduler.MissionRecord) error {
+		r.Contacts = nonNil(in.Contacts)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, contactsView(r))
+}
+
+func (s *Server) getForce(c echo.Context) error {
+	region := c.Param("region")
+	if err := inRegion(claimsOf(c), region); err != nil {
+		return err
+	}
+	_, f, err := s.region(c.Request().Context(), region)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, forceView(f))
+}
+
+func (s *Server) patchForce(c echo.Context) error {
+	ctx := c.Request().Context()
+	region := c.Param("region")
+	if err := inRegion(claimsOf(c), region); err != nil {
+		return err
+	}
+	var p forcePatch
+	if err := decode(c, &p); err != nil {
+		return err
+	}
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return err
+	}
+	if err := p.apply(&f); err != nil {
+		return err
+	}
+	// The roster must still run: a force too small for its units is refused.
+	if _, err := scheduler.DutyRoster(f, o.Location, s.currentDate(o, f)); err != nil {
+		return &Error{Kind: KindInfeasible, Msg: err.Error()}
+	}
+	if err := s.store.PutForce(ctx, f); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, forceView(f))
+}
+
+func (s *Server) zones(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	region := c.QueryParam("region")
+	if region == "" {
+		region = cl.regionScope()
+	}
+	if region == "" {
+		return invalid("region is required")
+	}
+	if err := inRegion(cl, region); err != nil {
+		return err
+	}
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return err
+	}
+	in, _, err := s.dayInputs(ctx, region, s.currentDate(o, f))
+	if err != nil {
+		return err
+	}
+	zones, err := scheduler.Zones(in)
+	if err != nil {
+		return err
+	}
+	sites := make([]geo.Site, len(in.Missions))
+	for i, m := range in.Missions {
+		sites[i] = geo.Site{ID: m.ID, Point: scheduler.MissionPoint(m)}
+	}
+	return c.JSON(http.StatusOK, geo.ZonesFeatureCollection(zones, sites))
+}
+
+// planDay resolves a plan route's region and date and applies need to know.
+func (s *Server) planDay(c echo.Context) (string, scheduler.Date, scheduler.RegionForce, error) {
+	ctx := c.Request().Context()
+	region := c.Param("region")
+	cl := claimsOf(c)
+	if err := inRegion(cl, region); err != nil {
+		return "", scheduler.Date{}, scheduler.RegionForce{}, err
+	}
+	d, err := scheduler.ParseDate(c.Param("date"))
+	if err != nil {
+		return "", d, scheduler.RegionForce{}, invalid("date: %v", err)
+	}
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return "", d, f, err
+	}
+	if cl.Role != RoleOfficer {
+		if err := s.liveDay(cl, region, o, f, d); err != nil {
+			return "", d, f, err
+		}
+	}
+	return region, d, f, nil
+}
+
+func (s *Server) getPlan(c echo.Context) error {
+	format := c.QueryParam("format")
+	if format == "" {
+		format = "json"
+	}
+	if format != "json" && format != "geojson" && format != "csv" {
+		return invalid("format %q: want json, geojson or csv", format)
+	}
+	region, d, _, err := s.planDay(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.dayPlan(c.Request().Context(), region, d)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "read-plan", region); err != nil {
+		return err
+	}
+	w := c.Response()
+	switch format {
+	case "geojson":
+		w.Header().Set(echo.HeaderContentType, "application/geo+json")
+		w.WriteHeader(http.StatusOK)
+		return scheduler.WritePlanGeoJSON(w, p)
+	case "csv":
+		w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		return scheduler.WritePlanCSV(w, p, false)
+	}
+	w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	w.WriteHeader(http.StatusOK)
+	return scheduler.WritePlanJSON(w, p)
+}
+
+func (s *Server) getPlanUnit(c echo.Context) error {
+	cl := claimsOf(c)
+	region, d, f, err := s.planDay(c)
+	if err != nil {
+		return err
+	}
+	unit := c.Param("unit")
+	sd, err := s.serviceDay(c.Request().Context(), region, d)
+	if err != nil {
+		return err
+	}
+	out := unitOut{Region: region, Date: d.String(), Unit: unit, Routes: []scheduler.Route{}}
+	for _, r := range sd.Routes {
+		if r.Unit != unit {
+			continue
+		}
+		if cl.Role == RoleOfficer && !(slices.Contains(r.Officers, cl.Officer) && !s.now().Before(releaseAt(f, r.Start))) {
+			continue
+		}
+		out.Routes = append(out.Routes, r)
+	}
+	if cl.Role == RoleOfficer && len(out.Routes) == 0 {
+		return forbidden("%s has no released route on unit %s on %s", cl.Officer, unit, d)
+	}
+	if cl.Role != RoleOfficer && len(out.Routes) == 0 {
+		return errorf(KindNotFound, "unit %s has no route on %s", unit, d)
+	}
+	if err := s.audit(c, "read-unit", region); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getPlanPosts(c echo.Context) error {
+	if claimsOf(c).Role == RoleOfficer {
+		return forbidden("officers see their own post blocks in /v1/me/assignments")
+	}
+	region, d, _, err := s.planDay(c)
+	if err != nil {
+		return err
+	}
+	sd, err := s.serviceDay(c.Request().Context(), region, d)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "read-posts", region); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, postsOut{Region: region, Date: d.String(), Posts: nonNil(sd.Posts)})
+}
+
+func (s *Server) roster(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	region, officer := c.QueryParam("region"), c.QueryParam("officer")
+	if region == "" {
+		region = cl.regionScope()
+	}
+	if region == "" {
+		return invalid("region is required")
+	}
+	if err := inRegion(cl, region); err != nil {
+		return err
+	}
+	if cl.Role == RoleOfficer {
+		if officer != "" && officer != cl.Officer {
+			return forbidden("officer %s may not see the roster of %s", cl.Officer, officer)
+		}
+		officer = cl.Officer
+	}
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return err
+	}
+	from, err := s.parseDate(c, o, f, "from", c.QueryParam("from"))
+	if err != nil {
+		return err
+	}
+	to := from.AddDays(13)
+	if v := c.QueryParam("to"); v != "" {
+		if to, err = scheduler.ParseDate(v); err != nil {
+			return invalid("to: %v", err)
+		}
+	}
+	if to.Before(from) || to.DaysSince(from) >= scheduler.MaxRosterDays {
+		return invalid("from %s to %s: want at most %d days, in order", from, to, scheduler.MaxRosterDays)
+	}
+	days, err := scheduler.RosterRange(f, o.Location, from, to)
+	if err != nil {
+		return &Error{Kind: KindInfeasible, Msg: err.Error()}
+	}
+	out := rosterOut{Region: region, From: from.String(), To: to.String(), Days: []rosterDay{}}
+	for _, day := range days {
+		rd := rosterDay{Date: day.Date.String(), Shifts: []rosterShift{}}
+		for _, sh := range day.Shifts {
+			officers := sh.Officers
+			if officer != "" {
+				if !slices.Contains(officers, officer) {
+					continue
+				}
+				officers = []string{officer}
+			}
+			rd.Shifts = append(rd.Shifts, rosterShift{Shift: sh.Shift, Start: sh.Start, End: sh.End, ReleaseAt: releaseAt(f, sh.Start), Officers: officers})
+		}
+		out.Days = append(out.Days, rd)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// officerDay is an officer's released assignments of one service day. The day is planned
+// only once one of its shifts is released, so asking about far days costs nothing.
+func (s *Server) officerDay(ctx context.Context, officer string, d scheduler.Date) (assignmentsOut, error) {
+	region := OfficerRegion(officer)
+	out := assignmentsOut{Officer: officer, Region: region, Date: d.String(),
+		Shifts: []assignmentShift{}, Routes: []scheduler.Route{}, Posts: []postBlock{}, Missions: []missionOut{}}
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return out, err
+	}
+	now := s.now()
+	duty, err := scheduler.DutyRoster(f, o.Location, d)
+	if err != nil {
+		return out, &Error{Kind: KindInfeasible, Msg: err.Error()}
+	}
+	released := false
+	for _, sh := range duty.Shifts {
+		if !slices.Contains(sh.Officers, officer) {
+			continue
+		}
+		rel := releaseAt(f, sh.Start)
+		out.Shifts = append(out.Shifts, assignmentShift{Shift: sh.Shift, Start: sh.Start, End: sh.End, ReleaseAt: rel, Released: !now.Before(rel)})
+		released = released || !now.Before(rel)
+	}
+	if !released {
+		return out, nil
+	}
+	sd, err := s.serviceDay(ctx, region, d)
+	if err != nil {
+		return out, err
+	}
+	windows := scheduler.ShiftWindows(d, f.Shifts, o.Location)
+	shiftReleased := func(t time.Time) bool {
+		for _, w := range windows {
+			if !t.Before(w.Start) && t.Before(w.End) {
+				return !now.Before(releaseAt(f, w.Start))
+			}
+		}
+		return false
+	}
+	for _, r := range sd.Routes {
+		if slices.Contains(r.Officers, officer) && !now.Before(releaseAt(f, r.Start)) {
+			out.Routes = append(out.Routes, r)
+		}
+	}
+	for _, p := range sd.Posts {
+		for _, b := range p.Blocks {
+			if b.Officer == officer && shiftReleased(b.Start) {
+				out.Posts = append(out.Posts, postBlock{Post: p.Post, Mission: p.Mission, Officer: officer, Start: b.Start, End: b.End})
+			}
+		}
+	}
+	return out, nil
+}
+
+// officerMissions returns the missions on the officer's released routes and posts that
+// have not yet ended, in the current and next service day.
+func (s *Server) officerMissions(ctx context.Context, cl *Claims) ([]scheduler.MissionRecord, error) {
+	region := OfficerRegion(cl.Officer)
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	ids := map[string]bool{}
+	cur := s.currentDate(o, f)
+	for _, d := range []scheduler.Date{cur, cur.AddDays(1)} {
+		day, err := s.officerDay(ctx, cl.Officer, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range day.Routes {
+			if now.Before(r.End) {
+				for _, v := range r.Visits {
+					ids[v.Mission] = true
+				}
+			}
+		}
+		for _, b := range day.Posts {
+			if now.Before(b.End) {
+				ids[b.Mission] = true
+			}
+		}
+	}
+	out := []scheduler.MissionRecord{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := s.store.Missions(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if ids[r.Mission.ID] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) myAssignments(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	region := OfficerRegion(cl.Officer)
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return err
+	}
+	d, err := s.parseDate(c, o, f, "date", c.QueryParam("date"))
+	if err != nil {
+		return err
+	}
+	out, err := s.officerDay(ctx, cl.Officer, d)
+	if err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, r := range out.Routes {
+		for _, v := range r.Visits {
+			ids[v.Mission] = true
+		}
+	}
+	for _, b := range out.Posts {
+		ids[b.Mission] = true
+	}
+	if len(ids) > 0 {
+		recs, err := s.store.Missions(ctx, region)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if ids[r.Mission.ID] {
+				out.Missions = append(out.Missions, missionView(r, cl, s.now()))
+			}
+		}
+	}
+	if err := s.audit(c, "read-assignments", region); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) auditLog(c echo.Context) error {
+	var since time.Time
+	if v := c.QueryParam("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return invalid("since %q: want RFC 3339", v)
+		}
+		since = t
+	}
+	limit := 1000
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return invalid("limit %q: want 1 to 10000", v)
+		}
+		limit = n
+	}
+	recs, err := s.store.AuditLog(c.Request().Context(), since, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"records": recs})
+}
+
+func (s *Server) revokeToken(c echo.Context) error {
+	var in revokeIn
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.JTI == "" || len(in.JTI) > 128 {
+		return invalid("jti is required (at most 128 characters)")
+	}
+	until := s.now().Add(MaxTokenTTL)
+	if in.Until != nil {
+		until = *in.Until
+	}
+	if err := s.store.Revoke(c.Request().Context(), in.JTI, until); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"revoked": in.JTI})
+}

@@ -1,0 +1,61 @@
+package api
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+//go:embed openapi.yaml
+var openapiSpec []byte
+
+// routes registers every route of the service, in one place, with the roles each admits.
+// Handlers apply the finer need to know (regions, service days, release windows).
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+		Namespace: "vigil", Subsystem: "http", Registerer: s.registry, DoNotUseRequestPathFor404: true,
+	}))
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.registry}))
+	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", openapiSpec) })
+
+	const (
+		admin      = RoleAdmin
+		supervisor = RoleSupervisor
+		officer    = RoleOfficer
+		planner    = RolePlanner
+	)
+	all := allow(admin, supervisor, officer, planner)
+	editors := allow(admin, supervisor)
+	v1 := e.Group("/v1", middleware.BodyLimit("1M"), s.authenticate)
+
+	v1.GET("/regions", s.listRegions, all)
+
+	v1.GET("/missions", s.listMissions, all)
+	v1.POST("/missions", s.createMission, editors)
+	v1.GET("/missions/:id", s.getMission, all)
+	v1.PATCH("/missions/:id", s.patchMission, editors)
+	v1.DELETE("/missions/:id", s.deleteMission, editors)
+	v1.GET("/missions/:id/contacts", s.getContacts, allow(admin, supervisor, officer))
+	v1.PUT("/missions/:id/contacts", s.putContacts, editors)
+
+	v1.GET("/force/:region", s.getForce, allow(admin, supervisor, planner))
+	v1.PATCH("/force/:region", s.patchForce, editors)
+
+	v1.GET("/zones", s.zones, allow(admin, supervisor, planner))
+
+	v1.GET("/plans/:region/:date", s.getPlan, editors)
+	v1.GET("/plans/:region/:date/units/:unit", s.getPlanUnit, allow(admin, supervisor, officer))
+	v1.GET("/plans/:region/:date/posts", s.getPlanPosts, editors)
+
+	v1.GET("/roster", s.roster, allow(admin, supervisor, officer))
+	v1.GET("/me/assignments", s.myAssignments, allow(officer))
+
+	v1.GET("/audit", s.auditLog, allow(admin))
+	v1.POST("/tokens/revoke", s.revokeToken, allow(admin))
+}

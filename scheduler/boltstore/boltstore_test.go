@@ -1,0 +1,62 @@
+package boltstore
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"vigil/scheduler"
+	"vigil/scheduler/storetest"
+)
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) scheduler.Store {
+		s, err := Open(filepath.Join(t.TempDir(), "vigil.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := scheduler.NewMissionRecord(scheduler.Mission{ID: "emb-fr", Name: "France", Kind: "embassy", Threat: 3, Region: "wfo"}, "seed", seedTime)
+	f := scheduler.NewRegionForce("wfo")
+	if ok, err := s.Seed(ctx, []scheduler.MissionRecord{m}, []scheduler.RegionForce{f}); err != nil || !ok {
+		t.Fatalf("Seed = %v, %v; want true, nil", ok, err)
+	}
+	if err := s.Revoke(ctx, "j1", seedTime); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if ok, err := s.Seed(ctx, nil, nil); err != nil || ok {
+		t.Errorf("Seed after reopen = %v, %v; want false, nil", ok, err)
+	}
+	got, err := s.Mission(ctx, "emb-fr")
+	if err != nil || got.Mission.Name != "France" {
+		t.Errorf("Mission(emb-fr) after reopen = %+v, %v; want France", got.Mission, err)
+	}
+	if _, err := s.Force(ctx, "wfo"); err != nil {
+		t.Errorf("Force(wfo) after reopen: %v", err)
+	}
+	if r, err := s.Revoked(ctx, "j1"); err != nil || !r {
+		t.Errorf("Revoked(j1) after reopen = %v, %v; want true", r, err)
+	}
+}
+
+var seedTime = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)

@@ -1,0 +1,380 @@
+// Package redisstore is Vigil's shared store for several replicas, on Redis through a
+// go-redis UniversalClient (single node, Sentinel or Cluster by configuration, DESIGN.md §6).
+//
+// Every key starts with the store's prefix. The default prefix holds a hash tag, so every
+// key lands in one Cluster slot and the multi-key transactions work there too.
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"vigil/scheduler"
+)
+
+var _ scheduler.Store = (*Store)(nil)
+
+// DefaultPrefix is the key prefix when none is given.
+const DefaultPrefix = "{vigil}:"
+
+// PlanTTL is how long a cached plan is kept; a miss only costs a re-generation.
+const PlanTTL = 8 * 24 * time.Hour
+
+// Store is a scheduler.Store on Redis.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	owns   bool
+}
+
+// Open connects to the Redis URL (redis://host:port/db, rediss:// for TLS) with a
+// UniversalClient and pings it. Keys start with prefix ("" for DefaultPrefix).
+func Open(ctx context.Context, url, prefix string) (*Store, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redis URL: %w", err)
+	}
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:                 []string{opt.Addr},
+		DB:                    opt.DB,
+		Username:              opt.Username,
+		Password:              opt.Password,
+		TLSConfig:             opt.TLSConfig,
+		ContextTimeoutEnabled: true,
+		DialTimeout:           2 * time.Second,
+		ReadTimeout:           2 * time.Second,
+		WriteTimeout:          2 * time.Second,
+	})
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis %s: %w: %w", opt.Addr, scheduler.ErrUnavailable, err)
+	}
+	s := New(rdb, prefix)
+	s.owns = true
+	return s, nil
+}
+
+// New returns a store on a client the caller owns (Close leaves it open).
+func New(rdb redis.UniversalClient, prefix string) *Store {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return &Store{rdb: rdb, prefix: prefix}
+}
+
+// Close closes the client if Open created it.
+func (s *Store) Close() error {
+	if s.owns {
+		return s.rdb.Close()
+	}
+	return nil
+}
+
+func (s *Store) k(parts ...string) string {
+	key := s.prefix
+	for i, p := range parts {
+		if i > 0 {
+			key += ":"
+		}
+		key += p
+	}
+	return key
+}
+
+// wrap marks connection failures as ErrUnavailable; redis.Nil and domain errors pass.
+func wrap(err error) error {
+	if err == nil || errors.Is(err, redis.Nil) || errors.Is(err, scheduler.ErrNotFound) || errors.Is(err, scheduler.ErrConflict) {
+		return err
+	}
+	var rerr redis.Error
+	if errors.As(err, &rerr) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", scheduler.ErrUnavailable, err)
+}
+
+// Seed implements scheduler.Store: the first replica to take the seeded flag writes.
+func (s *Store) Seed(ctx context.Context, missions []scheduler.MissionRecord, forces []scheduler.RegionForce) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.k("seeded"), "1", 0).Result()
+	if err != nil || !ok {
+		return false, wrap(err)
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, m := range missions {
+			data, err := json.Marshal(m)
+			if err != nil {
+				return err
+			}
+			p.HSet(ctx, s.k("missions"), m.Mission.ID, data)
+		}
+		for _, f := range forces {
+			data, err := json.Marshal(f)
+			if err != nil {
+				return err
+			}
+			p.HSet(ctx, s.k("force"), f.Region, data)
+		}
+		return nil
+	})
+	if err != nil {
+		s.rdb.Del(ctx, s.k("seeded"))
+		return false, wrap(err)
+	}
+	return true, nil
+}
+
+// Missions implements scheduler.Store.
+func (s *Store) Missions(ctx context.Context, region string) ([]scheduler.MissionRecord, error) {
+	all, err := s.rdb.HGetAll(ctx, s.k("missions")).Result()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	out := []scheduler.MissionRecord{}
+	for id, v := range all {
+		var r scheduler.MissionRecord
+		if err := json.Unmarshal([]byte(v), &r); err != nil {
+			return nil, fmt.Errorf("mission %s: %w", id, err)
+		}
+		if region == "" || r.Mission.Region == region {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Mission.ID < out[j].Mission.ID })
+	return out, nil
+}
+
+// Mission implements scheduler.Store.
+func (s *Store) Mission(ctx context.Context, id string) (scheduler.MissionRecord, error) {
+	return s.mission(ctx, s.rdb, id)
+}
+
+func (s *Store) mission(ctx context.Context, c redis.Cmdable, id string) (scheduler.MissionRecord, error) {
+	var r scheduler.MissionRecord
+	v, err := c.HGet(ctx, s.k("missions"), id).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return r, fmt.Errorf("mission %q: %w", id, scheduler.ErrNotFound)
+	}
+	if err != nil {
+		return r, wrap(err)
+	}
+	return r, json.Unmarshal(v, &r)
+}
+
+// CreateMission implements scheduler.Store.
+func (s *Store) CreateMission(ctx context.Context, r scheduler.MissionRecord) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	ok, err := s.rdb.HSetNX(ctx, s.k("missions"), r.Mission.ID, data).Result()
+	if err != nil {
+		return wrap(err)
+	}
+	if !ok {
+		return fmt.Errorf("mission %q: %w", r.Mission.ID, scheduler.ErrConflict)
+	}
+	return nil
+}
+
+// UpdateMission implements scheduler.Store with optimistic locking (WATCH), retried.
+func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler.MissionRecord) error) (scheduler.MissionRecord, error) {
+	key := s.k("missions")
+	var out scheduler.MissionRecord
+	var fnErr error
+	for attempt := 0; attempt < 50; attempt++ {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			r, err := s.mission(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if fnErr = fn(&r); fnErr != nil {
+				return fnErr
+			}
+			if r.Mission.ID != id {
+				fnErr = fmt.Errorf("update of mission %q changed its id to %q", id, r.Mission.ID)
+				return fnErr
+			}
+			data, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.HSet(ctx, key, id, data)
+				return nil
+			})
+			out = r
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if fnErr != nil {
+			return scheduler.MissionRecord{}, fnErr
+		}
+		if err != nil {
+			return scheduler.MissionRecord{}, wrap(err)
+		}
+		return out, nil
+	}
+	return scheduler.MissionRecord{}, fmt.Errorf("update of mission %q: too much contention", id)
+}
+
+// DeleteMission implements scheduler.Store.
+func (s *Store) DeleteMission(ctx context.Context, id string) error {
+	n, err := s.rdb.HDel(ctx, s.k("missions"), id).Result()
+	if err != nil {
+		return wrap(err)
+	}
+	if n == 0 {
+		return fmt.Errorf("mission %q: %w", id, scheduler.ErrNotFound)
+	}
+	return nil
+}
+
+// Force implements scheduler.Store.
+func (s *Store) Force(ctx context.Context, region string) (scheduler.RegionForce, error) {
+	var f scheduler.RegionForce
+	v, err := s.rdb.HGet(ctx, s.k("force"), region).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return f, fmt.Errorf("force of region %q: %w", region, scheduler.ErrNotFound)
+	}
+	if err != nil {
+		return f, wrap(err)
+	}
+	return f, json.Unmarshal(v, &f)
+}
+
+// Forces implements scheduler.Store.
+func (s *Store) Forces(ctx context.Context) ([]scheduler.RegionForce, error) {
+	all, err := s.rdb.HGetAll(ctx, s.k("force")).Result()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	out := []scheduler.RegionForce{}
+	for r, v := range all {
+		var f scheduler.RegionForce
+		if err := json.Unmarshal([]byte(v), &f); err != nil {
+			return nil, fmt.Errorf("force %s: %w", r, err)
+		}
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Region < out[j].Region })
+	return out, nil
+}
+
+// PutForce implements scheduler.Store.
+func (s *Store) PutForce(ctx context.Context, f scheduler.RegionForce) error {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return wrap(s.rdb.HSet(ctx, s.k("force"), f.Region, data).Err())
+}
+
+// Changes implements scheduler.Store.
+func (s *Store) Changes(ctx context.Context, region string, d scheduler.Date) ([]scheduler.Change, error) {
+	vs, err := s.rdb.LRange(ctx, s.k("changes", region, d.String()), 0, -1).Result()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	out := make([]scheduler.Change, 0, len(vs))
+	for _, v := range vs {
+		var c scheduler.Change
+		if err := json.Unmarshal([]byte(v), &c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	scheduler.SortChanges(out)
+	return out, nil
+}
+
+// AddChange implements scheduler.Store.
+func (s *Store) AddChange(ctx context.Context, region string, d scheduler.Date, c scheduler.Change) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return wrap(s.rdb.RPush(ctx, s.k("changes", region, d.String()), data).Err())
+}
+
+// CachedPlan implements scheduler.Store.
+func (s *Store) CachedPlan(ctx context.Context, region string, d scheduler.Date, version string) ([]byte, error) {
+	v, err := s.rdb.Get(ctx, s.k("plan", region, d.String(), version)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("plan %s %s %s: %w", region, d, version, scheduler.ErrNotFound)
+	}
+	return v, wrap(err)
+}
+
+// CachePlan implements scheduler.Store; entries expire after PlanTTL.
+func (s *Store) CachePlan(ctx context.Context, region string, d scheduler.Date, version string, plan []byte) error {
+	return wrap(s.rdb.Set(ctx, s.k("plan", region, d.String(), version), plan, PlanTTL).Err())
+}
+
+// Audit implements scheduler.Store.
+func (s *Store) Audit(ctx context.Context, r scheduler.AuditRecord) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return wrap(s.rdb.RPush(ctx, s.k("audit"), data).Err())
+}
+
+// AuditLog implements scheduler.Store.
+func (s *Store) AuditLog(ctx context.Context, since time.Time, limit int) ([]scheduler.AuditRecord, error) {
+	out := []scheduler.AuditRecord{}
+	const page = 1000
+	for start := int64(0); len(out) < limit; start += page {
+		vs, err := s.rdb.LRange(ctx, s.k("audit"), start, start+page-1).Result()
+		if err != nil {
+			return nil, wrap(err)
+		}
+		for _, v := range vs {
+			var r scheduler.AuditRecord
+			if err := json.Unmarshal([]byte(v), &r); err != nil {
+				return nil, err
+			}
+			if !r.At.Before(since) && len(out) < limit {
+				out = append(out, r)
+			}
+		}
+		if len(vs) < page {
+			break
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out, nil
+}
+
+// Revoke implements scheduler.Store; the key expires with the token.
+func (s *Store) Revoke(ctx context.Context, jti string, until time.Time) error {
+	if jti == "" {
+		return errors.New("revoke: empty token id")
+	}
+	key := s.k("revoked", jti)
+	if err := s.rdb.Set(ctx, key, "1", 0).Err(); err != nil {
+		return wrap(err)
+	}
+	return wrap(s.rdb.ExpireAt(ctx, key, until.Add(time.Minute)).Err())
+}
+
+// Revoked implements scheduler.Store.
+func (s *Store) Revoked(ctx context.Context, jti string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.k("revoked", jti)).Result()
+	if err != nil {
+		return false, wrap(err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,74 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"vigil/scheduler"
+	"vigil/scheduler/storetest"
+)
+
+// testURL returns the Redis the integration tests use: $VIGIL_TEST_REDIS, else a server on
+// 127.0.0.1:6379 if one answers; the test is skipped, saying why, only when none does.
+func testURL(t *testing.T) string {
+	t.Helper()
+	if u := os.Getenv("VIGIL_TEST_REDIS"); u != "" {
+		return u
+	}
+	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
+	if err != nil {
+		t.Skipf("no Redis: VIGIL_TEST_REDIS is unset and nothing answers on 127.0.0.1:6379 (%v)", err)
+	}
+	c.Close()
+	return "redis://127.0.0.1:6379/"
+}
+
+var seq atomic.Int64
+
+// NewTestStore returns a store under a fresh prefix whose keys are deleted when the test
+// ends; it never flushes the database.
+func newTestStore(t *testing.T) *Store {
+	t.Helper()
+	prefix := fmt.Sprintf("{vigil-test-%d-%d}:", os.Getpid(), seq.Add(1))
+	s, err := Open(context.Background(), testURL(t), prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		opt, _ := redis.ParseURL(testURL(t))
+		c := redis.NewClient(opt)
+		defer c.Close()
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, strings.ReplaceAll(prefix, "{", "\\{")+"*", 100).Iterator()
+		for iter.Next(ctx) {
+			c.Del(ctx, iter.Val())
+		}
+	})
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) scheduler.Store { return newTestStore(t) })
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	_, err = Open(context.Background(), "redis://"+addr+"/", "")
+	if !errors.Is(err, scheduler.ErrUnavailable) {
+		t.Errorf("Open(unreachable) error = %v; want ErrUnavailable", err)
+	}
+}

@@ -1,0 +1,141 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+)
+
+// Errors a Store returns; implementations wrap them so callers test with errors.Is.
+var (
+	// ErrNotFound: no such mission, region, cached plan or record.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the record already exists (a mission id taken).
+	ErrConflict = errors.New("already exists")
+	// ErrUnavailable: the store cannot be reached; the write was not stored.
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// ThreatChange is one entry of a mission's threat history (DESIGN.md §2): the level, who
+// set it and when, from when it applies and, for a temporary change, until when.
+type ThreatChange struct {
+	Threat int        `json:"threat"`
+	SetBy  string     `json:"set_by"`
+	SetAt  time.Time  `json:"set_at"`
+	From   time.Time  `json:"from"`
+	Until  *time.Time `json:"until,omitempty"`
+}
+
+// Contact is a mission's security liaison representative.
+type Contact struct {
+	Name  string `json:"name"`
+	Role  string `json:"role,omitempty"`
+	Phone string `json:"phone"`
+	Email string `json:"email,omitempty"`
+}
+
+// MinContacts is how many liaison contacts a mission should have; fewer is flagged.
+const MinContacts = 2
+
+// MissionRecord is a mission as the store keeps it: the site, its threat history (oldest
+// first; the first entry is the level it was created with) and its liaison contacts.
+type MissionRecord struct {
+	Mission  Mission        `json:"mission"`
+	History  []ThreatChange `json:"history"`
+	Contacts []Contact      `json:"contacts"`
+}
+
+// ThreatAt returns the mission's threat level at instant t: of the history entries in
+// effect at t (From ≤ t < Until), the one set last; the mission's own level when none is.
+func (r MissionRecord) ThreatAt(t time.Time) int {
+	level := r.Mission.Threat
+	for _, h := range r.History {
+		if !t.Before(h.From) && (h.Until == nil || t.Before(*h.Until)) {
+			level = h.Threat
+		}
+	}
+	return level
+}
+
+// AuditRecord is one entry of the audit log: who read or changed what, and when.
+type AuditRecord struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	Action string    `json:"action"`
+	Region string    `json:"region,omitempty"`
+	Target string    `json:"target"`
+	Status int       `json:"status,omitempty"`
+}
+
+// NewMissionRecord returns the record of a new mission: its history starts with its own
+// level, set by setBy at t and applying from the beginning of time.
+func NewMissionRecord(m Mission, setBy string, t time.Time) MissionRecord {
+	return MissionRecord{
+		Mission:  m,
+		History:  []ThreatChange{{Threat: m.Threat, SetBy: setBy, SetAt: t}},
+		Contacts: []Contact{},
+	}
+}
+
+// SortChanges orders changes by time, keeping the order of changes made at the same time.
+func SortChanges(cs []Change) {
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].At.Before(cs[j].At) })
+}
+
+// Store keeps the service's state (DESIGN.md §6): missions with threat history and
+// contacts, each region's force, the change log of each service day, cached plans, the
+// audit log and token revocations. Every method may also return an error wrapping
+// ErrUnavailable when the store cannot be reached. Implementations are safe for
+// concurrent use.
+type Store interface {
+	// Seed writes missions and forces if the store has never been seeded, and reports
+	// whether it did. A seeded store is left untouched, even if it was emptied since.
+	Seed(ctx context.Context, missions []MissionRecord, forces []RegionForce) (bool, error)
+
+	// Missions returns the missions of region ("" for every region), sorted by id.
+	Missions(ctx context.Context, region string) ([]MissionRecord, error)
+	// Mission returns one mission, or ErrNotFound.
+	Mission(ctx context.Context, id string) (MissionRecord, error)
+	// CreateMission adds a mission, or returns ErrConflict when its id is taken.
+	CreateMission(ctx context.Context, r MissionRecord) error
+	// UpdateMission applies fn to the mission atomically and stores the result, returning
+	// it; ErrNotFound when there is no such mission; fn's error aborts the update and is
+	// returned as is. fn must not change the mission's id.
+	UpdateMission(ctx context.Context, id string, fn func(*MissionRecord) error) (MissionRecord, error)
+	// DeleteMission removes a mission, or returns ErrNotFound.
+	DeleteMission(ctx context.Context, id string) error
+
+	// Force returns a region's force, or ErrNotFound.
+	Force(ctx context.Context, region string) (RegionForce, error)
+	// Forces returns every region's force, sorted by region.
+	Forces(ctx context.Context) ([]RegionForce, error)
+	// PutForce stores a region's force, replacing any.
+	PutForce(ctx context.Context, f RegionForce) error
+
+	// Changes returns the change log of a region's service date, ordered by time (changes
+	// made at the same time in the order they were added); empty, not an error, if none.
+	Changes(ctx context.Context, region string, d Date) ([]Change, error)
+	// AddChange adds a change to the log of a region's service date.
+	AddChange(ctx context.Context, region string, d Date, c Change) error
+
+	// CachedPlan returns the plan cached for a region's service date under an inputs
+	// version, or ErrNotFound.
+	CachedPlan(ctx context.Context, region string, d Date, version string) ([]byte, error)
+	// CachePlan caches a plan under a region's service date and inputs version.
+	CachePlan(ctx context.Context, region string, d Date, version string, plan []byte) error
+
+	// Audit appends a record to the audit log. Concurrent calls may be committed together.
+	Audit(ctx context.Context, r AuditRecord) error
+	// AuditLog returns up to limit audit records at or after since, oldest first.
+	AuditLog(ctx context.Context, since time.Time, limit int) ([]AuditRecord, error)
+
+	// Revoke revokes a token id until the token's expiry (after which it is refused anyway).
+	Revoke(ctx context.Context, jti string, until time.Time) error
+	// Revoked reports whether a token id is revoked.
+	Revoked(ctx context.Context, jti string) (bool, error)
+
+	// Close releases the store.
+	Close() error
+}
