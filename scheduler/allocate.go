@@ -8,7 +8,7 @@ import (
 )
 
 // Allocation tuning (DESIGN.md §3 "Unpredictability costs visits", §4.4).
-var (
+const (
 	// planUtilisation is the share of a unit's shift the allocation plans for visits and
 	// travel; the rest absorbs waiting for due times and the random dispatch.
 	planUtilisation = 0.70
@@ -17,12 +17,6 @@ var (
 	// redrawn below the cap, stay near memoryless (interception ≥ 0.9 × the memoryless
 	// reference needs λ·cap ≳ 3).
 	gapFloorDivisor = 3.0
-	// floorMinValue: missions of lower value keep their profile minimum as floor. Their
-	// value × attack success can never be the region's worst (§4.4), and every visit they
-	// do not need goes to the high-value missions that are.
-	floorMinValue = 0.0
-	// lowFloorFactor × the minimum is the floor of the missions below floorMinValue.
-	lowFloorFactor = 2.0
 	// attackMinutes is the attack length D the water-filling optimises for (§4.4).
 	attackMinutes = 30.0
 )
@@ -31,9 +25,6 @@ var (
 // dayMinutes: the larger of RandomizationFloor and the visits that give a mean gap of
 // max_gap ÷ gapFloorDivisor.
 func missionFloor(p Profile, dayMinutes float64) float64 {
-	if p.Value < floorMinValue {
-		return lowFloorFactor * MinimumVisits(p, dayMinutes)
-	}
 	byGap := math.Ceil(dayMinutes / (float64(p.MaxGapMinutes)/gapFloorDivisor + MeanDwell(p)))
 	return max(RandomizationFloor(p, dayMinutes), byGap)
 }

@@ -23,7 +23,7 @@ const (
 )
 
 // capMultiple bounds the gap cap to this many target mean gaps.
-var capMultiple = 5.0
+const capMultiple = 5.0
 
 // slackFor returns the minutes between a max gap and the cap its gaps are drawn under.
 func slackFor(maxGap int, extra int) int {
@@ -307,15 +307,10 @@ func (tl *timeline) serve(m *simMission) {
 	if bu == nil {
 		m.done = true
 		if !satisfied {
-			frees := []int{}
-			for _, u := range tl.units {
-				frees = append(frees, u.free)
-			}
-			tl.failures = append(tl.failures, failure{m.idx, fmt.Sprintf("no unit of its zone can reach it before the day ends (due %d, last end %d, units free %v)", m.due, m.lastEnd, frees)})
+			tl.failures = append(tl.failures, failure{m.idx, fmt.Sprintf("no unit of its zone is free to visit it again before the day ends (last visit ended %d min into the day)", m.lastEnd)})
 		}
 		return
 	}
-	debugDelay[min(ba-m.due, 59)/5]++
 	if ba > m.deadline {
 		tl.failures = append(tl.failures, failure{m.idx, "no unit of its zone free in time for its max gap"})
 	}
@@ -362,5 +357,3 @@ func sortVisits(v []visitRec) {
 		return v[a].Mission < v[b].Mission
 	})
 }
-
-var debugDelay [12]int

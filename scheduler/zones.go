@@ -43,11 +43,16 @@ type zoning struct {
 }
 
 // Zones partitions a region's missions into patrol zones (DESIGN.md §2) and says how many
-// units work each per shift. Vehicle units are shared among the zones by geo.Partition,
-// balanced by workload (profile-minimum visit minutes plus travel). Foot units go where
-// walking works: to the zones with the most mission pairs within a 15-minute walk, one
-// per zone in that order (wrapping round when there are more foot units than such zones).
-// With no vehicle units, geo.Partition shares the foot units instead.
+// units work each per shift. geo.Partition balances the zones by the visits the force
+// will make (the region's allocation: floors, then the spare water-filled by value), in
+// teams of about zoneTeam vehicle units, so most zones are worked by several units; the
+// vehicle units are then shared in proportion to the teams and moved one at a time while
+// that gives a short zone room for its minimums or lowers the highest water level
+// (rebalance). Foot units go where walking works: to the zones with the most mission pairs
+// within a 15-minute walk, one per zone in that order (wrapping round when there are more
+// foot units than such zones), each based at the mission with the most such neighbours.
+// With no vehicle units, the foot units are partitioned instead. WorkloadMinutes is
+// reported for the profile minimums (on-site minutes plus travel to the nearest mission).
 func Zones(in Inputs) ([]geo.Zone, error) {
 	z, err := makeZoning(in)
 	if err != nil {
@@ -199,7 +204,6 @@ func makeZoning(in Inputs) (*zoning, error) {
 	}
 	// The reported workload is that of the profile minimums (DESIGN.md §5): on-site
 	// minutes plus each visit's travel to the nearest other mission of the zone.
-	tv := travel(partMode)
 	for zi, ms := range zn.Missions {
 		w := 0.0
 		for _, a := range ms {
@@ -215,7 +219,6 @@ func makeZoning(in Inputs) (*zoning, error) {
 			}
 			tr := 1.0
 			if near >= 0 {
-				tr = max(1, float64(tv.Minutes(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[a]))))
 				tr = max(1, near*f.Circuity/(f.SpeedsKmh[partMode]*1000/60))
 			}
 			w += v*MeanDwell(p) + v*tr
