@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build run test test-long bench fuzz fmt vet clean
+.PHONY: all build run test test-long bench fuzz fmt vet clean load
 
 all: build
 
@@ -23,6 +23,15 @@ test:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseMissions$$' -fuzztime $(FUZZTIME) ./fixtures
 	$(GO) test -run '^$$' -fuzz '^FuzzParseForce$$' -fuzztime $(FUZZTIME) ./fixtures
+
+## load: serve on a free loopback port and measure it (tools/load), with the embedded store
+## and with the local Redis (its own key prefix, deleted afterwards); the results replace
+## the "Service load" section of BENCHMARKS.md. Not part of `make test`.
+LOAD_REDIS ?= redis://127.0.0.1:6379/0
+LOAD_FLAGS ?= -clients 16 -rate 400 -duration 5s
+load: build
+	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -out BENCHMARKS.md
+	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -redis $(LOAD_REDIS) -out BENCHMARKS.md
 
 ## bench: the planning, measuring and zoning benchmarks.
 bench:

@@ -149,11 +149,19 @@ func ParseToken(tokenKey []byte, token string, now time.Time) (*Claims, error) {
 const claimsKey = "vigil.claims"
 
 // authenticate is the middleware that requires a valid, unrevoked bearer token. The token
-// is read from the Authorization header only, never from the URL.
+// is read from the Authorization header or, without one, the dashboard's session cookie;
+// never from the URL.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
 		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if h == "" { // else the dashboard's session cookie, CSRF-checked (session.go)
+			var err error
+			if tok, err = s.sessionToken(c); err != nil {
+				return err
+			}
+			ok = tok != ""
+		}
 		if !ok || tok == "" {
 			return errorf(KindUnauthorized, "a bearer token is required in the Authorization header")
 		}

@@ -23,6 +23,7 @@ const (
 	KindConflict
 	KindInfeasible
 	KindUnavailable
+	KindRateLimited
 )
 
 // statusOf is the one table from error kinds to HTTP statuses and codes.
@@ -38,6 +39,7 @@ var statusOf = map[Kind]struct {
 	KindConflict:     {http.StatusConflict, "conflict"},
 	KindInfeasible:   {http.StatusUnprocessableEntity, "infeasible"},
 	KindUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
+	KindRateLimited:  {http.StatusTooManyRequests, "rate_limited"},
 }
 
 // Error is an API error: its kind, a message for the client and the cause.

@@ -343,8 +343,12 @@ func (s *Server) patchForce(c echo.Context) error {
 	if _, err := scheduler.DutyRoster(f, o.Location, s.currentDate(o, f)); err != nil {
 		return &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
+	prev, prevErr := s.serviceDay(ctx, region, s.currentDate(o, f)) // for the change's events
 	if err := s.store.PutForce(ctx, f); err != nil {
 		return err
+	}
+	if prevErr == nil {
+		s.forceChanged(ctx, region, o, prev, f)
 	}
 	return c.JSON(http.StatusOK, forceView(f))
 }

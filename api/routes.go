@@ -32,7 +32,7 @@ func (s *Server) routes() {
 	)
 	all := allow(admin, supervisor, officer, planner)
 	editors := allow(admin, supervisor)
-	v1 := e.Group("/v1", middleware.BodyLimit("1M"), s.authenticate)
+	v1 := e.Group("/v1", middleware.BodyLimit("1M"), s.rateLimit, s.authenticate)
 
 	v1.GET("/regions", s.listRegions, all)
 
@@ -46,16 +46,43 @@ func (s *Server) routes() {
 
 	v1.GET("/force/:region", s.getForce, allow(admin, supervisor, planner))
 	v1.PATCH("/force/:region", s.patchForce, editors)
+	v1.POST("/units/:id/out-of-service", s.outOfService, editors)
 
 	v1.GET("/zones", s.zones, allow(admin, supervisor, planner))
 
 	v1.GET("/plans/:region/:date", s.getPlan, editors)
 	v1.GET("/plans/:region/:date/units/:unit", s.getPlanUnit, allow(admin, supervisor, officer))
 	v1.GET("/plans/:region/:date/posts", s.getPlanPosts, editors)
+	v1.GET("/plans/:region/:date/compliance", s.getCompliance, editors)
 
 	v1.GET("/roster", s.roster, allow(admin, supervisor, officer))
 	v1.GET("/me/assignments", s.myAssignments, allow(officer))
+	v1.GET("/me/calendar", s.myCalendar, allow(officer))
+	v1.DELETE("/me/calendar", s.revokeMyCalendar, allow(officer))
+	// The one URL credential: calendar apps cannot send a bearer header (DESIGN.md §5).
+	e.GET("/v1/calendar/:feed", s.calendarFeed)
+
+	v1.POST("/checkins", s.checkIn, allow(officer))
+	v1.GET("/events", s.events, allow(admin, supervisor, officer))
+	v1.GET("/response", s.response, editors)
 
 	v1.GET("/audit", s.auditLog, allow(admin))
 	v1.POST("/tokens/revoke", s.revokeToken, allow(admin))
+
+	// Planners run simulations (DESIGN.md §5); supervisors and officers do not.
+	v1.POST("/simulations", s.simulate, allow(admin, planner))
+
+	// The dashboard (dashboard.go): HTML pages on the session cookie (session.go).
+	e.GET("/", s.signInPage)
+	e.POST("/session", s.signIn, middleware.BodyLimit("64K"))
+	e.POST("/session/end", s.signOut, middleware.BodyLimit("64K"))
+	e.GET("/static/:name", s.static)
+	e.GET("/regions", s.regionsPage, s.page(admin, supervisor)...)
+	e.GET("/regions/:region", s.regionPage, s.page(admin, supervisor)...)
+	e.GET("/regions/:region/compliance", s.compliancePart, s.page(admin, supervisor)...)
+	e.POST("/regions/:region/threat", s.threatForm, s.page(admin, supervisor)...)
+	e.POST("/regions/:region/out-of-service", s.outOfServiceForm, s.page(admin, supervisor)...)
+	e.GET("/me", s.officerPage, s.page(officer)...)
+	e.GET("/simulate", s.simulatePage, s.page(admin, planner)...)
+	e.POST("/simulate", s.simulateRun, s.page(admin, planner)...)
 }

@@ -28,6 +28,11 @@ type Config struct {
 	MasterKey []byte
 	// Now is the clock; nil means the wall clock. Tests pass a fake one.
 	Now func() time.Time
+	// RateLimit limits requests per token, or per client IP without a valid token
+	// (api/ratelimit.go); nil means no limit.
+	RateLimit Limiter
+	// SimulationTimeout bounds POST /v1/simulations; 0 means DefaultSimulationTimeout.
+	SimulationTimeout time.Duration
 }
 
 // Server is the HTTP service.
@@ -42,6 +47,8 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  metrics
 	plans    *planMemo
+	ops      opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
+	rel      reliability // rate limits, simulations (api/outage.go)
 }
 
 type metrics struct {
@@ -85,10 +92,11 @@ func New(cfg Config) *Server {
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			// The path only, never the query or headers: they may carry secrets.
-			s.logger.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status, "latency", v.Latency)
+			s.logger.Info("request", "method", v.Method, "path", calendarLogPath(v.URIPath), "status", v.Status, "latency", v.Latency)
 			return nil
 		},
 	}))
+	s.rel = newReliability(cfg)
 	s.routes()
 	return s
 }
@@ -105,7 +113,7 @@ func (s *Server) readyz(c echo.Context) error {
 	if _, err := s.store.Forces(c.Request().Context()); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return s.readyBody(c)
 }
 
 // Handler returns the server as an http.Handler (for tests).

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"vigil/geo"
 )
@@ -12,6 +13,9 @@ const (
 	// planUtilisation is the share of a unit's shift the allocation plans for visits and
 	// travel; the rest absorbs waiting for due times and the random dispatch.
 	planUtilisation = 0.70
+	// floorFactor is the least randomization floor in minimum visits: at the minimum the
+	// max gap leaves only a regular schedule.
+	floorFactor = 1.5
 	// gapFloorDivisor sets the randomization floor from the max gap: a mission gets
 	// enough visits for a mean gap of max_gap ÷ gapFloorDivisor, so its renewal gaps,
 	// redrawn below the cap, stay near memoryless (interception ≥ 0.9 × the memoryless
@@ -22,48 +26,202 @@ const (
 )
 
 // missionFloor returns the randomization floor of a mission for a service day of
-// dayMinutes: the larger of RandomizationFloor and the visits that give a mean gap of
-// max_gap ÷ gapFloorDivisor.
+// dayMinutes (DESIGN.md §3): at least floorFactor × its minimum visits, and enough visits
+// for a mean gap of max_gap ÷ gapFloorDivisor, so its gaps, drawn again below the cap,
+// stay near memoryless.
 func missionFloor(p Profile, dayMinutes float64) float64 {
 	byGap := math.Ceil(dayMinutes / (float64(p.MaxGapMinutes)/gapFloorDivisor + MeanDwell(p)))
-	return max(RandomizationFloor(p, dayMinutes), byGap)
+	return max(floorFactor*MinimumVisits(p, dayMinutes), byGap)
 }
 
-// meanZoneTravel returns the mean travel minutes between two distinct missions of a zone
-// for traveler t (random order is what dispatch sees), at least MinTravelMinutes. Large
-// zones are sampled on a fixed stride, so the figure stays deterministic.
+// meanZoneTravel returns the travel minutes the dispatch spends per visit in a zone for
+// traveler t: the mean over the zone's missions of the travel to their TravelNeighbours
+// nearest missions of the zone (the unit sent is the one that arrives first, so it comes
+// from nearby), at least MinTravelMinutes. Large zones are sampled on a fixed stride, so
+// the figure stays deterministic and costs O(200·n).
 func meanZoneTravel(in Inputs, ms []int, t geo.Traveler) float64 {
 	n := len(ms)
 	if n < 2 {
 		return MinTravelMinutes
 	}
-	step := 1
-	for (n/step)*(n/step) > 40000 {
-		step++
-	}
-	var sum, cnt float64
+	step := max(1, n/200)
+	var sum float64
+	cnt := 0
 	for i := 0; i < n; i += step {
-		for j := 0; j < n; j += step {
-			if i != j {
-				sum += float64(t.Minutes(MissionPoint(in.Missions[ms[i]]), MissionPoint(in.Missions[ms[j]])))
-				cnt++
+		a := MissionPoint(in.Missions[ms[i]])
+		var best [TravelNeighbours]float64
+		for k := range best {
+			best[k] = math.Inf(1)
+		}
+		for j := 0; j < n; j++ {
+			if j == i {
+				continue
+			}
+			d := float64(t.Minutes(a, MissionPoint(in.Missions[ms[j]])))
+			for k := range best {
+				if d < best[k] {
+					copy(best[k+1:], best[k:len(best)-1])
+					best[k] = d
+					break
+				}
 			}
 		}
+		var s float64
+		k := 0
+		for _, d := range best {
+			if !math.IsInf(d, 1) {
+				s += d
+				k++
+			}
+		}
+		sum += s / float64(k)
+		cnt++
 	}
-	if cnt == 0 {
-		return MinTravelMinutes
-	}
-	return max(MinTravelMinutes, sum/cnt)
+	return max(MinTravelMinutes, sum/float64(cnt))
 }
 
 // allocation is the planned visits of one zone's missions for one service day.
 type allocation struct {
 	Visits   []float64 // per mission of the zone, in zone order
 	Minimums []float64
-	Capacity float64
-	// Level is the water level: the worst value × e^(−λ·D) over the zone's missions
-	// without a post (§4.4); zones with equal levels serve value equally well.
+	Capacity float64 // visits of the zone's mean dwell and travel its units can make
+	// Level is the water level: the worst value × (1 − interception of a D-minute attack
+	// right after a departure) over the zone's missions without a post, on the model of
+	// the gaps the dispatch draws (realisedInterception); zones with equal levels serve
+	// value equally well.
 	Level float64
+}
+
+// gapCap returns the cap the dispatch draws a mission's gaps under for a target mean
+// gap g and max gap maxGap (scheduleNext): the max gap less its slack, and at most a few
+// mean gaps.
+func gapCap(maxGap int, g float64) float64 {
+	return min(float64(maxGap-slackFor(maxGap, 0)), capFor(g))
+}
+
+// realisedInterception models the live interception (DESIGN.md §4.3) of a D-minute
+// attack at a mission whose gaps (end of a presence to the start of the next) are drawn
+// from an exponential of mean g truncated to the cap gapCap: the hazard of the truncated
+// law grows, so the attacker's best wait is 0 and the interception is
+// (1 − e^(−λD)) ÷ (1 − e^(−λM)) with λ set so the truncated mean is g.
+func realisedInterception(g float64, maxGap int, D float64) float64 {
+	if g <= 0 {
+		return 1
+	}
+	M := gapCap(maxGap, g)
+	if M <= D {
+		return 1
+	}
+	l := rateForMean(g, M)
+	if l == 0 {
+		return D / M
+	}
+	return math.Expm1(-l*D) / math.Expm1(-l*M)
+}
+
+// interceptTable tabulates realisedInterception over mean gaps on a geometric grid for
+// one max gap, so the water-filling can invert it quickly.
+type interceptTable struct {
+	gaps []float64 // increasing
+	ic   []float64 // non-increasing
+}
+
+func newInterceptTable(maxGap int, D float64) interceptTable {
+	var t interceptTable
+	for g := minMeanGap; g <= float64(maxGap); g *= 1.03 {
+		t.gaps = append(t.gaps, g)
+		t.ic = append(t.ic, realisedInterception(g, maxGap, D))
+	}
+	return t
+}
+
+// gapFor returns the longest mean gap whose interception is at least want (minMeanGap
+// when none is), interpolating the grid.
+func (t interceptTable) gapFor(want float64) float64 {
+	n := len(t.gaps)
+	// k is the first grid point with ic < want.
+	k := sort.Search(n, func(i int) bool { return t.ic[i] < want })
+	switch {
+	case k == 0:
+		return t.gaps[0]
+	case k == n:
+		return t.gaps[n-1]
+	}
+	a, b := t.ic[k-1], t.ic[k]
+	if a <= b {
+		return t.gaps[k-1]
+	}
+	return t.gaps[k-1] + (t.gaps[k]-t.gaps[k-1])*(a-want)/(a-b)
+}
+
+// minMeanGap is the shortest mean gap the allocation plans for a mission (minutes).
+const minMeanGap = 8.0
+
+// realisedFill spends a budget of minutes over missions so as to minimise the worst
+// value × (1 − realisedInterception) (DESIGN.md §4.4 on the model of the gaps the dispatch
+// draws): each mission gets the fewest visits, at least its floor, that bring it to the
+// water level w, a visit costing its cost minutes, and w is bisected so the budget is
+// spent. Missions of value 0 keep their floors. It returns the visits and w; when the
+// floors alone pass the budget, the floors and the worst at them.
+func realisedFill(values, floors, dwell, cost []float64, maxGaps []int, budget, dayMinutes, D float64) ([]float64, float64) {
+	n := len(values)
+	out := make([]float64, n)
+	tables := map[int]interceptTable{}
+	for i, v := range values {
+		if v > 0 {
+			if _, ok := tables[maxGaps[i]]; !ok {
+				tables[maxGaps[i]] = newInterceptTable(maxGaps[i], D)
+			}
+		}
+	}
+	icAt := func(i int, visits float64) float64 {
+		return realisedInterception((dayMinutes-visits*dwell[i])/visits, maxGaps[i], D)
+	}
+	fill := func(w float64) float64 {
+		total := 0.0
+		for i, v := range values {
+			x := floors[i]
+			if v > w {
+				g := tables[maxGaps[i]].gapFor(1 - w/v)
+				x = max(x, dayMinutes/(g+dwell[i]))
+			}
+			out[i] = x
+			total += x * cost[i]
+		}
+		return total
+	}
+	worst := func() float64 {
+		w := 0.0
+		for i, v := range values {
+			if v > 0 {
+				w = max(w, v*(1-icAt(i, out[i])))
+			}
+		}
+		return w
+	}
+	hi := 0.0
+	for _, v := range values {
+		hi = max(hi, v)
+	}
+	if n == 0 || hi == 0 {
+		copy(out, floors)
+		return out, 0
+	}
+	if fill(hi) >= budget {
+		copy(out, floors)
+		return out, worst()
+	}
+	lo := 0.0
+	for it := 0; it < 50; it++ {
+		mid := (lo + hi) / 2
+		if fill(mid) > budget {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	fill(hi)
+	return out, worst()
 }
 
 // allocate sizes a zone's day (DESIGN.md §3): the capacity of its units in visits, every
@@ -84,49 +242,56 @@ func allocate(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi
 // allocateWith is allocate with the zone's mean travel per mode given.
 func allocateWith(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi int) Profile, dayMinutes float64, travelOf map[Mode]float64) (allocation, error) {
 	var a allocation
+	n := len(ms)
 	meanDwell := 0.0
 	for _, mi := range ms {
 		meanDwell += MeanDwell(prof(mi))
 	}
-	meanDwell /= float64(max(len(ms), 1))
+	meanDwell /= float64(max(n, 1))
+	// The units' minutes for visits and travel, and their mean travel per visit.
+	budget, travelSum := 0.0, 0.0
 	for _, u := range units {
-		a.Capacity += dayMinutes * planUtilisation / (meanDwell + travelOf[u.Mode])
+		budget += dayMinutes * planUtilisation
+		travelSum += travelOf[u.Mode]
 	}
-	n := len(ms)
+	meanTravel := travelSum / float64(max(len(units), 1))
+	a.Capacity = budget / (meanDwell + meanTravel)
 	values := make([]float64, n)
 	floors := make([]float64, n)
+	dwell := make([]float64, n)
+	cost := make([]float64, n)
+	gaps := make([]int, n)
 	a.Minimums = make([]float64, n)
 	var sumMin, sumFloor float64
 	for i, mi := range ms {
 		p := prof(mi)
 		a.Minimums[i] = MinimumVisits(p, dayMinutes)
 		floors[i] = a.Minimums[i]
+		dwell[i] = MeanDwell(p)
+		cost[i] = dwell[i] + meanTravel
+		gaps[i] = p.MaxGapMinutes
 		// A staffed post covers its mission: it gets only its minimum visits.
 		if in.Missions[mi].Posts(in.Force.Profiles) == 0 {
 			values[i] = p.Value
 			floors[i] = missionFloor(p, dayMinutes)
 		}
-		sumMin += a.Minimums[i]
-		sumFloor += floors[i]
+		sumMin += a.Minimums[i] * cost[i]
+		sumFloor += floors[i] * cost[i]
 	}
-	if sumMin > a.Capacity+1e-9 {
-		per := meanDwell
-		if len(units) > 0 {
-			per += travelOf[units[0].Mode]
-		}
+	if sumMin > budget+1e-9 {
 		a.Visits = append([]float64(nil), a.Minimums...)
-		missing := (sumMin - a.Capacity) * per / planUtilisation / 60
+		missing := (sumMin - budget) / planUtilisation / 60
 		return a, &InfeasibleError{Region: regionOf(in), Missing: fmt.Sprintf(
 			"zone %s: %.1f unit-hours a day missing for the minimum visits of its %d missions (%.0f visits, capacity %.0f with %d units)",
-			zoneID, missing, n, sumMin, a.Capacity, len(units))}
+			zoneID, missing, n, sumMin/(meanDwell+meanTravel), a.Capacity, len(units))}
 	}
-	if sumFloor > a.Capacity {
-		beta := (a.Capacity - sumMin) / (sumFloor - sumMin)
+	if sumFloor > budget {
+		beta := (budget - sumMin) / (sumFloor - sumMin)
 		for i := range floors {
 			floors[i] = a.Minimums[i] + beta*(floors[i]-a.Minimums[i])
 		}
 	}
-	a.Visits, a.Level = WaterFill(values, floors, a.Capacity, attackMinutes, dayMinutes)
+	a.Visits, a.Level = realisedFill(values, floors, dwell, cost, gaps, budget, dayMinutes, attackMinutes)
 	return a, nil
 }
 

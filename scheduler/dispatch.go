@@ -25,6 +25,10 @@ const (
 // capMultiple bounds the gap cap to this many target mean gaps.
 const capMultiple = 5.0
 
+// capFor returns the longest gap drawn for a target mean gap g, before the max gap's own
+// bound: capMultiple mean gaps.
+func capFor(g float64) float64 { return capMultiple * g }
+
 // slackFor returns the minutes between a max gap and the cap its gaps are drawn under.
 func slackFor(maxGap int, extra int) int {
 	return min(max(maxGap/8, minSlack), maxSlack) + extra
@@ -49,8 +53,6 @@ type simMission struct {
 	edf      int // the deadline the backlog is ordered by: deadline, or earlier for the day's end
 	done     bool
 	heapPos  int
-	// final marks the day's closing visit, after which the mission rests until the next day.
-	final bool
 	// rate cache of the truncated exponential: the rate for (meanFor, capFor).
 	rate    float64
 	capFor  int
@@ -151,8 +153,33 @@ func rateForMean(g, M float64) float64 {
 	return (lo + hi) / 2
 }
 
+// equilibriumGap draws the time from a random instant to the next event of the renewal
+// process whose gaps truncExp draws with mean and cap capMin: the density is the gap law's
+// survival ÷ its mean (DESIGN.md §3: a day starts at a random phase of each mission's
+// process, so the first visits are not bunched after the day's start). It draws a gap t
+// from the truncated exponential and keeps it with probability 1 − e^(−λ(M−t)); with a
+// uniform law (λ = 0) the density is triangular. Draws over limit are drawn again.
+func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit int, r *rand.Rand) int {
+	limit = max(1, min(limit, capMin))
+	for try := 0; try < 64; try++ {
+		var t int
+		if tl.truncExp(m, mean, capMin, r); m.rate == 0 {
+			t = 1 + int(float64(capMin-1)*(1-math.Sqrt(r.Float64())))
+		} else {
+			t = tl.truncExp(m, mean, capMin, r)
+			if r.Float64() >= -math.Expm1(-m.rate*float64(capMin-t)) {
+				continue
+			}
+		}
+		if t <= limit {
+			return t
+		}
+	}
+	return 1 + r.IntN(limit)
+}
+
 // scheduleNext sets a mission's next due time after a presence that ended at e (or the
-// first due time from `from` when it has no presence yet).
+// first due time from e when it has no presence yet).
 func (tl *timeline) scheduleNext(m *simMission, e int) {
 	p := tl.prof(m.idx, min(e, tl.dayMin-1))
 	pEnd := tl.prof(m.idx, tl.dayMin-1)
@@ -163,47 +190,36 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	endNeed := tl.dayMin - pEnd.MaxGapMinutes/2
 	needMore := !m.has || m.lastEnd < endNeed || m.count < m.minimum
 	slack := slackFor(M, tl.slackPlus)
-	if m.final && !needMore {
-		m.done = true
-		return
-	}
-	// The day's first gap is drawn at half the mean, and the day closes with a visit
-	// about half a mean gap before its end, so the gap across two independently planned
-	// days is about one mean gap, as any other.
 	mean := m.meanGap
-	if !m.has {
-		mean /= 2
-	}
-	capMin := m.deadline - e - slack
 	// A cap a few mean gaps long leaves the law near memoryless and keeps rare long gaps,
 	// which an attacker could learn to wait for, out of high-rate missions.
-	capMin = min(capMin, int(capMultiple*mean))
+	capMin := min(M-slack, int(capFor(mean)))
 	if k := m.minimum - m.count; k > 0 {
 		capMin = min(capMin, (forceBy-e)/k)
 	}
-	if capMin < 1 {
-		capMin = 1
-	}
+	capMin = max(capMin, 1)
 	m.edf = m.deadline
 	if needMore {
 		m.edf = min(m.edf, forceBy)
 	}
-	due := e + tl.truncExp(m, mean, capMin, r)
+	var due int
+	if !m.has {
+		// The day starts at a random phase of the mission's process (the stationary
+		// forward wait), so consecutive days join with a gap like any other, within the
+		// first presence's deadline.
+		due = e + tl.equilibriumGap(m, mean, capMin, m.deadline-e-slack, r)
+	} else {
+		due = e + tl.truncExp(m, mean, min(capMin, m.deadline-e-slack), r)
+	}
 	if tl.conservative && !needMore {
 		m.done = true
 		return
 	}
 	if needMore && due > forceBy || due > latest {
 		if !needMore {
-			// Close the day: a last visit ending about Exp(mean/2) before the end.
-			age := tl.truncExp(m, m.meanGap/2, max(2, int(capMultiple*m.meanGap/2)), r)
-			due = tl.dayMin - p.DwellMinutes[1] - age
-			if due <= e || due > latest {
-				m.done = true
-				return
-			}
-			m.final = true
-			m.due = due
+			// The process runs on past the day's end: the next day picks it up at a
+			// random phase.
+			m.done = true
 			return
 		}
 		lo := max(e+1, endNeed-p.DwellMinutes[0])

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sort"
 	"time"
@@ -136,6 +137,77 @@ type Store interface {
 	// Revoked reports whether a token id is revoked.
 	Revoked(ctx context.Context, jti string) (bool, error)
 
+	// OpsStore: check-ins, calendar feed tokens, events and job run markers.
+	OpsStore
+
 	// Close releases the store.
 	Close() error
+}
+
+// CheckIn is an officer's report of presence at a mission (DESIGN.md §2). At, the server's
+// clock, is the time of record; the client's time is kept beside it. A check-in is never
+// dropped: one that is not verified is kept with the reason.
+type CheckIn struct {
+	ID         string     `json:"id"`
+	Region     string     `json:"region"`
+	Date       string     `json:"date"` // the service date of At
+	Officer    string     `json:"officer"`
+	Unit       string     `json:"unit,omitempty"`
+	Mission    string     `json:"mission"`
+	Lat        float64    `json:"lat"`
+	Lon        float64    `json:"lon"`
+	At         time.Time  `json:"at"`
+	ClientTime *time.Time `json:"client_time,omitempty"`
+	Verified   bool       `json:"verified"`
+	// Reason says why a check-in is not verified: no_planned_visit, too_early, too_late,
+	// outside_area or not_on_duty.
+	Reason string `json:"reason,omitempty"`
+	// Planned is the arrival of the planned visit it matched, or came closest to.
+	Planned *time.Time `json:"planned_arrive,omitempty"`
+	// Dwell is the matched visit's planned minutes at the mission.
+	Dwell int `json:"dwell_minutes,omitempty"`
+}
+
+// Event is one entry of a region's event stream (re-plans, missed visits, flagged
+// check-ins, shift releases). ID is assigned by the store and orders the region's stream.
+type Event struct {
+	ID     string    `json:"id"`
+	Region string    `json:"region"`
+	Type   string    `json:"type"`
+	At     time.Time `json:"at"`
+	// Officers are the officers the event concerns and who may see it; empty means it is
+	// for the region's supervisors and admins only.
+	Officers []string        `json:"officers,omitempty"`
+	Data     json.RawMessage `json:"data"`
+}
+
+// OpsStore is what the service operations add to a Store: check-ins, calendar feed
+// tokens, event streams and the markers that make a scheduled job's run happen once.
+// Every method may return an error wrapping ErrUnavailable.
+type OpsStore interface {
+	// AddCheckIn stores a check-in under its region and service date; it returns only once
+	// the check-in is stored. Concurrent calls may be committed together.
+	AddCheckIn(ctx context.Context, c CheckIn) error
+	// CheckIns returns the check-ins of a region's service date in the order stored;
+	// empty, not an error, if none.
+	CheckIns(ctx context.Context, region string, d Date) ([]CheckIn, error)
+
+	// PutFeedToken sets an officer's calendar feed token (its hash), replacing and so
+	// revoking any earlier one.
+	PutFeedToken(ctx context.Context, officer, hash string) error
+	// FeedOfficer returns the officer whose feed token has this hash, or ErrNotFound.
+	FeedOfficer(ctx context.Context, hash string) (string, error)
+	// RevokeFeedToken removes an officer's feed token; removing none is not an error.
+	RevokeFeedToken(ctx context.Context, officer string) error
+
+	// AppendEvent appends an event to its region's stream, keeping only the last keep
+	// events of the region, and returns it with its assigned ID.
+	AppendEvent(ctx context.Context, e Event, keep int) (Event, error)
+	// Events returns up to limit events of a region held after the event with ID after,
+	// oldest first; after "" (or an ID the store did not assign) means from the oldest held.
+	Events(ctx context.Context, region, after string, limit int) ([]Event, error)
+
+	// Once marks key for ttl and reports whether it was unmarked before: the first caller
+	// gets true, every later one false until the mark expires.
+	Once(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }

@@ -16,8 +16,11 @@ const walkMinutes = 15
 // zoneTeam is how many units of the partitioned mode a zone gets at least, where the force
 // has them: a zone worked by several units can send another unit soon after one leaves,
 // so short gaps (which intercept attacks) are not lost to one unit's queue, and a late
-// visit can be absorbed (pooling); the zones are correspondingly larger.
-const zoneTeam = 3
+// visit can be absorbed (pooling); the zones are correspondingly larger. Each zone has its
+// own water level (allocate), and a unit more or less moves it by about 1 ÷ its units, so
+// large teams keep the levels of the zones close: the worst zone decides the minimax
+// measure (DESIGN.md §4.4).
+const zoneTeam = 8
 
 // zoneHeadroom is the capacity over the minimums that rebalance gives every zone it can
 // before it balances water levels: random dispatch needs room to meet every max gap.
@@ -156,17 +159,8 @@ func makeZoning(in Inputs) (*zoning, error) {
 		share[order[i%len(order)]]++
 		given++
 	}
-	rebalance(in, zn.Missions, share, partMode, travel)
-	n := 0
-	for zi := range zones {
-		ms := zn.Missions[zi]
-		k := share[zi]
-		for j := 0; j < k; j++ {
-			n++
-			zn.Units[zi] = append(zn.Units[zi], zoneUnit{ID: UnitID(region, partMode, n), Mode: partMode, Home: ms[j*len(ms)/k]})
-		}
-		zones[zi].Units = k
-	}
+	// Foot units first: the vehicle units are then balanced around them.
+	footUnits := make([][]zoneUnit, len(zones))
 	if vehicles > 0 && foot > 0 {
 		walk := travel(Foot)
 		type cand struct {
@@ -198,9 +192,20 @@ func makeZoning(in Inputs) (*zoning, error) {
 		k = max(k, 1)
 		for j := 0; j < foot; j++ {
 			c := cands[j%k]
-			zn.Units[c.zone] = append(zn.Units[c.zone], zoneUnit{ID: UnitID(region, Foot, j+1), Mode: Foot, Home: c.home})
-			zones[c.zone].Units++
+			footUnits[c.zone] = append(footUnits[c.zone], zoneUnit{ID: UnitID(region, Foot, j+1), Mode: Foot, Home: c.home})
 		}
+	}
+	rebalance(in, zn.Missions, share, footUnits, partMode, travel)
+	n := 0
+	for zi := range zones {
+		ms := zn.Missions[zi]
+		k := share[zi]
+		for j := 0; j < k; j++ {
+			n++
+			zn.Units[zi] = append(zn.Units[zi], zoneUnit{ID: UnitID(region, partMode, n), Mode: partMode, Home: ms[j*len(ms)/k]})
+		}
+		zn.Units[zi] = append(zn.Units[zi], footUnits[zi]...)
+		zones[zi].Units = len(zn.Units[zi])
 	}
 	// The reported workload is that of the profile minimums (DESIGN.md §5): on-site
 	// minutes plus each visit's travel to the nearest other mission of the zone.
@@ -239,8 +244,9 @@ func regionOf(in Inputs) string {
 // rebalance moves units of mode between zones, one at a time, while that lowers the
 // highest water level of any zone (allocate's Level): the worst-served high-value mission
 // decides the minimax measure (§4.4), and the partition balanced estimated workloads,
-// not values. Every zone keeps at least one unit.
-func rebalance(in Inputs, missions [][]int, share []int, mode Mode, travel func(Mode) geo.Traveler) {
+// not values. Units in fixed (the foot units placed per zone) count towards their zone's
+// level but do not move. Every zone keeps at least one unit of mode.
+func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mode Mode, travel func(Mode) geo.Traveler) {
 	if len(share) < 2 {
 		return
 	}
@@ -248,12 +254,18 @@ func rebalance(in Inputs, missions [][]int, share []int, mode Mode, travel func(
 	travelOf := make([]map[Mode]float64, len(share))
 	for zi := range share {
 		travelOf[zi] = map[Mode]float64{mode: meanZoneTravel(in, missions[zi], travel(mode))}
+		for _, u := range fixed[zi] {
+			if _, ok := travelOf[zi][u.Mode]; !ok {
+				travelOf[zi][u.Mode] = meanZoneTravel(in, missions[zi], travel(u.Mode))
+			}
+		}
 	}
 	level := func(zi, units int) float64 {
-		us := make([]zoneUnit, units)
+		us := make([]zoneUnit, units, units+len(fixed[zi]))
 		for i := range us {
 			us[i].Mode = mode
 		}
+		us = append(us, fixed[zi]...)
 		a, err := allocateWith(in, "", missions[zi], us, prof, checkDayMinutes, travelOf[zi])
 		sumMin := 0.0
 		for _, m := range a.Minimums {

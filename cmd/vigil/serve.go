@@ -26,7 +26,12 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	redisURL := fs.String("redis", envOr(e, "VIGIL_REDIS", ""), "Redis URL for a shared store, e.g. redis://127.0.0.1:6379/0 ($VIGIL_REDIS)")
 	redisPrefix := fs.String("redis-prefix", envOr(e, "VIGIL_REDIS_PREFIX", redisstore.DefaultPrefix), "prefix of every Redis key ($VIGIL_REDIS_PREFIX)")
 	keyFile := fs.String("key-file", "", "master key file (default: vigil.key beside the data file; $VIGIL_KEY wins)")
+	var rel reliabilityFlags
+	rel.register(fs, e)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := rel.check(); err != nil {
 		return err
 	}
 	if *keyFile == "" {
@@ -58,11 +63,25 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if seeded {
 		logger.Info("store seeded from the shipped fixtures", "missions", len(ds.Missions))
 	}
-	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Now: e.now})
+	limiter := rel.limiter(store, logger)
+	wrapped, err := rel.withOutage(ctx, store, *data, logger)
+	if err != nil {
+		return err
+	}
+	if wrapped != store {
+		defer wrapped.Close() // before the store's own Close: it flushes the audit queue
+		store = wrapped
+	}
+	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Now: e.now, RateLimit: limiter})
 	backend := "embedded"
 	if *redisURL != "" {
 		backend = "redis"
 	}
+	stopJobs, err := startJobs(ctx, srv, *redisURL, *redisPrefix)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	logger.Info("vigil serving", "addr", *addr, "store", backend)
 	if err := srv.Serve(ctx, *addr); err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -46,6 +46,10 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduler.Store) {
 		{"PlanCache", testPlanCache},
 		{"Audit", testAudit},
 		{"Revocations", testRevocations},
+		{"CheckIns", testCheckIns},
+		{"FeedTokens", testFeedTokens},
+		{"Events", testEvents},
+		{"Once", testOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,177 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"vigil/geo"
+	"vigil/scheduler"
+)
+
+// CoordinationCenter is the Diplomatic Security Coordination Center, reachable around
+// the clock from every region (DESIGN.md §2).
+var CoordinationCenter = map[string]any{
+	"name":   "Diplomatic Security Coordination Center",
+	"hours":  "24 hours",
+	"phones": []string{"(202) 647-7277", "1-800-979-9331"},
+}
+
+// unitETA is one unit in GET /v1/response: where it is now and how soon it can be at the
+// point. It holds no future times (no next visits).
+type unitETA struct {
+	Unit         string         `json:"unit"`
+	Mode         scheduler.Mode `json:"mode"`
+	Zone         string         `json:"zone"`
+	Officers     []string       `json:"officers"`
+	State        string         `json:"state"` // at_visit, travelling or waiting
+	Position     latLon         `json:"position"`
+	ETAMinutes   int            `json:"eta_minutes"`
+	Capabilities []string       `json:"capabilities"`
+}
+
+// UnitCapabilities returns a unit's capabilities under a force: a capability held by N
+// units is carried by the first N vehicle units (wfo-v01 … wfo-vNN), in capability order.
+func UnitCapabilities(f scheduler.RegionForce, unit string) []string {
+	out := []string{}
+	for cap, n := range f.Capabilities {
+		for i := 1; i <= n; i++ {
+			if scheduler.UnitID(f.Region, scheduler.Vehicle, i) == unit {
+				out = append(out, cap)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// unitPosition returns where a route's unit is at t: at a visit, the mission; between
+// visits it waits at the last mission and leaves just in time for the next, moving along
+// the straight leg in proportion to the leg's travel time elapsed; before its first
+// visit at that mission (relief in place). ok is false for a route without visits.
+func unitPosition(rt scheduler.Route, t time.Time, points map[string]geo.Point, tr geo.Traveler) (geo.Point, string, bool) {
+	vs := rt.Visits
+	if len(vs) == 0 {
+		return geo.Point{}, "", false
+	}
+	j := sort.Search(len(vs), func(k int) bool { return vs[k].Arrive.After(t) }) - 1
+	if j < 0 {
+		return points[vs[0].Mission], "waiting", true
+	}
+	from := points[vs[j].Mission]
+	if t.Before(vs[j].Depart) {
+		return from, "at_visit", true
+	}
+	if j+1 == len(vs) {
+		return from, "waiting", true
+	}
+	to := points[vs[j+1].Mission]
+	leg := tr.Minutes(from, to)
+	leave := vs[j+1].Arrive.Add(-time.Duration(leg) * time.Minute)
+	if leg <= 0 || t.Before(leave) {
+		return from, "waiting", true
+	}
+	f := min(1, t.Sub(leave).Minutes()/float64(leg))
+	return geo.Point{Lat: from.Lat + f*(to.Lat-from.Lat), Lon: from.Lon + f*(to.Lon-from.Lon)}, "travelling", true
+}
+
+// responseUnits ranks the region's units on shift now by their ETA to p.
+func (s *Server) responseUnits(ctx context.Context, region string, p geo.Point, capability string) ([]unitETA, error) {
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	d := s.currentDate(o, f)
+	in, changes, err := s.dayInputs(ctx, region, d)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := s.serviceDay(ctx, region, d)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, c := range changes {
+		if c.Unit != "" && !c.At.After(now) {
+			out[c.Unit] = true
+		}
+	}
+	points := map[string]geo.Point{}
+	for _, m := range in.Missions {
+		points[m.ID] = scheduler.MissionPoint(m)
+	}
+	travel := scheduler.TravelModel(f)
+	units := []unitETA{}
+	for _, rt := range sd.Routes {
+		if now.Before(rt.Start) || !now.Before(rt.End) || out[rt.Unit] {
+			continue
+		}
+		caps := UnitCapabilities(f, rt.Unit)
+		if capability != "" && !slices.Contains(caps, capability) {
+			continue
+		}
+		tr := travel(rt.Mode)
+		pos, state, ok := unitPosition(rt, now, points, tr)
+		if !ok {
+			continue
+		}
+		units = append(units, unitETA{Unit: rt.Unit, Mode: rt.Mode, Zone: rt.Zone, Officers: rt.Officers, State: state,
+			Position: latLon{pos.Lat, pos.Lon}, ETAMinutes: tr.Minutes(pos, p), Capabilities: caps})
+	}
+	sort.SliceStable(units, func(i, j int) bool {
+		if units[i].ETAMinutes != units[j].ETAMinutes {
+			return units[i].ETAMinutes < units[j].ETAMinutes
+		}
+		return units[i].Unit < units[j].Unit
+	})
+	return units, nil
+}
+
+// response answers GET /v1/response: units ranked by ETA now to a point, and the
+// Coordination Center's numbers. A live position read: audited.
+func (s *Server) response(c echo.Context) error {
+	cl := claimsOf(c)
+	region := c.QueryParam("region")
+	if region == "" {
+		region = cl.regionScope()
+	}
+	if region == "" {
+		return invalid("region is required")
+	}
+	if err := inRegion(cl, region); err != nil {
+		return err
+	}
+	lat, err1 := strconv.ParseFloat(c.QueryParam("lat"), 64)
+	lon, err2 := strconv.ParseFloat(c.QueryParam("lon"), 64)
+	if err1 != nil || err2 != nil {
+		return invalid("lat and lon are required numbers")
+	}
+	if err := validPlace(lat, lon); err != nil {
+		return err
+	}
+	capability := strings.TrimSpace(c.QueryParam("capability"))
+	units, err := s.responseUnits(c.Request().Context(), region, geo.Point{Lat: lat, Lon: lon}, capability)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "read-positions", region); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"region": region, "as_of": s.now().UTC(), "point": latLon{lat, lon}, "capability": capability,
+		"units": units, "coordination_center": CoordinationCenter,
+	})
+}
+
+// latLon is a point in JSON.
+type latLon struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"vigil/api"
+	"vigil/api/runlock"
+)
+
+// startJobs starts the server's background jobs; with Redis, runs are locked across
+// replicas (runlock). The returned stop function stops them and closes what they opened.
+func startJobs(ctx context.Context, srv *api.Server, redisURL, prefix string) (stop func(), err error) {
+	cfg := api.JobsConfig{}
+	var rdb redis.UniversalClient
+	if redisURL != "" {
+		opt, err := redis.ParseURL(redisURL)
+		if err != nil {
+			return nil, fmt.Errorf("redis URL: %w", err)
+		}
+		rdb = redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{opt.Addr}, DB: opt.DB,
+			Username: opt.Username, Password: opt.Password, TLSConfig: opt.TLSConfig,
+			ContextTimeoutEnabled: true, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second})
+		cfg.Locker = runlock.New(rdb, runlock.Options{Prefix: prefix})
+	}
+	jobs, err := srv.StartJobs(ctx, cfg)
+	if err != nil {
+		if rdb != nil {
+			rdb.Close()
+		}
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return func() {
+		_ = jobs.Stop()
+		if rdb != nil {
+			rdb.Close()
+		}
+	}, nil
+}

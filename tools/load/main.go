@@ -1,0 +1,566 @@
+// Command load measures `vigil serve` under load on loopback (issue 8): it starts the
+// server on a free 127.0.0.1 port with a temporary data directory (or a Redis store under
+// its own key prefix, deleted afterwards), mints tokens with `vigil token`, and drives
+// /healthz, an officer's /v1/me/assignments, a supervisor's region plan and, when the
+// server has the route, officers' check-ins: first each alone in a closed loop of N
+// clients, then all together in an open loop at a fixed rate. Every phase is bounded in
+// requests and time. It reports throughput, p50 and p99 and the server's resident memory
+// as a Markdown table, and with -out replaces the "Service load" section of that file.
+//
+//	go run ./tools/load -vigil bin/vigil [-redis redis://127.0.0.1:6379/0] [-out BENCHMARKS.md]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	vigil    string
+	redisURL string
+	region   string
+	clients  int
+	rate     int
+	duration time.Duration
+	max      int
+	officers int
+	out      string
+}
+
+func run() error {
+	var cfg config
+	flag.StringVar(&cfg.vigil, "vigil", "bin/vigil", "the vigil binary to serve")
+	flag.StringVar(&cfg.redisURL, "redis", "", "serve with this loopback Redis (keys under a prefix of the run's own, deleted afterwards); default the embedded store")
+	flag.StringVar(&cfg.region, "region", "wfo", "region whose plan, officers and missions are used")
+	flag.IntVar(&cfg.clients, "clients", 16, "closed loop: concurrent clients")
+	flag.IntVar(&cfg.rate, "rate", 400, "open loop: requests a second, over every endpoint together")
+	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each phase")
+	flag.IntVar(&cfg.max, "max", 200000, "most requests in a phase")
+	flag.IntVar(&cfg.officers, "officers", 40, "officer tokens to spread the requests over")
+	flag.StringVar(&cfg.out, "out", "", "Markdown file whose \"Service load\" section to replace with the results")
+	flag.Parse()
+	if cfg.clients < 1 || cfg.clients > 1024 || cfg.rate < 1 || cfg.rate > 100000 || cfg.duration <= 0 || cfg.duration > 5*time.Minute || cfg.max < 1 || cfg.officers < 1 || cfg.officers > 999 {
+		return errors.New("flags out of range: clients 1–1024, rate 1–100000, duration up to 5m, officers 1–999")
+	}
+	if cfg.redisURL != "" {
+		u, err := url.Parse(cfg.redisURL)
+		if err != nil || !loopback(u.Hostname()) {
+			return fmt.Errorf("-redis %q: only a loopback Redis may be used", cfg.redisURL)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	srv, err := startServer(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	fmt.Fprintf(os.Stderr, "serving on %s (%s store)\n", srv.addr, srv.backend)
+
+	endpoints, err := prepare(srv, cfg)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, IdleConnTimeout: time.Minute,
+	}}
+	rss0 := srv.rss()
+
+	var closed []result
+	for _, ep := range endpoints {
+		fmt.Fprintf(os.Stderr, "closed loop: %s\n", ep.name)
+		closed = append(closed, closedLoop(client, srv.base, ep, cfg))
+	}
+	rssClosed := srv.rss()
+	fmt.Fprintf(os.Stderr, "open loop: %d/s over every endpoint\n", cfg.rate)
+	open := openLoop(client, srv.base, endpoints, cfg)
+	rssOpen := srv.rss()
+
+	report := render(cfg, srv, closed, open, [3]memory{rss0, rssClosed, rssOpen})
+	fmt.Print(report)
+	if cfg.out != "" {
+		if err := replaceSection(cfg.out, srv.backend, report); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// server is the `vigil serve` process under test.
+type server struct {
+	cmd     *exec.Cmd
+	addr    string
+	base    string
+	backend string
+	dir     string
+	environ []string
+	keyArgs []string
+	cleanup func()
+	logs    bytes.Buffer
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func startServer(ctx context.Context, cfg config) (*server, error) {
+	dir, err := os.MkdirTemp("", "vigil-load-")
+	if err != nil {
+		return nil, err
+	}
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{addr: addr, base: "http://" + addr, backend: "embedded", dir: dir, cleanup: func() {}}
+	// Limits far above the load, so that the limiter's cost is measured but nothing is refused.
+	args := []string{"serve", "--addr", addr, "--data", filepath.Join(dir, "vigil.db"), "--rate", "1000000", "--burst", "1000000"}
+	s.environ = os.Environ()
+	s.keyArgs = []string{"--key-file", filepath.Join(dir, "vigil.key")}
+	if cfg.redisURL != "" {
+		s.backend = "redis"
+		var key [32]byte
+		rand.Read(key[:])
+		prefix := fmt.Sprintf("{vigil-load-%d}:", os.Getpid())
+		args = append(args, "--redis", cfg.redisURL, "--redis-prefix", prefix)
+		s.environ = append(s.environ, "VIGIL_KEY="+hex.EncodeToString(key[:]))
+		s.keyArgs = nil
+		s.cleanup = func() { deletePrefix(cfg.redisURL, prefix) }
+	}
+	s.cmd = exec.CommandContext(ctx, cfg.vigil, args...)
+	s.cmd.Env = s.environ
+	s.cmd.Stderr = &s.logs
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", cfg.vigil, err)
+	}
+	for i := 0; i < 200; i++ {
+		if resp, err := http.Get(s.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			return s, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("vigil serve did not answer on %s:\n%s", addr, s.logs.String())
+}
+
+func (s *server) stop() {
+	if s.cmd.Process != nil {
+		s.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			s.cmd.Process.Kill()
+			<-done
+		}
+	}
+	s.cleanup()
+	os.RemoveAll(s.dir)
+}
+
+// deletePrefix deletes the run's Redis keys; it never flushes a database.
+func deletePrefix(redisURL, prefix string) {
+	opt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return
+	}
+	c := redis.NewClient(opt)
+	defer c.Close()
+	ctx := context.Background()
+	iter := c.Scan(ctx, 0, strings.ReplaceAll(prefix, "{", "\\{")+"*", 500).Iterator()
+	for iter.Next(ctx) {
+		c.Del(ctx, iter.Val())
+	}
+}
+
+type memory struct{ rss, hwm int64 } // KiB
+
+// rss reads the server's resident memory and its peak from /proc.
+func (s *server) rss() memory {
+	var m memory
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return m
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var v int64
+		if _, err := fmt.Sscanf(sc.Text(), "VmRSS: %d kB", &v); err == nil {
+			m.rss = v
+		}
+		if _, err := fmt.Sscanf(sc.Text(), "VmHWM: %d kB", &v); err == nil {
+			m.hwm = v
+		}
+	}
+	return m
+}
+
+// token mints a token with `vigil token`.
+func (s *server) token(vigil string, args ...string) (string, error) {
+	cmd := exec.Command(vigil, append(append([]string{"token"}, args...), s.keyArgs...)...)
+	cmd.Env = s.environ
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("vigil token %v: %v %s", args, err, errb.String())
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// endpoint is one kind of request; req returns the i-th request's method, path, token
+// and body (requests rotate over tokens and check-in targets).
+type endpoint struct {
+	name string
+	want int
+	req  func(i int) (method, path, token string, body []byte)
+}
+
+func prepare(s *server, cfg config) ([]endpoint, error) {
+	sup, err := s.token(cfg.vigil, "--role", "supervisor", "--region", cfg.region)
+	if err != nil {
+		return nil, err
+	}
+	officers := make([]string, cfg.officers)
+	for i := range officers {
+		if officers[i], err = s.token(cfg.vigil, "--role", "officer", "--officer", fmt.Sprintf("o-%s-%03d", cfg.region, i+1)); err != nil {
+			return nil, err
+		}
+	}
+	var regions struct {
+		Regions []struct {
+			ID   string `json:"id"`
+			Date string `json:"current_service_date"`
+		} `json:"regions"`
+	}
+	if err := getJSON(s.base+"/v1/regions", sup, &regions); err != nil {
+		return nil, err
+	}
+	date := ""
+	for _, r := range regions.Regions {
+		if r.ID == cfg.region {
+			date = r.Date
+		}
+	}
+	if date == "" {
+		return nil, fmt.Errorf("region %s is not served", cfg.region)
+	}
+	plan := "/v1/plans/" + cfg.region + "/" + date
+	eps := []endpoint{
+		{name: "GET /healthz", want: 200, req: func(int) (string, string, string, []byte) { return "GET", "/healthz", "", nil }},
+		{name: "GET /v1/me/assignments (officer)", want: 200, req: func(i int) (string, string, string, []byte) {
+			return "GET", "/v1/me/assignments", officers[i%len(officers)], nil
+		}},
+		{name: "GET " + plan + " (supervisor)", want: 200, req: func(int) (string, string, string, []byte) { return "GET", plan, sup, nil }},
+	}
+	// Warm the plan, so the rows measure serving it, not its first generation.
+	if err := getJSON(s.base+plan, sup, &json.RawMessage{}); err != nil {
+		return nil, err
+	}
+	spec, err := get(s.base+"/openapi.yaml", "")
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Contains(spec, []byte("\n  /v1/checkins:")) {
+		fmt.Fprintln(os.Stderr, "the server has no POST /v1/checkins: that row is skipped")
+		return eps, nil
+	}
+	var ms struct {
+		Missions []struct {
+			ID  string  `json:"id"`
+			Lat float64 `json:"lat"`
+			Lon float64 `json:"lon"`
+		} `json:"missions"`
+	}
+	if err := getJSON(s.base+"/v1/missions?region="+cfg.region, sup, &ms); err != nil {
+		return nil, err
+	}
+	if len(ms.Missions) == 0 {
+		return nil, fmt.Errorf("region %s has no missions", cfg.region)
+	}
+	bodies := make([][]byte, len(ms.Missions))
+	for i, m := range ms.Missions {
+		bodies[i], _ = json.Marshal(map[string]any{"mission": m.ID, "lat": m.Lat, "lon": m.Lon})
+	}
+	eps = append(eps, endpoint{name: "POST /v1/checkins (officer)", want: 201, req: func(i int) (string, string, string, []byte) {
+		return "POST", "/v1/checkins", officers[i%len(officers)], bodies[i%len(bodies)]
+	}})
+	return eps, nil
+}
+
+func get(u, tok string) ([]byte, error) {
+	req, _ := http.NewRequest("GET", u, nil)
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("GET %s = %d %s", u, resp.StatusCode, b)
+	}
+	return b, err
+}
+
+func getJSON(u, tok string, v any) error {
+	b, err := get(u, tok)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// result is what one endpoint did in one phase.
+type result struct {
+	name      string
+	n, errors int
+	elapsed   time.Duration
+	lat       []time.Duration
+	firstErr  string
+}
+
+func (r *result) add(d time.Duration, err string) {
+	r.n++
+	r.lat = append(r.lat, d)
+	if err != "" {
+		r.errors++
+		if r.firstErr == "" {
+			r.firstErr = err
+		}
+	}
+}
+
+func (r *result) merge(o *result) {
+	r.n += o.n
+	r.errors += o.errors
+	r.lat = append(r.lat, o.lat...)
+	if r.firstErr == "" {
+		r.firstErr = o.firstErr
+	}
+}
+
+func (r *result) quantile(q float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	slices.Sort(r.lat)
+	return r.lat[min(len(r.lat)-1, int(q*float64(len(r.lat))))]
+}
+
+// do sends one request and returns an error description when it did not answer as wanted.
+func do(c *http.Client, base string, ep endpoint, i int) string {
+	method, path, tok, body := ep.req(i)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, base+path, rd)
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != ep.want {
+		return fmt.Sprintf("%d %s", resp.StatusCode, bytes.TrimSpace(b))
+	}
+	return ""
+}
+
+// closedLoop runs cfg.clients clients, each sending its next request when the last one
+// answered, until the phase's time or request budget is spent.
+func closedLoop(c *http.Client, base string, ep endpoint, cfg config) result {
+	var next atomic.Int64
+	deadline := time.Now().Add(cfg.duration)
+	results := make([]result, cfg.clients)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for w := range results {
+		wg.Add(1)
+		go func(r *result) {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				i := int(next.Add(1))
+				if i > cfg.max {
+					return
+				}
+				start := time.Now()
+				err := do(c, base, ep, i)
+				r.add(time.Since(start), err)
+			}
+		}(&results[w])
+	}
+	wg.Wait()
+	total := result{name: ep.name, elapsed: time.Since(t0)}
+	for i := range results {
+		total.merge(&results[i])
+	}
+	return total
+}
+
+// openLoop sends requests at a fixed rate whatever the answers' latency, rotating over the
+// endpoints; a request's latency counts from when it was due, so a slow server is not
+// hidden by requests that were never sent.
+func openLoop(c *http.Client, base string, eps []endpoint, cfg config) []result {
+	interval := time.Second / time.Duration(cfg.rate)
+	n := min(cfg.max, int(cfg.duration/interval))
+	results := make([]result, len(eps))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4096) // bounds the requests in flight
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		due := t0.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(due))
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int, due time.Time) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			k := i % len(eps)
+			err := do(c, base, eps[k], i/len(eps))
+			d := time.Since(due)
+			mu.Lock()
+			results[k].add(d, err)
+			mu.Unlock()
+		}(i, due)
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+	for k := range results {
+		results[k].name, results[k].elapsed = eps[k].name, elapsed
+	}
+	return results
+}
+
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
+
+func rows(b *strings.Builder, rs []result) {
+	fmt.Fprintln(b, "| endpoint | requests | errors | req/s | p50 ms | p99 ms |")
+	fmt.Fprintln(b, "| --- | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range rs {
+		fmt.Fprintf(b, "| %s | %d | %d | %.0f | %s | %s |\n", r.name, r.n, r.errors,
+			float64(r.n)/r.elapsed.Seconds(), ms(r.quantile(0.50)), ms(r.quantile(0.99)))
+	}
+	for _, r := range rs {
+		if r.firstErr != "" {
+			fmt.Fprintf(b, "\nFirst error of %s: `%.200s`\n", r.name, r.firstErr)
+		}
+	}
+}
+
+func render(cfg config, s *server, closed, open []result, mem [3]memory) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s store\n\n", s.backend)
+	fmt.Fprintf(&b, "Machine: %d CPUs (`nproc`), %s; %s/%s, %s. Server and load generator share the machine, on loopback.\n\n",
+		runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	cmd := "go run ./tools/load -vigil bin/vigil"
+	if s.backend == "redis" {
+		cmd += " -redis " + cfg.redisURL
+	}
+	fmt.Fprintf(&b, "Command: `%s -clients %d -rate %d -duration %s` (`make load` runs it for both stores).\n\n", cmd, cfg.clients, cfg.rate, cfg.duration)
+	fmt.Fprintf(&b, "Closed loop, %d clients, each endpoint alone for %s (%d officer tokens; region %s):\n\n", cfg.clients, cfg.duration, cfg.officers, cfg.region)
+	rows(&b, closed)
+	fmt.Fprintf(&b, "\nOpen loop, %d requests/s spread evenly over the endpoints together for %s (latency counted from when each request was due):\n\n", cfg.rate, cfg.duration)
+	rows(&b, open)
+	fmt.Fprintf(&b, "\nServer memory (VmRSS): %.0f MiB after start-up, %.0f MiB after the closed loops, %.0f MiB after the open loop; peak (VmHWM) %.0f MiB.\n\n",
+		float64(mem[0].rss)/1024, float64(mem[1].rss)/1024, float64(mem[2].rss)/1024, float64(mem[2].hwm)/1024)
+	return b.String()
+}
+
+// replaceSection writes report into file under "## Service load", replacing the earlier
+// report of the same store (between markers) and keeping everything else.
+func replaceSection(file, backend, report string) error {
+	old, err := os.ReadFile(file)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	text := string(old)
+	begin, end := "<!-- load:"+backend+":begin -->", "<!-- load:"+backend+":end -->"
+	block := begin + "\n" + report + end + "\n"
+	if i, j := strings.Index(text, begin), strings.Index(text, end); i >= 0 && j > i {
+		text = text[:i] + block + text[j+len(end)+1:]
+	} else {
+		const head = "## Service load\n"
+		if !strings.Contains(text, head) {
+			if text != "" && !strings.HasSuffix(text, "\n\n") {
+				text += "\n"
+			}
+			text += head + "\n`make load` starts `vigil serve` on a free loopback port and measures it with `tools/load`; it is not part of `make test`.\n\n"
+		}
+		k := strings.Index(text, head) + len(head)
+		// Append at the end of the section: before the next "## " heading, if any.
+		rest := text[k:]
+		if n := strings.Index(rest, "\n## "); n >= 0 {
+			text = text[:k+n+1] + block + "\n" + text[k+n+1:]
+		} else {
+			text += block
+		}
+	}
+	return os.WriteFile(file, []byte(text), 0o644)
+}
