@@ -62,7 +62,7 @@ func run() error {
 	flag.StringVar(&cfg.redisURL, "redis", "", "serve with this loopback Redis (keys under a prefix of the run's own, deleted afterwards); default the embedded store")
 	flag.StringVar(&cfg.region, "region", "wfo", "region whose plan, officers and missions are used")
 	flag.IntVar(&cfg.clients, "clients", 16, "closed loop: concurrent clients")
-	flag.IntVar(&cfg.rate, "rate", 400, "open loop: requests a second, over every endpoint together")
+	flag.IntVar(&cfg.rate, "rate", 100, "open loop: requests a second, over every endpoint together")
 	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each phase")
 	flag.IntVar(&cfg.max, "max", 200000, "most requests in a phase")
 	flag.IntVar(&cfg.officers, "officers", 40, "officer tokens to spread the requests over")
