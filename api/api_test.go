@@ -225,6 +225,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/v1/me/assignments", "", [7]int{no, no, no, ok, ok, no, un}},
 		{"GET", "/v1/audit", "", [7]int{ok, no, no, no, no, no, un}},
 		{"POST", "/v1/tokens/revoke", `{"jti":"dummy-%s"}`, [7]int{ok, no, no, no, no, no, un}},
+		{"POST", "/v1/simulations", `{"region":"bos","date":"2026-11-27","days":3,"train":2,"incidents":5}`, [7]int{ok, no, no, no, no, ok, un}},
 	}
 	for _, tt := range tests {
 		for i, role := range roles {

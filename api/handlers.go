@@ -63,7 +63,21 @@ func (s *Server) parseDate(c echo.Context, o scheduler.Office, f scheduler.Regio
 	if err != nil {
 		return d, invalid("%s: %v", param, err)
 	}
-	return d, nil
+	return d, s.inDateWindow(o, f, param, d)
+}
+
+// DateWindow is how many days before or after the current service date a plan, roster or
+// assignment may be asked for. Nothing is planned years ahead, and dates far off reach
+// times that RFC 3339 cannot write (years outside 0000–9999).
+const DateWindow = 400
+
+// inDateWindow refuses a service date more than DateWindow days from the current one.
+func (s *Server) inDateWindow(o scheduler.Office, f scheduler.RegionForce, param string, d scheduler.Date) error {
+	cur := s.currentDate(o, f)
+	if n := d.DaysSince(cur); n > DateWindow || n < -DateWindow {
+		return invalid("%s %s is out of range: want a service date within %d days of the current one (%s)", param, d, DateWindow, cur)
+	}
+	return nil
 }
 
 func (s *Server) listRegions(c echo.Context) error {
@@ -401,6 +415,9 @@ func (s *Server) planDay(c echo.Context) (string, scheduler.Date, scheduler.Regi
 	if err != nil {
 		return "", d, f, err
 	}
+	if err := s.inDateWindow(o, f, "date", d); err != nil {
+		return "", d, f, err
+	}
 	if cl.Role != RoleOfficer {
 		if err := s.liveDay(cl, region, o, f, d); err != nil {
 			return "", d, f, err
@@ -524,8 +541,8 @@ func (s *Server) roster(c echo.Context) error {
 	}
 	to := from.AddDays(13)
 	if v := c.QueryParam("to"); v != "" {
-		if to, err = scheduler.ParseDate(v); err != nil {
-			return invalid("to: %v", err)
+		if to, err = s.parseDate(c, o, f, "to", v); err != nil {
+			return err
 		}
 	}
 	if to.Before(from) || to.DaysSince(from) >= scheduler.MaxRosterDays {

@@ -18,6 +18,13 @@ type Site struct {
 	Visits float64 // visits per service day (profile minimums)
 	// Minutes is the on-site work per service day: Visits × mean dwell.
 	Minutes float64
+	// PlannedVisits and PlannedMinutes are an optional second load: the visits and on-site
+	// minutes per service day the units will actually make (e.g. the minimums plus spare
+	// visits allocated by value). Zero means the same as Visits or Minutes. Partition
+	// balances the workload per unit of both loads at once; Zone.WorkloadMinutes reports
+	// the first.
+	PlannedVisits  float64
+	PlannedMinutes float64
 }
 
 // ZoneOptions tunes Partition.
@@ -102,13 +109,17 @@ func ZoneOf(zones []Zone) map[string]string {
 //     at MaxResolution). A zone is drawn with whole zoning cells where it can be (step 5).
 //  2. Grains. The sites' cells at MaxResolution are the grains: sites that share one stay
 //     in one zone, which then gets as many units as its work asks for.
-//  3. Balance. The grains are bisected recursively along x or y (a local projection), and
-//     the units shared between the two parts so that the workload per unit of both stays
-//     close to the mean (a part may get any number of units). Where grains are few for the
+//  3. Balance. Sites weigh two loads (step 6): that of Visits and Minutes, and that of
+//     PlannedVisits and PlannedMinutes; a zone's deviation is the larger of the two
+//     relative deviations of its workload per unit from the mean. The grains are bisected
+//     recursively by straight cuts in 36 directions (every 5°, in a local projection),
+//     and the units shared between the two parts, choosing the cut whose parts deviate
+//     least, with small penalties for uneven unit splits and for cutting across the
+//     grains' short extent (a part may get any number of units). Where grains are few for the
 //     units, the two best cuts are both followed to the end and the better kept. A part
 //     with one unit, or a single grain, is a zone. Then, while some zone's workload per unit
-//     is more than 10 % off the mean, the zone furthest off makes the move that helps it
-//     most: a grain to or from a zone holding one of the grain's 6 nearest, a unit to or
+//     is more than 10 % off the mean (either load), the zone furthest off makes the move
+//     that lowers the worse deviation of the two zones involved most: a grain to or from a zone holding one of the grain's 6 nearest, a unit to or
 //     from another zone, or, if neither helps, merging with a zone nearby.
 //  4. Contiguity, at MaxResolution. A zone's grains are joined by shortest paths through
 //     free cells (a Steiner tree grown by A* searches): first inside the zone's part of the
@@ -152,6 +163,14 @@ func Partition(sites []Site, opt ZoneOptions) ([]Zone, error) {
 			return nil, fmt.Errorf("geo: duplicate site id %q", s.ID)
 		case !finite(s.Visits) || s.Visits < 0 || !finite(s.Minutes) || s.Minutes < 0:
 			return nil, fmt.Errorf("geo: site %s: visits %v and minutes %v must be finite and not negative", s.ID, s.Visits, s.Minutes)
+		case !finite(s.PlannedVisits) || s.PlannedVisits < 0 || !finite(s.PlannedMinutes) || s.PlannedMinutes < 0:
+			return nil, fmt.Errorf("geo: site %s: planned visits %v and planned minutes %v must be finite and not negative", s.ID, s.PlannedVisits, s.PlannedMinutes)
+		}
+		if ss[i].PlannedVisits == 0 {
+			ss[i].PlannedVisits = s.Visits
+		}
+		if ss[i].PlannedMinutes == 0 {
+			ss[i].PlannedMinutes = s.Minutes
 		}
 		if err := checkPoint(s.Point); err != nil {
 			return nil, fmt.Errorf("geo: site %s: %w", s.ID, err)
@@ -175,6 +194,11 @@ func Partition(sites []Site, opt ZoneOptions) ([]Zone, error) {
 	}
 	return p.zones(), nil
 }
+
+// shortPenalty is what bisect adds to a cut across the grains' shortest extent (scaled
+// down to 0 for their longest), so that parts stay compact: with 0.03 to 0.06 thin
+// wedges between cuts of different directions walled grains in on random sets.
+const shortPenalty = 0.15
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
@@ -212,7 +236,7 @@ type partitioner struct {
 	opt   ZoneOptions
 	sites []Site
 	fine  []h3.Cell // each site's cell at MaxResolution
-	load  []float64 // each site's weight for balancing
+	load  []loads   // each site's weights for balancing
 
 	zcells  []h3.Cell       // adaptive zoning cells that hold sites
 	grain   []*grain        // sites' cells at MaxResolution, sorted
@@ -240,18 +264,43 @@ type partitioner struct {
 type grain struct {
 	cell  h3.Cell
 	sites []int
-	load  float64
+	load  loads
 	x, y  float64 // km east and north of (lat0, lng0)
 }
 
-// travelWork returns Visits × the travel minutes from site i to site j (-1: none), at
-// least one minute a visit.
-func (p *partitioner) travelWork(i, j int) float64 {
-	m := 1.0
-	if j >= 0 {
-		m = max(1, float64(p.opt.Travel.Minutes(p.sites[i].Point, p.sites[j].Point)))
+// loads are the two workloads Partition balances: [0] that of Visits and Minutes (what
+// Zone.WorkloadMinutes reports), [1] that of PlannedVisits and PlannedMinutes.
+type loads [2]float64
+
+func (l loads) add(m loads) loads { return loads{l[0] + m[0], l[1] + m[1]} }
+func (l loads) sub(m loads) loads { return loads{l[0] - m[0], l[1] - m[1]} }
+
+// dev returns the larger relative deviation of the two loads per unit, l ÷ units, from
+// mean.
+func (l loads) dev(units float64, mean loads) float64 {
+	return max(math.Abs(l[0]/units-mean[0])/mean[0], math.Abs(l[1]/units-mean[1])/mean[1])
+}
+
+// worse returns the index of the load whose workload per unit is further off mean.
+func (l loads) worse(units float64, mean loads) int {
+	if math.Abs(l[1]/units-mean[1])/mean[1] > math.Abs(l[0]/units-mean[0])/mean[0] {
+		return 1
 	}
-	return p.sites[i].Visits * m
+	return 0
+}
+
+// travelMinutes returns the travel minutes from site i to site j (-1: none), at least one.
+func (p *partitioner) travelMinutes(i, j int) float64 {
+	if j < 0 {
+		return 1
+	}
+	return max(1, float64(p.opt.Travel.Minutes(p.sites[i].Point, p.sites[j].Point)))
+}
+
+// siteLoads returns the loads of site i with j the site it travels from (-1: none).
+func (p *partitioner) siteLoads(i, j int) loads {
+	s, m := p.sites[i], p.travelMinutes(i, j)
+	return loads{s.Minutes + s.Visits*m, s.PlannedMinutes + s.PlannedVisits*m}
 }
 
 func (p *partitioner) cellsAndLoads() {
@@ -265,10 +314,11 @@ func (p *partitioner) cellsAndLoads() {
 		p.lng0 += s.Point.Lon / float64(n)
 	}
 	near := nearest(pts)
-	p.load = make([]float64, n)
-	for i, s := range p.sites {
+	p.load = make([]loads, n)
+	for i := range p.sites {
 		// A site with no work still weighs a little, so that every part of a cut weighs.
-		p.load[i] = max(s.Minutes+p.travelWork(i, near[i]), 1e-3)
+		l := p.siteLoads(i, near[i])
+		p.load[i] = loads{max(l[0], 1e-3), max(l[1], 1e-3)}
 	}
 }
 
@@ -276,13 +326,16 @@ func (p *partitioner) cellsAndLoads() {
 // fill resolution (MaxResolution). Grains are what the balance moves
 // around; zoning cells come back in settle.
 func (p *partitioner) grains() {
-	total := 0.0
+	var total loads
 	for _, l := range p.load {
-		total += l
+		total = total.add(l)
 	}
-	limit := grainShare * total / float64(p.opt.Units)
-	if p.opt.UnitMinutes > 0 {
-		limit = min(limit, p.opt.UnitMinutes)
+	var limit loads
+	for k := range limit {
+		limit[k] = grainShare * total[k] / float64(p.opt.Units)
+		if p.opt.UnitMinutes > 0 {
+			limit[k] = min(limit[k], p.opt.UnitMinutes)
+		}
 	}
 	all := make([]int, len(p.sites))
 	for i := range all {
@@ -298,11 +351,11 @@ func (p *partitioner) grains() {
 		}
 		for _, c := range sortedKeys(by) {
 			ids := by[c]
-			l := 0.0
+			var l loads
 			for _, i := range ids {
-				l += p.load[i]
+				l = l.add(p.load[i])
 			}
-			if l > limit && res < p.opt.MaxResolution {
+			if (l[0] > limit[0] || l[1] > limit[1]) && res < p.opt.MaxResolution {
 				walk(ids, res+1)
 				continue
 			}
@@ -324,7 +377,7 @@ func (p *partitioner) grains() {
 	for _, c := range sortedKeys(by) {
 		g := &grain{cell: c, sites: by[c]}
 		for _, i := range g.sites {
-			g.load += p.load[i]
+			g.load = g.load.add(p.load[i])
 		}
 		g.x, g.y = p.pos(c)
 		p.grainAt[c] = len(p.grain)
@@ -354,22 +407,23 @@ func sortedKeys[V any](m map[h3.Cell]V) []h3.Cell {
 // balance shares the units among groups of grains by recursive bisection.
 func (p *partitioner) balance() {
 	idx := make([]int, len(p.grain))
-	total := 0.0
+	var total loads
 	for i, g := range p.grain {
 		idx[i] = i
-		total += g.load
+		total = total.add(g.load)
 	}
-	best := p.bisect(idx, p.opt.Units, nil, total/float64(p.opt.Units))
+	mean := loads{total[0] / float64(p.opt.Units), total[1] / float64(p.opt.Units)}
+	best := p.bisect(idx, p.opt.Units, nil, mean)
 	p.groups, p.units = best.groups, best.units
 	for _, r := range best.regions {
 		p.regions = append(p.regions, [][]halfPlane{r})
 	}
 }
 
-// halfPlane is one side of a cut: the cells whose centre's key (coordinate on axis, then
-// cell) is at most (at, cell) when below, or greater otherwise.
+// halfPlane is one side of a cut: the cells whose centre's key (coordinate along
+// direction dir, then cell) is at most (at, cell) when below, or greater otherwise.
 type halfPlane struct {
-	axis  int
+	dir   int // index into cutDirs
 	at    float64
 	cell  h3.Cell
 	below bool
@@ -378,6 +432,29 @@ type halfPlane struct {
 func (h halfPlane) has(v float64, c h3.Cell) bool {
 	le := v < h.at || v == h.at && c <= h.cell
 	return le == h.below
+}
+
+// cutDirections is how many directions bisect tries, evenly spread over half a turn (5°
+// apart): with two loads whose shares differ from place to place, a line that splits
+// both in the units' proportion exists (ham sandwich) but need not run along x or y.
+const cutDirections = 36
+
+// cutDirs are the unit vectors of the cut directions; a cut along direction d splits by
+// the coordinate x·d[0] + y·d[1]. Direction 0 is x, direction cutDirections/2 is y.
+var cutDirs = func() [cutDirections][2]float64 {
+	var ds [cutDirections][2]float64
+	for j := range ds {
+		a := float64(j) * math.Pi / cutDirections
+		ds[j] = [2]float64{math.Cos(a), math.Sin(a)}
+	}
+	ds[0], ds[cutDirections/2] = [2]float64{1, 0}, [2]float64{0, 1}
+	return ds
+}()
+
+// along returns the coordinate of grain i along direction d.
+func (p *partitioner) along(i, d int) float64 {
+	g := p.grain[i]
+	return g.x*cutDirs[d][0] + g.y*cutDirs[d][1]
 }
 
 // plan is a way of cutting a set of grains into zones.
@@ -389,85 +466,105 @@ type plan struct {
 }
 
 // bisect cuts grains gs, worked by units, into zones whose workload per unit stays close
-// to mean. Each cut is along x or y; where grains are few for the units, several of the
-// best cuts are followed to the end and the one whose worst zone is best wins.
-func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean float64) plan {
+// to mean for both loads. Each cut is a straight line in one of cutDirections directions
+// through the grains sorted along it; a cut costs the larger relative deviation of its two
+// parts' workloads per unit from the local mean (over both loads), plus small penalties
+// for uneven unit splits and for cutting across the grains' short extent (compactness).
+// Where grains are few for the units, several of the best distinct cuts are followed to
+// the end and the one whose worst zone is best wins.
+func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean loads) plan {
 	if units == 1 || len(gs) == 1 {
 		l := p.exactLoad(gs)
 		return plan{
 			groups:  [][]int{slices.Clone(gs)},
 			units:   []int{units},
 			regions: [][]halfPlane{slices.Clone(region)},
-			worst:   math.Abs(l/float64(units)-mean) / mean,
+			worst:   l.dev(float64(units), mean),
 		}
 	}
-	total := 0.0
-	minX, maxX, minY, maxY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	var total loads
 	for _, i := range gs {
-		g := p.grain[i]
-		total += g.load
-		minX, maxX = min(minX, g.x), max(maxX, g.x)
-		minY, maxY = min(minY, g.y), max(maxY, g.y)
+		total = total.add(p.grain[i].load)
 	}
-	local := total / float64(units)
+	local := loads{total[0] / float64(units), total[1] / float64(units)}
+	var extent [cutDirections]float64
+	longest := 0.0
+	for d := range cutDirections {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, i := range gs {
+			v := p.along(i, d)
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		extent[d] = hi - lo
+		longest = max(longest, extent[d])
+	}
 	type cut struct {
-		axis, k, u int
-		cost       float64
+		dir, k, u int
+		key       uint64 // identifies the grains below the cut
+		cost      float64
 	}
 	var cuts []cut
-	var orders [2][]int
-	for axis := range 2 {
+	var orders [cutDirections][]int
+	prefix := make([]loads, len(gs)+1)
+	keys := make([]uint64, len(gs)+1)
+	for d := range cutDirections {
 		order := slices.Clone(gs)
-		coord := func(i int) float64 { return p.grain[i].x }
-		longer := maxX-minX >= maxY-minY
-		if axis == 1 {
-			coord = func(i int) float64 { return p.grain[i].y }
-			longer = !longer
-		}
 		slices.SortFunc(order, func(a, b int) int {
-			if c := cmp.Compare(coord(a), coord(b)); c != 0 {
+			if c := cmp.Compare(p.along(a, d), p.along(b, d)); c != 0 {
 				return c
 			}
 			return cmp.Compare(p.grain[a].cell, p.grain[b].cell)
 		})
-		orders[axis] = order
-		prefix := make([]float64, len(order)+1)
+		orders[d] = order
 		for i, g := range order {
-			prefix[i+1] = prefix[i] + p.grain[g].load
+			prefix[i+1] = prefix[i].add(p.grain[g].load)
+			keys[i+1] = keys[i] ^ mix(uint64(g))
+		}
+		short := 0.0
+		if longest > 0 {
+			short = shortPenalty * (1 - extent[d]/longest)
 		}
 		for u := 1; u < units; u++ {
-			target := total * float64(u) / float64(units)
-			k, _ := slices.BinarySearch(prefix, target)
-			for kk := k - 1; kk <= k+1; kk++ {
+			// The best cut for both loads lies between the best cuts for each.
+			k0, _ := slices.BinarySearchFunc(prefix, total[0]*float64(u)/float64(units), func(l loads, t float64) int { return cmp.Compare(l[0], t) })
+			k1, _ := slices.BinarySearchFunc(prefix, total[1]*float64(u)/float64(units), func(l loads, t float64) int { return cmp.Compare(l[1], t) })
+			for kk := min(k0, k1) - 1; kk <= max(k0, k1)+1; kk++ {
 				if kk < 1 || kk >= len(order) {
 					continue
 				}
-				l1, l2 := prefix[kk], total-prefix[kk]
-				dev := max(math.Abs(l1/float64(u)-local), math.Abs(l2/float64(units-u)-local)) / local
-				c := dev + 0.05*math.Abs(2*float64(u)/float64(units)-1)
-				if !longer {
-					c += 0.03
-				}
-				cuts = append(cuts, cut{axis, kk, u, c})
+				a, b := prefix[kk], total.sub(prefix[kk])
+				dev := max(a.dev(float64(u), local), b.dev(float64(units-u), local))
+				c := dev + 0.05*math.Abs(2*float64(u)/float64(units)-1) + short
+				cuts = append(cuts, cut{d, kk, u, keys[kk], c})
 			}
 		}
 	}
 	slices.SortStableFunc(cuts, func(a, b cut) int { return cmp.Compare(a.cost, b.cost) })
-	cuts = slices.CompactFunc(cuts, func(a, b cut) bool { return a.axis == b.axis && a.k == b.k && a.u == b.u })
 	tries := 1
 	if len(gs) <= lookaheadGrains*units {
 		tries = lookaheadCuts
 	}
 	best := plan{worst: math.Inf(1)}
-	for _, c := range cuts[:min(tries, len(cuts))] {
-		order := orders[c.axis]
-		last := p.grain[order[c.k-1]]
-		at := last.x
-		if c.axis == 1 {
-			at = last.y
+	type split struct {
+		key  uint64
+		k, u int
+	}
+	var tried []split
+	for _, c := range cuts {
+		if len(tried) == tries {
+			break
 		}
-		lo := append(slices.Clone(region), halfPlane{c.axis, at, last.cell, true})
-		hi := append(slices.Clone(region), halfPlane{c.axis, at, last.cell, false})
+		// Neighbouring directions often make the same split (or its mirror): try it once.
+		s, m := split{c.key, c.k, c.u}, split{c.key ^ keys[len(gs)], len(gs) - c.k, units - c.u}
+		if slices.Contains(tried, s) || slices.Contains(tried, m) {
+			continue
+		}
+		tried = append(tried, s)
+		order := orders[c.dir]
+		last := order[c.k-1]
+		at := p.along(last, c.dir)
+		lo := append(slices.Clone(region), halfPlane{c.dir, at, p.grain[last].cell, true})
+		hi := append(slices.Clone(region), halfPlane{c.dir, at, p.grain[last].cell, false})
 		a := p.bisect(order[:c.k], c.u, lo, mean)
 		b := p.bisect(order[c.k:], units-c.u, hi, mean)
 		if w := max(a.worst, b.worst); w < best.worst-1e-9 {
@@ -480,6 +577,15 @@ func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean float
 		}
 	}
 	return best
+}
+
+// mix scrambles x (splitmix64's finaliser), so that the xor of a set's mixed members
+// identifies the set.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // maxRounds bounds the rounds of refine and connect: when connect hands walled-in grains
@@ -512,7 +618,7 @@ const refineTarget = 0.1
 // zone nearby into one zone worked by their units together. It stops when no move helps.
 func (p *partitioner) refine() {
 	nz := len(p.groups)
-	load := make([]float64, nz)
+	load := make([]loads, nz)
 	assign := make([]int, len(p.grain))
 	for z, gs := range p.groups {
 		load[z] = p.exactLoad(gs)
@@ -525,18 +631,18 @@ func (p *partitioner) refine() {
 		a, b        int   // zones changed
 		ga, gb      []int // their new grains
 		ua, ub      int   // their new units
-		la, lb      float64
+		la, lb      loads
 		worst       float64
 		merge       bool
 		grain, unit bool
 	}
 	for range 4*nz + 16 {
-		total := 0.0
+		var total loads
 		for z := range nz {
-			total += load[z]
+			total = total.add(load[z])
 		}
-		mean := total / float64(p.opt.Units)
-		dev := func(l float64, u int) float64 { return math.Abs(l/float64(u)/mean - 1) }
+		mean := loads{total[0] / float64(p.opt.Units), total[1] / float64(p.opt.Units)}
+		dev := func(l loads, u int) float64 { return l.dev(float64(u), mean) }
 		w, worst := -1, refineTarget
 		for z := range nz {
 			if len(p.groups[z]) > 0 && dev(load[z], p.units[z]) > worst+1e-12 {
@@ -549,10 +655,11 @@ func (p *partitioner) refine() {
 		if near == nil {
 			near = p.nearGrains(6)
 		}
-		over := load[w]/float64(p.units[w]) > mean
+		k := load[w].worse(float64(p.units[w]), mean)
+		over := load[w][k]/float64(p.units[w]) > mean[k]
 		best := move{worst: worst - 1e-9}
 		try := func(m move) {
-			m.la, m.lb = p.exactLoad(m.ga), 0
+			m.la, m.lb = p.exactLoad(m.ga), loads{}
 			m.worst = dev(m.la, m.ua)
 			if !m.merge {
 				m.lb = p.exactLoad(m.gb)
@@ -597,7 +704,7 @@ func (p *partitioner) refine() {
 		p.groups[a], p.units[a], load[a] = best.ga, best.ua, best.la
 		if best.merge {
 			p.regions[a] = append(p.regions[a], p.regions[b]...)
-			p.groups[b], p.units[b], load[b], p.regions[b] = nil, 0, 0, nil
+			p.groups[b], p.units[b], load[b], p.regions[b] = nil, 0, loads{}, nil
 		} else {
 			p.groups[b], p.units[b], load[b] = best.gb, best.ub, best.lb
 		}
@@ -709,8 +816,9 @@ const (
 	lookaheadCuts   = 2
 )
 
-// exactLoad is the workload of a zone made of grains gs, as Zone.WorkloadMinutes counts it.
-func (p *partitioner) exactLoad(gs []int) float64 {
+// exactLoad is the workload of a zone made of grains gs, as Zone.WorkloadMinutes counts it
+// (for both loads).
+func (p *partitioner) exactLoad(gs []int) loads {
 	var ms []int
 	for _, i := range gs {
 		ms = append(ms, p.grain[i].sites...)
@@ -719,20 +827,21 @@ func (p *partitioner) exactLoad(gs []int) float64 {
 	return p.workload(ms)
 }
 
-// workload returns the on-site minutes of sites ms (sorted) plus their travel estimate.
-func (p *partitioner) workload(ms []int) float64 {
+// workload returns the on-site minutes of sites ms (sorted) plus their travel estimate,
+// for both loads.
+func (p *partitioner) workload(ms []int) loads {
 	pts := make([]Point, len(ms))
 	for k, i := range ms {
 		pts[k] = p.sites[i].Point
 	}
 	near := nearest(pts)
-	w := 0.0
+	var w loads
 	for k, i := range ms {
 		j := -1
 		if near[k] >= 0 {
 			j = ms[near[k]]
 		}
-		w += p.sites[i].Minutes + p.travelWork(i, j)
+		w = w.add(p.siteLoads(i, j))
 	}
 	return w
 }
@@ -743,11 +852,7 @@ func (p *partitioner) inRegion(z int, c h3.Cell) bool {
 	for _, r := range p.regions[z] {
 		in := true
 		for _, h := range r {
-			v := x
-			if h.axis == 1 {
-				v = y
-			}
-			if !h.has(v, c) {
+			if !h.has(x*cutDirs[h.dir][0]+y*cutDirs[h.dir][1], c) {
 				in = false
 				break
 			}
@@ -953,7 +1058,7 @@ func (p *partitioner) steiner(z int, mode int) []h3.Cell {
 			continue
 		}
 		terms = append(terms, c)
-		if first == 0 || p.grain[p.grainAt[c]].load > p.grain[p.grainAt[first]].load {
+		if first == 0 || p.grain[p.grainAt[c]].load[0] > p.grain[p.grainAt[first]].load[0] {
 			first = c
 		}
 	}
@@ -1232,7 +1337,7 @@ func (p *partitioner) zones() []Zone {
 		for _, i := range ms {
 			zs[z].Sites = append(zs[z].Sites, p.sites[i].ID)
 		}
-		zs[z].WorkloadMinutes = p.workload(ms)
+		zs[z].WorkloadMinutes = p.workload(ms)[0]
 		slices.Sort(zs[z].Cells)
 		zs[z].ID = "z-" + zs[z].Cells[0]
 	}

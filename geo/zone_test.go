@@ -360,6 +360,7 @@ func TestPartitionErrors(t *testing.T) {
 		{"duplicate", []Site{site(0, Point{38.9, -77}), site(0, Point{38.8, -77})}, ZoneOptions{Units: 1}, "duplicate"},
 		{"empty id", []Site{{Point: Point{38.9, -77}}}, ZoneOptions{Units: 1}, "empty id"},
 		{"negative", []Site{{ID: "a", Point: Point{38.9, -77}, Minutes: -1}}, ZoneOptions{Units: 1}, "not negative"},
+		{"negative planned", []Site{{ID: "a", Point: Point{38.9, -77}, PlannedVisits: -1}}, ZoneOptions{Units: 1}, "planned visits"},
 		{"unit minutes", ok, ZoneOptions{Units: 1, UnitMinutes: -5}, "unit minutes"},
 	}
 	for _, tt := range tests {
@@ -418,5 +419,116 @@ func BenchmarkPartition(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// twoLoadSites gives sites a second, planned load that differs from the first from site
+// to site the way a value-based allocation does: a hash of the id picks a few sites that
+// get five times their minimum visits, and some twice.
+func twoLoadSites(sites []Site) []Site {
+	out := slices.Clone(sites)
+	for i, s := range out {
+		f := 1.0
+		switch h := mix(uint64(i)*0x9e37 + uint64(len(s.ID))); {
+		case h%7 == 0:
+			f = 5
+		case h%3 == 0:
+			f = 2
+		}
+		out[i].PlannedVisits = s.Visits * f
+		out[i].PlannedMinutes = s.Minutes * f
+	}
+	return out
+}
+
+// plannedLoads returns each zone's planned workload: planned on-site minutes plus planned
+// visits × the travel to the nearest other site of the zone (at least a minute).
+func plannedLoads(sites []Site, tr Traveler, zones []Zone) []float64 {
+	byID := map[string]Site{}
+	for _, s := range sites {
+		byID[s.ID] = s
+	}
+	out := make([]float64, len(zones))
+	for z, zn := range zones {
+		for _, a := range zn.Sites {
+			sa := byID[a]
+			m := 1.0
+			near := math.Inf(1)
+			for _, b := range zn.Sites {
+				if d := Haversine(sa.Point, byID[b].Point); b != a && d < near {
+					near, m = d, max(1, float64(tr.Minutes(sa.Point, byID[b].Point)))
+				}
+			}
+			out[z] += sa.PlannedMinutes + sa.PlannedVisits*m
+		}
+	}
+	return out
+}
+
+// perUnitOf returns the smallest and largest load per unit of the zones, relative to the
+// mean over zones.
+func perUnitOf(zones []Zone, load []float64) (lo, hi float64) {
+	mean := 0.0
+	for z, zn := range zones {
+		mean += load[z] / float64(zn.Units) / float64(len(zones))
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for z, zn := range zones {
+		r := load[z] / float64(zn.Units) / mean
+		lo, hi = min(lo, r), max(hi, r)
+	}
+	return lo, hi
+}
+
+// TestPartitionTwoLoads balances two loads at once: the minimums (Minutes, what
+// WorkloadMinutes reports) and a planned load that is up to five times the minimums at
+// some sites (twoLoadSites). Both must stay within ±25 % of their mean per unit.
+func TestPartitionTwoLoads(t *testing.T) {
+	tests := []struct {
+		name  string
+		sites []Site
+		units int
+	}{
+		{"dc-3", twoLoadSites(dcSites(t)), 3},
+		{"dc-4", twoLoadSites(dcSites(t)), 4},
+		{"dc-6", twoLoadSites(dcSites(t)), 6},
+		{"dc-8", twoLoadSites(dcSites(t)), 8},
+		{"r4-95-3", twoLoadSites(randomSites(4, 95)), 3},
+		{"r6-270-12", twoLoadSites(randomSites(6, 270)), 12},
+		{"r12-480-27", twoLoadSites(randomSites(12, 480)), 27},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := ZoneOptions{Units: tt.units, Travel: Crow{1.35, 25}}
+			zones, err := Partition(tt.sites, opt)
+			if err != nil {
+				t.Fatalf("Partition = %v", err)
+			}
+			checkZones(t, tt.sites, opt, zones)
+			lo, hi := perUnit(zones)
+			plo, phi := perUnitOf(zones, plannedLoads(tt.sites, opt.Travel, zones))
+			t.Logf("%d zones: minimum workload per unit %.3f–%.3f, planned %.3f–%.3f of the mean", len(zones), lo, hi, plo, phi)
+			if lo < 0.75 || hi > 1.25 || plo < 0.75 || phi > 1.25 {
+				t.Errorf("workload per unit %.3f–%.3f, planned %.3f–%.3f of the mean; want both within ±25%%", lo, hi, plo, phi)
+			}
+		})
+	}
+	// A planned load equal to the minimums is the same as none.
+	sites := dcSites(t)
+	same := slices.Clone(sites)
+	for i := range same {
+		same[i].PlannedVisits, same[i].PlannedMinutes = same[i].Visits, same[i].Minutes
+	}
+	opt := ZoneOptions{Units: 6, Travel: Crow{1.35, 25}}
+	a, err := Partition(sites, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Partition(same, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("Partition(planned = minimums) differs from Partition(no planned load):\n%s", diff)
 	}
 }

@@ -85,6 +85,8 @@ type allocation struct {
 	Visits   []float64 // per mission of the zone, in zone order
 	Minimums []float64
 	Capacity float64 // visits of the zone's mean dwell and travel its units can make
+	// Travel is the travel minutes per visit the allocation counted, by mode.
+	Travel map[Mode]float64
 	// Level is the water level: the worst value × (1 − interception of a D-minute attack
 	// right after a departure) over the zone's missions without a post, on the model of
 	// the gaps the dispatch draws (realisedInterception); zones with equal levels serve
@@ -111,6 +113,15 @@ func realisedInterception(g float64, maxGap int, D float64) float64 {
 	M := gapCap(maxGap, g)
 	if M <= D {
 		return 1
+	}
+	if g > M/2 && g < M {
+		// The mirrored law (truncExp): the gap is M less a truncated exponential of mean
+		// M − g, whose density grows, so again the best wait is 0.
+		l := rateForMean(M-g, M)
+		if l == 0 {
+			return D / M
+		}
+		return (math.Exp(-l*(M-D)) - math.Exp(-l*M)) / -math.Expm1(-l*M)
 	}
 	l := rateForMean(g, M)
 	if l == 0 {
@@ -229,14 +240,25 @@ func realisedFill(values, floors, dwell, cost []float64, maxGaps []int, budget, 
 // covers the mission), lowered evenly towards the minimums when capacity is short, then
 // the spare water-filled by value. It returns an *InfeasibleError when the capacity does
 // not cover the minimums.
-func allocate(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi int) Profile, dayMinutes float64, travel func(Mode) geo.Traveler) (allocation, error) {
+//
+// The travel per visit is meanZoneTravel's estimate for each mode of the units (the one
+// the zoning balances on), unless measured is set: the travel per visit a dispatch of the
+// zone realised, by mode (planDay's realised-capacity check).
+func allocate(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi int) Profile, dayMinutes float64, travel func(Mode) geo.Traveler, measured map[Mode]float64) (allocation, error) {
 	travelOf := map[Mode]float64{}
 	for _, u := range units {
-		if _, ok := travelOf[u.Mode]; !ok {
+		if _, ok := travelOf[u.Mode]; ok {
+			continue
+		}
+		if t, ok := measured[u.Mode]; ok {
+			travelOf[u.Mode] = max(t, MinTravelMinutes)
+		} else {
 			travelOf[u.Mode] = meanZoneTravel(in, ms, travel(u.Mode))
 		}
 	}
-	return allocateWith(in, zoneID, ms, units, prof, dayMinutes, travelOf)
+	a, err := allocateWith(in, zoneID, ms, units, prof, dayMinutes, travelOf)
+	a.Travel = travelOf
+	return a, err
 }
 
 // allocateWith is allocate with the zone's mean travel per mode given.
@@ -312,7 +334,7 @@ func plannedVisits(in Inputs, travel func(Mode) geo.Traveler) []float64 {
 	tr := sampledTravelMinutes(in, travel)
 	fixed := func(Mode) geo.Traveler { return fixedTravel(tr) }
 	prof := func(mi int) Profile { return in.Force.Profiles[in.Missions[mi].Threat] }
-	a, err := allocate(in, "", all, units, prof, checkDayMinutes, fixed)
+	a, err := allocate(in, "", all, units, prof, checkDayMinutes, fixed, map[Mode]float64{Vehicle: math.Ceil(tr), Foot: math.Ceil(tr)})
 	if err != nil {
 		// Too small a force: balance the minimums; the zones' allocations report it.
 		out := make([]float64, len(in.Missions))

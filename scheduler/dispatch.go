@@ -57,6 +57,9 @@ type simMission struct {
 	rate    float64
 	capFor  int
 	meanFor float64
+	mirror  bool // the gap is the cap less the truncated exponential (mean over half the cap)
+	// homeBack caches the longest trip to a unit's home (timeline.homeBack); −1 unset.
+	homeBack int
 }
 
 // simUnit is one unit on a zone's timeline.
@@ -118,7 +121,14 @@ func (tl *timeline) truncExp(m *simMission, mean float64, capMin int, r *rand.Ra
 	M := float64(capMin)
 	if m.capFor != capMin || m.meanFor != mean {
 		m.capFor, m.meanFor = capMin, mean
-		m.rate = rateForMean(mean, M)
+		m.rate, m.mirror = rateForMean(mean, M), false
+		if mean > M/2 && mean < M {
+			// A mean gap over half the cap (a mission planned near its minimum visits)
+			// cannot come from a decreasing law under the cap: the gap is the cap less a
+			// truncated exponential of mean M − g, so the mission gets the few visits it
+			// was planned, as spread as the cap allows.
+			m.rate, m.mirror = rateForMean(M-mean, M), true
+		}
 	}
 	u := r.Float64()
 	var g float64
@@ -126,6 +136,9 @@ func (tl *timeline) truncExp(m *simMission, mean float64, capMin int, r *rand.Ra
 		g = u * M
 	} else {
 		g = -math.Log1p(-u*(-math.Expm1(-m.rate*M))) / m.rate
+	}
+	if m.mirror {
+		g = M - g
 	}
 	gi := 1 + int(g*float64(capMin-1)/M)
 	return min(max(gi, 1), capMin)
@@ -163,7 +176,15 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 	limit = max(1, min(limit, capMin))
 	for try := 0; try < 64; try++ {
 		var t int
-		if tl.truncExp(m, mean, capMin, r); m.rate == 0 {
+		if tl.truncExp(m, mean, capMin, r); m.mirror {
+			// The forward wait of a renewal process: a gap drawn in proportion to its
+			// length, then a uniform point in it.
+			g := tl.truncExp(m, mean, capMin, r)
+			if r.Float64()*float64(capMin) >= float64(g) {
+				continue
+			}
+			t = 1 + r.IntN(g)
+		} else if m.rate == 0 {
 			t = 1 + int(float64(capMin-1)*(1-math.Sqrt(r.Float64())))
 		} else {
 			t = tl.truncExp(m, mean, capMin, r)
@@ -186,7 +207,7 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	r := tl.rng(min(e, tl.dayMin-1))
 	M := p.MaxGapMinutes
 	latest := tl.dayMin - p.DwellMinutes[0]
-	forceBy := tl.dayMin - p.DwellMinutes[1] - endMargin
+	forceBy := tl.dayMin - p.DwellMinutes[1] - endMargin - tl.homeBack(m)
 	endNeed := tl.dayMin - pEnd.MaxGapMinutes/2
 	needMore := !m.has || m.lastEnd < endNeed || m.count < m.minimum
 	slack := slackFor(M, tl.slackPlus)
@@ -282,6 +303,19 @@ func (tl *timeline) run(from int) {
 			heap.Push(&tl.queue, m)
 		}
 	}
+}
+
+// homeBack returns the longest trip from the mission to the home of a unit of the zone:
+// a visit at the day's end must leave its unit time to get back (fit), so the last
+// visits a mission needs are due early enough for any unit.
+func (tl *timeline) homeBack(m *simMission) int {
+	if m.homeBack < 0 {
+		m.homeBack = 0
+		for _, u := range tl.units {
+			m.homeBack = max(m.homeBack, tl.travel(u.zu.Mode, m.idx, u.zu.Home))
+		}
+	}
+	return m.homeBack
 }
 
 func (m *simMission) lastEndOr(def int) int {

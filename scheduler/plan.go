@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"sort"
 	"time"
 
@@ -137,9 +138,35 @@ func violationsError(region string, vs []Violation) error {
 	return &InfeasibleError{Region: region, Missing: "the plan breaks a hard rule: " + msg}
 }
 
-// maxRetries is how many times a zone's day is dispatched, each retry with more slack below
-// the max gaps and planned visits closer to the minimums, before its failure is reported.
-const maxRetries = 4
+// maxRetries is how many times a zone's day is dispatched before its failure is reported.
+// Each retry re-allocates with the travel per visit the failed attempt measured (plus
+// retryTravelMargin), keeps more slack below the max gaps, and from the third attempt
+// plans visits closer to the minimums.
+const maxRetries = 5
+
+// retryTravelMargin is the share added to the measured travel per visit on a retry.
+const retryTravelMargin = 0.1
+
+// realisedTravel returns the travel minutes per visit of the dispatched units by mode,
+// from each unit's home through its visits (kept ones included).
+func realisedTravel(units []*simUnit, tt func(Mode, int, int) int) map[Mode]float64 {
+	travel, visits := map[Mode]float64{}, map[Mode]float64{}
+	for _, u := range units {
+		at := u.zu.Home
+		for _, v := range u.visits {
+			travel[u.zu.Mode] += float64(tt(u.zu.Mode, at, v.Mission))
+			visits[u.zu.Mode]++
+			at = v.Mission
+		}
+	}
+	out := map[Mode]float64{}
+	for m, n := range visits {
+		if n > 0 {
+			out[m] = travel[m] / n
+		}
+	}
+	return out
+}
 
 // planDay plans service day d; with prev set, it re-plans prev at the last change's time,
 // keeping every visit that started before it (DESIGN.md §3).
@@ -256,14 +283,33 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 		sort.Ints(ms)
 		var err error
 		var res []*simUnit
+		var measured map[Mode]float64
 		for attempt := 0; ; attempt++ {
-			res, err = dispatchGroup(in, key, d, version, zn.Zones[g].ID, wins, shiftEnd, dayMin, from, ms, units, out, kept, th, tt, travel, attempt)
+			var used map[Mode]float64
+			res, used, err = dispatchGroup(in, key, d, version, zn.Zones[g].ID, wins, shiftEnd, dayMin, from, ms, units, out, kept, th, tt, travel, measured, attempt)
 			if err == nil {
 				break
 			}
 			var fe *failureError
 			if !errors.As(err, &fe) || attempt+1 >= maxRetries {
 				return ServiceDay{}, err
+			}
+			// The realised-capacity check: the attempt was late, so the allocation is
+			// redone with the travel per visit the attempt measured, with a margin.
+			got := realisedTravel(res, tt)
+			if os.Getenv("ZZDEBUG") != "" {
+				nv := 0
+				for _, u := range res {
+					nv += len(u.visits)
+				}
+				fmt.Fprintf(os.Stderr, "zone %s attempt %d used %v got %v visits %d err %v\n", zn.Zones[g].ID, attempt, used, got, nv, err)
+			}
+			measured = map[Mode]float64{}
+			for m, t := range used {
+				measured[m] = t
+				if r, ok := got[m]; ok {
+					measured[m] = max(t, r) * (1 + retryTravelMargin)
+				}
 			}
 		}
 		for _, u := range res {
@@ -353,7 +399,7 @@ func zoneCentre(points []geo.Point, ms []int) geo.Point {
 // `from`, starting from the visits kept before it.
 func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins []ShiftWindow, shiftEnd []int, dayMin, from int,
 	ms []int, units []zoneUnit, out map[string]bool, kept map[string][]visitRec, th *threats,
-	tt func(Mode, int, int) int, travel func(Mode) geo.Traveler, attempt int) ([]*simUnit, error) {
+	tt func(Mode, int, int) int, travel func(Mode) geo.Traveler, measured map[Mode]float64, attempt int) ([]*simUnit, map[Mode]float64, error) {
 	region := regionOf(in)
 	var activeUnits []zoneUnit
 	for _, u := range units {
@@ -362,9 +408,9 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 		}
 	}
 	profAt := func(mi int) Profile { return in.Force.Profiles[th.at(mi, from)] }
-	al, err := allocate(in, zoneID, ms, activeUnits, profAt, float64(dayMin), travel)
+	al, err := allocate(in, zoneID, ms, activeUnits, profAt, float64(dayMin), travel, measured)
 	if err != nil && from == 0 {
-		return nil, err
+		return nil, nil, err
 	}
 	tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: 15 * attempt, conservative: attempt > 0}
 	for _, w := range wins {
@@ -384,10 +430,10 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 			n = MinimumVisits(p, float64(dayMin))
 		}
 		// Each retry plans closer to the minimums, leaving the units more room.
-		if attempt > 0 && len(al.Minimums) == len(ms) {
-			n = al.Minimums[i] + (n-al.Minimums[i])*max(0, 1-0.3*float64(attempt))
+		if attempt > 1 && len(al.Minimums) == len(ms) {
+			n = al.Minimums[i] + (n-al.Minimums[i])*max(0, 1-0.3*float64(attempt-1))
 		}
-		m := &simMission{idx: mi, minimum: th.minimum(mi), meanGap: math.Max(1, (float64(dayMin)-n*MeanDwell(p))/n)}
+		m := &simMission{idx: mi, homeBack: -1, minimum: th.minimum(mi), meanGap: math.Max(1, (float64(dayMin)-n*MeanDwell(p))/n)}
 		m.deadline = tl.prof(mi, 0).MaxGapMinutes / 2
 		if ps := presence[mi]; len(ps) > 0 {
 			sortVisits(ps)
@@ -426,9 +472,9 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 	tl.run(from)
 	if len(tl.failures) > 0 {
 		f := tl.failures[0]
-		return sims, &failureError{&InfeasibleError{Region: region, Missing: fmt.Sprintf(
+		return sims, al.Travel, &failureError{&InfeasibleError{Region: region, Missing: fmt.Sprintf(
 			"%s: mission %s (zone %s, %d units): %s; the zone needs more units",
 			d, in.Missions[f.mission].ID, zoneID, len(tl.units), f.what)}}
 	}
-	return sims, nil
+	return sims, al.Travel, nil
 }

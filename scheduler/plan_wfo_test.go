@@ -107,12 +107,13 @@ func TestWFOTargets(t *testing.T) {
 
 // TestWFOZones checks the zoning of the shipped wfo inputs (DESIGN.md §2, Foundation
 // issue): every mission in exactly one zone, and the workload per vehicle unit of each
-// zone near the mean across the zones. The reported workload is that of the profile
-// minimums (DESIGN.md §5), while the units follow the visits the allocation plans by value
-// (so the minimax measure is not decided by a starved zone): with 24 vehicle units in
-// three zones the minimum workload per vehicle unit runs from about −27 % to +36 % of the
-// mean (the zone holding most posted missions counts their minimum visits), so the bound
-// asserted is ±40 %, not the Foundation issue's ±25 %.
+// zone within ±25 % of the mean across the zones (the Foundation issue). The reported
+// workload is that of the profile minimums (DESIGN.md §5); the zones are cut so that it
+// and the visits the allocation plans by value are balanced per unit at once. Units are
+// counted as the vehicle units working the zone: the 4 foot units are placed on top (one
+// or two a zone, where walking works) and cover only part of a zone's work. With 24
+// vehicle units in three zones of 8 the minimum workload per vehicle unit is within about
+// ±2 % of the mean.
 func TestWFOZones(t *testing.T) {
 	in := wfoInputs(t)
 	zs, err := scheduler.Zones(in)
@@ -157,8 +158,8 @@ func TestWFOZones(t *testing.T) {
 		mean += per[z.ID] / float64(len(zs))
 	}
 	for id, w := range per {
-		if w < 0.6*mean || w > 1.4*mean {
-			t.Errorf("zone %s workload per vehicle unit %.0f min; want within ±40 %% of the mean %.0f", id, w, mean)
+		if w < 0.75*mean || w > 1.25*mean {
+			t.Errorf("zone %s workload per vehicle unit %.0f min; want within ±25 %% of the mean %.0f", id, w, mean)
 		}
 	}
 }

@@ -161,8 +161,8 @@ func checkRosterForce(f RegionForce, loc *time.Location, d Date) ([]ShiftWindow,
 		}
 	}
 	if need := OfficersNeeded(f, 0); f.Officers < need {
-		return nil, fmt.Errorf("region %s: %d officers cannot crew %d unit positions per shift: the duty rotation needs %d per position, %d officers, so %d are missing",
-			f.Region, f.Officers, Positions(f, 0), L, need, need-f.Officers)
+		return nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("%d officers cannot crew %d unit positions per shift: the duty rotation needs %d per position, %d officers, so %d are missing",
+			f.Officers, Positions(f, 0), L, need, need-f.Officers)}
 	}
 	return wins, nil
 }

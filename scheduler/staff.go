@@ -72,8 +72,8 @@ func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route)
 		members := crews[s].officers
 		if need := unitSlots + postSlots; need > len(members) {
 			total := need * RotationDays(len(f.Shifts))
-			return nil, nil, fmt.Errorf("region %s, shift %s on %s: %d officers on duty cannot fill %d positions (%d in %d units, %d in %d post teams), %d missing; the duty rotation needs %d officers in all, the force has %d, so %d are missing",
-				f.Region, w.Name, d, len(members), need, unitSlots, len(ids), postSlots, len(sites), need-len(members), total, f.Officers, max(0, total-f.Officers))
+			return nil, nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("shift %s on %s: %d officers on duty cannot fill %d positions (%d in %d units, %d in %d post teams), %d missing; the duty rotation needs %d officers in all, the force has %d, so %d are missing",
+				w.Name, d, len(members), need, unitSlots, len(ids), postSlots, len(sites), need-len(members), total, f.Officers, max(0, total-f.Officers))}
 		}
 		order := staffOrder(members, crews[s].turn, unitSlots, postSlots)
 		next := 0

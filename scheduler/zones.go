@@ -46,12 +46,13 @@ type zoning struct {
 }
 
 // Zones partitions a region's missions into patrol zones (DESIGN.md §2) and says how many
-// units work each per shift. geo.Partition balances the zones by the visits the force
-// will make (the region's allocation: floors, then the spare water-filled by value), in
-// teams of about zoneTeam vehicle units, so most zones are worked by several units; the
-// vehicle units are then shared in proportion to the teams and moved one at a time while
-// that gives a short zone room for its minimums or lowers the highest water level
-// (rebalance). Foot units go where walking works: to the zones with the most mission pairs
+// units work each per shift. geo.Partition balances the zones per unit on two loads at
+// once, the profile minimums (which WorkloadMinutes reports) and the visits the force will
+// make (the region's allocation: floors, then the spare water-filled by value), in teams
+// of about zoneTeam vehicle units, so most zones are worked by several units; the vehicle
+// units are then shared in proportion to the teams and moved one at a time while that
+// gives a short zone room for its minimums or lowers the highest water level, and keeps
+// the minimum workload per unit within zoneSpread of the mean (rebalance). Foot units go where walking works: to the zones with the most mission pairs
 // within a 15-minute walk, one per zone in that order (wrapping round when there are more
 // foot units than such zones), each based at the mission with the most such neighbours.
 // With no vehicle units, the foot units are partitioned instead. WorkloadMinutes is
@@ -88,13 +89,15 @@ func makeZoning(in Inputs) (*zoning, error) {
 		}
 		index[m.ID] = i
 	}
-	// Zones are balanced by the visits the force will make, not only the minimums, so a
-	// zone of high-value missions gets the units its water-filled visits need.
+	// Zones are balanced on two loads at once: the profile minimums (what WorkloadMinutes
+	// reports) and the visits the force will make (floors, then the spare water-filled by
+	// value), so a zone of high-value missions gets the units its visits need and no zone's
+	// minimum workload per unit strays far from the mean.
 	planned := plannedVisits(in, travel)
 	for i, m := range in.Missions {
 		p := f.Profiles[m.Threat]
-		v := planned[i]
-		sites[i] = geo.Site{ID: m.ID, Point: MissionPoint(m), Visits: v, Minutes: v * MeanDwell(p)}
+		v, pv := MinimumVisits(p, checkDayMinutes), planned[i]
+		sites[i] = geo.Site{ID: m.ID, Point: MissionPoint(m), Visits: v, Minutes: v * MeanDwell(p), PlannedVisits: pv, PlannedMinutes: pv * MeanDwell(p)}
 	}
 	res := f.H3Resolution
 	if res == 0 {
@@ -195,7 +198,11 @@ func makeZoning(in Inputs) (*zoning, error) {
 			footUnits[c.zone] = append(footUnits[c.zone], zoneUnit{ID: UnitID(region, Foot, j+1), Mode: Foot, Home: c.home})
 		}
 	}
-	rebalance(in, zn.Missions, share, footUnits, partMode, travel)
+	work := make([]float64, len(zones))
+	for zi, ms := range zn.Missions {
+		work[zi] = minimumWorkload(in, ms, partMode)
+	}
+	rebalance(in, zn.Missions, share, footUnits, partMode, travel, work)
 	n := 0
 	for zi := range zones {
 		ms := zn.Missions[zi]
@@ -207,30 +214,69 @@ func makeZoning(in Inputs) (*zoning, error) {
 		zn.Units[zi] = append(zn.Units[zi], footUnits[zi]...)
 		zones[zi].Units = len(zn.Units[zi])
 	}
-	// The reported workload is that of the profile minimums (DESIGN.md §5): on-site
-	// minutes plus each visit's travel to the nearest other mission of the zone.
-	for zi, ms := range zn.Missions {
-		w := 0.0
-		for _, a := range ms {
-			p := f.Profiles[in.Missions[a].Threat]
-			v := MinimumVisits(p, checkDayMinutes)
-			near := -1.0
-			for _, b := range ms {
-				if a != b {
-					if d := geo.Haversine(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[b])); near < 0 || d < near {
-						near = d
-					}
-				}
-			}
-			tr := 1.0
-			if near >= 0 {
-				tr = max(1, near*f.Circuity/(f.SpeedsKmh[partMode]*1000/60))
-			}
-			w += v*MeanDwell(p) + v*tr
-		}
-		zones[zi].WorkloadMinutes = w
+	for zi := range zones {
+		zones[zi].WorkloadMinutes = work[zi]
 	}
 	return zn, nil
+}
+
+// minimumWorkload is the workload Zone.WorkloadMinutes reports (DESIGN.md §5): the profile
+// minimums' on-site minutes plus each visit's travel (by mode) to the nearest other
+// mission of the zone, at least a minute.
+func minimumWorkload(in Inputs, ms []int, mode Mode) float64 {
+	f := in.Force
+	w := 0.0
+	for _, a := range ms {
+		p := f.Profiles[in.Missions[a].Threat]
+		v := MinimumVisits(p, checkDayMinutes)
+		near := -1.0
+		for _, b := range ms {
+			if a != b {
+				if d := geo.Haversine(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[b])); near < 0 || d < near {
+					near = d
+				}
+			}
+		}
+		tr := 1.0
+		if near >= 0 {
+			tr = max(1, near*f.Circuity/(f.SpeedsKmh[mode]*1000/60))
+		}
+		w += v*MeanDwell(p) + v*tr
+	}
+	return w
+}
+
+// footShare is how much of a vehicle unit a foot unit counts for where zones' workloads
+// per unit are compared: a foot unit works the same minutes but covers the zone's
+// walkable core only, at a fifth of the speed.
+const footShare = 0.5
+
+// zoneSpread bounds how far rebalance lets a zone's minimum workload per unit (foot units
+// counted as footShare of a vehicle unit) stray from the mean over zones, relative.
+const zoneSpread = 0.2
+
+// spread returns the largest relative deviation from the mean of the zones' minimum
+// workloads work per unit, with share units of the moved mode and fixed units.
+func spread(work []float64, share []int, fixed [][]zoneUnit, mode Mode) float64 {
+	per := make([]float64, len(work))
+	mean := 0.0
+	for zi := range work {
+		u := float64(share[zi])
+		for _, fu := range fixed[zi] {
+			if fu.Mode == mode {
+				u++
+			} else {
+				u += footShare
+			}
+		}
+		per[zi] = work[zi] / u
+		mean += per[zi] / float64(len(work))
+	}
+	worst := 0.0
+	for _, w := range per {
+		worst = max(worst, math.Abs(w/mean-1))
+	}
+	return worst
 }
 
 // regionOf returns the region id of the inputs.
@@ -245,8 +291,10 @@ func regionOf(in Inputs) string {
 // highest water level of any zone (allocate's Level): the worst-served high-value mission
 // decides the minimax measure (§4.4), and the partition balanced estimated workloads,
 // not values. Units in fixed (the foot units placed per zone) count towards their zone's
-// level but do not move. Every zone keeps at least one unit of mode.
-func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mode Mode, travel func(Mode) geo.Traveler) {
+// level but do not move. Every zone keeps at least one unit of mode. A move must also keep
+// the zones' minimum workloads per unit (work, the reported WorkloadMinutes) within
+// zoneSpread of their mean, or bring them closer.
+func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mode Mode, travel func(Mode) geo.Traveler, work []float64) {
 	if len(share) < 2 {
 		return
 	}
@@ -291,8 +339,17 @@ func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mod
 		}
 		gain := level(worst, share[worst]+1)
 		donor, donorLevel := -1, math.Inf(1)
+		before := spread(work, share, fixed, mode)
 		for zi := range share {
 			if zi == worst || share[zi] < 2 {
+				continue
+			}
+			share[worst]++
+			share[zi]--
+			after := spread(work, share, fixed, mode)
+			share[worst]--
+			share[zi]++
+			if after > max(zoneSpread, before)+1e-9 {
 				continue
 			}
 			if l := level(zi, share[zi]-1); l < donorLevel {
