@@ -58,8 +58,6 @@ type simMission struct {
 	capFor  int
 	meanFor float64
 	mirror  bool // the gap is the cap less the truncated exponential (mean over half the cap)
-	// homeBack caches the longest trip to a unit's home (timeline.homeBack); −1 unset.
-	homeBack int
 }
 
 // simUnit is one unit on a zone's timeline.
@@ -67,7 +65,12 @@ type simUnit struct {
 	zu     zoneUnit
 	pos    int // mission index where the unit stands (or will stand) when free
 	free   int // minute from which the unit can travel
-	visits []visitRec
+	// anywhere marks a unit at the start of its service day: it stands wherever the
+	// previous day's route left it in its sector, which this day cannot know (days are
+	// planned on their own), so its first trip is the longest into the mission from
+	// anywhere in the sector (timeline.fromSector).
+	anywhere bool
+	visits   []visitRec
 }
 
 // failure is a hard rule the dispatch could not keep.
@@ -93,6 +96,11 @@ type timeline struct {
 	units        []*simUnit
 	queue        missionHeap
 	failures     []failure
+	// sector[k] is the k-th unit's sector (sectors); back and in0 cache sectorBack and
+	// fromSector.
+	sector   []map[int]bool
+	back     map[sectorKey]int
+	in0      map[sectorKey]int
 }
 
 func (tl *timeline) prof(mi, minute int) Profile {
@@ -207,8 +215,10 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	r := tl.rng(min(e, tl.dayMin-1))
 	M := p.MaxGapMinutes
 	latest := tl.dayMin - p.DwellMinutes[0]
-	forceBy := tl.dayMin - p.DwellMinutes[1] - endMargin - tl.homeBack(m)
 	endNeed := tl.dayMin - pEnd.MaxGapMinutes/2
+	// The last visits a mission needs are due early enough to end within the day, but
+	// never before the boundary contract's window opens.
+	forceBy := max(tl.dayMin-p.DwellMinutes[1]-endMargin, min(endNeed+p.DwellMinutes[1], tl.dayMin-p.DwellMinutes[1]-endMargin))
 	needMore := !m.has || m.lastEnd < endNeed || m.count < m.minimum
 	slack := slackFor(M, tl.slackPlus)
 	mean := m.meanGap
@@ -238,6 +248,13 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	}
 	if needMore && due > forceBy || due > latest {
 		if !needMore {
+			if due < tl.dayMin && tl.dayMin-e > p.DwellMinutes[0] {
+				// A visit due in the day's last minutes cannot end within the day: it
+				// is made at the last start that can, so the windows around the day's
+				// end keep their presence instead of thinning out.
+				m.due = max(e+1, latest-r.IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1))
+				return
+			}
 			// The process runs on past the day's end: the next day picks it up at a
 			// random phase.
 			m.done = true
@@ -305,17 +322,101 @@ func (tl *timeline) run(from int) {
 	}
 }
 
-// homeBack returns the longest trip from the mission to the home of a unit of the zone:
-// a visit at the day's end must leave its unit time to get back (fit), so the last
-// visits a mission needs are due early enough for any unit.
-func (tl *timeline) homeBack(m *simMission) int {
-	if m.homeBack < 0 {
-		m.homeBack = 0
-		for _, u := range tl.units {
-			m.homeBack = max(m.homeBack, tl.travel(u.zu.Mode, m.idx, u.zu.Home))
+// Sectors. Days are planned on their own, so where a unit ends one day must be known to
+// the next without it. A unit's sector is the missions of its zone nearer its home than
+// any other vehicle unit's home (a foot unit's: those within footSectorMinutes' walk of
+// its home). A unit ends its day anywhere in its sector (it must be able to get back into
+// it by the day's end), and the next day allows, before its first arrival, the longest
+// trip into the mission from anywhere in the sector. Sectors are small, so neither the
+// day's last half hour nor its first is left thin, as a trip home or a start from anywhere
+// in the zone would.
+const footSectorMinutes = 10
+
+// sectors computes every unit's sector once.
+func (tl *timeline) sectors() {
+	if tl.sector != nil {
+		return
+	}
+	tl.sector = make([]map[int]bool, len(tl.units))
+	vehicles := false
+	for _, u := range tl.units {
+		vehicles = vehicles || u.zu.Mode == Vehicle
+	}
+	for k := range tl.units {
+		tl.sector[k] = map[int]bool{tl.units[k].zu.Home: true}
+	}
+	for _, m := range tl.missions {
+		best, bt := -1, 0
+		for k, u := range tl.units {
+			if vehicles && u.zu.Mode != Vehicle {
+				if tl.travel(Foot, u.zu.Home, m.idx) <= footSectorMinutes {
+					tl.sector[k][m.idx] = true
+				}
+				continue
+			}
+			t := tl.travel(u.zu.Mode, u.zu.Home, m.idx)
+			if best < 0 || t < bt {
+				best, bt = k, t
+			}
+		}
+		if best >= 0 {
+			tl.sector[best][m.idx] = true
 		}
 	}
-	return m.homeBack
+}
+
+// sectorBack is the shortest trip of unit k from mission mi back into its sector.
+func (tl *timeline) sectorBack(k, mi int) int {
+	tl.sectors()
+	if tl.sector[k][mi] {
+		return 0
+	}
+	key := sectorKey{k, mi}
+	if v, ok := tl.back[key]; ok {
+		return v
+	}
+	w := -1
+	for x := range tl.sector[k] {
+		t := tl.travel(tl.units[k].zu.Mode, mi, x)
+		if w < 0 || t < w {
+			w = t
+		}
+	}
+	if tl.back == nil {
+		tl.back = map[sectorKey]int{}
+	}
+	tl.back[key] = w
+	return w
+}
+
+// fromSector is the longest trip of unit k into mission mi from anywhere in its sector:
+// where the unit may stand when its service day starts.
+func (tl *timeline) fromSector(k, mi int) int {
+	tl.sectors()
+	key := sectorKey{k, mi}
+	if v, ok := tl.in0[key]; ok {
+		return v
+	}
+	w := 0
+	for x := range tl.sector[k] {
+		w = max(w, tl.travel(tl.units[k].zu.Mode, x, mi))
+	}
+	if tl.in0 == nil {
+		tl.in0 = map[sectorKey]int{}
+	}
+	tl.in0[key] = w
+	return w
+}
+
+type sectorKey struct{ unit, mi int }
+
+// unitTravel is the trip of the k-th unit from where it stands to mission mi.
+func (tl *timeline) unitTravel(k, mi int) int {
+	u := tl.units[k]
+	if u.anywhere {
+		return tl.fromSector(k, mi)
+	}
+	return tl.travel(u.zu.Mode, u.pos, mi)
 }
 
 func (m *simMission) lastEndOr(def int) int {
@@ -326,12 +427,12 @@ func (m *simMission) lastEndOr(def int) int {
 }
 
 // fit reports whether unit u can make a visit of mission mi arriving at a with at least
-// the shortest dwell and still be back at its relief point by the day's end. A visit may
+// the shortest dwell and still get back into its sector by the day's end. A visit may
 // run over a shift change inside the day: the next crew relieves the unit in place at the
 // mission, and the visit is split there between the two shifts' routes (the two halves
 // touch, so they are one presence).
-func (tl *timeline) fit(u *simUnit, mi, a int, dmin int) (int, bool) {
-	if a+dmin+tl.travel(u.zu.Mode, mi, u.zu.Home) > tl.dayMin {
+func (tl *timeline) fit(k, mi, a int, dmin int) (int, bool) {
+	if a+dmin+tl.sectorBack(k, mi) > tl.dayMin {
 		return 0, false
 	}
 	return a, true
@@ -342,14 +443,15 @@ func (tl *timeline) serve(m *simMission) {
 	p := tl.prof(m.idx, m.due)
 	var bu *simUnit
 	ba, btr := 0, 0
-	for _, u := range tl.units {
-		tr := tl.travel(u.zu.Mode, u.pos, m.idx)
-		a, ok := tl.fit(u, m.idx, max(m.due, u.free+tr), p.DwellMinutes[0])
+	bk := -1
+	for k, u := range tl.units {
+		tr := tl.unitTravel(k, m.idx)
+		a, ok := tl.fit(k, m.idx, max(m.due, u.free+tr), p.DwellMinutes[0])
 		if !ok {
 			continue
 		}
 		if bu == nil || a < ba || (a == ba && tr < btr) {
-			bu, ba, btr = u, a, tr
+			bu, bk, ba, btr = u, k, a, tr
 		}
 	}
 	endNeed := tl.dayMin - tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes/2
@@ -366,9 +468,9 @@ func (tl *timeline) serve(m *simMission) {
 	}
 	p = tl.prof(m.idx, ba) // the dwell of the level in effect on arrival
 	dwell := p.DwellMinutes[0] + tl.rng(ba).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
-	dwell = min(dwell, tl.dayMin-tl.travel(bu.zu.Mode, m.idx, bu.zu.Home)-ba)
+	dwell = min(dwell, tl.dayMin-tl.sectorBack(bk, m.idx)-ba)
 	bu.visits = append(bu.visits, visitRec{Mission: m.idx, Arrive: ba, Depart: ba + dwell})
-	bu.pos, bu.free = m.idx, ba+dwell
+	bu.pos, bu.free, bu.anywhere = m.idx, ba+dwell, false
 	m.lastEnd, m.has = ba+dwell, true
 	m.count++
 	m.deadline = m.lastEnd + tl.prof(m.idx, m.lastEnd).MaxGapMinutes

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"time"
 
@@ -148,15 +147,15 @@ const maxRetries = 5
 const retryTravelMargin = 0.1
 
 // realisedTravel returns the travel minutes per visit of the dispatched units by mode,
-// from each unit's home through its visits (kept ones included).
+// between consecutive visits (kept ones included).
 func realisedTravel(units []*simUnit, tt func(Mode, int, int) int) map[Mode]float64 {
 	travel, visits := map[Mode]float64{}, map[Mode]float64{}
 	for _, u := range units {
-		at := u.zu.Home
-		for _, v := range u.visits {
-			travel[u.zu.Mode] += float64(tt(u.zu.Mode, at, v.Mission))
+		for k, v := range u.visits {
+			if k > 0 {
+				travel[u.zu.Mode] += float64(tt(u.zu.Mode, u.visits[k-1].Mission, v.Mission))
+			}
 			visits[u.zu.Mode]++
-			at = v.Mission
 		}
 	}
 	out := map[Mode]float64{}
@@ -297,13 +296,6 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 			// The realised-capacity check: the attempt was late, so the allocation is
 			// redone with the travel per visit the attempt measured, with a margin.
 			got := realisedTravel(res, tt)
-			if os.Getenv("ZZDEBUG") != "" {
-				nv := 0
-				for _, u := range res {
-					nv += len(u.visits)
-				}
-				fmt.Fprintf(os.Stderr, "zone %s attempt %d used %v got %v visits %d err %v\n", zn.Zones[g].ID, attempt, used, got, nv, err)
-			}
 			measured = map[Mode]float64{}
 			for m, t := range used {
 				measured[m] = t
@@ -433,7 +425,7 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 		if attempt > 1 && len(al.Minimums) == len(ms) {
 			n = al.Minimums[i] + (n-al.Minimums[i])*max(0, 1-0.3*float64(attempt-1))
 		}
-		m := &simMission{idx: mi, homeBack: -1, minimum: th.minimum(mi), meanGap: math.Max(1, (float64(dayMin)-n*MeanDwell(p))/n)}
+		m := &simMission{idx: mi, minimum: th.minimum(mi), meanGap: math.Max(1, (float64(dayMin)-n*MeanDwell(p))/n)}
 		m.deadline = tl.prof(mi, 0).MaxGapMinutes / 2
 		if ps := presence[mi]; len(ps) > 0 {
 			sortVisits(ps)
@@ -456,13 +448,13 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 	}
 	var sims []*simUnit
 	for _, u := range units {
-		su := &simUnit{zu: u, pos: u.Home, free: from}
+		su := &simUnit{zu: u, pos: u.Home, free: from, anywhere: true}
 		vs := append([]visitRec(nil), kept[u.ID]...)
 		sortVisits(vs)
 		su.visits = vs
 		if len(vs) > 0 {
 			last := vs[len(vs)-1]
-			su.pos, su.free = last.Mission, max(last.Depart, from)
+			su.pos, su.free, su.anywhere = last.Mission, max(last.Depart, from), false
 		}
 		sims = append(sims, su)
 		if !out[u.ID] {

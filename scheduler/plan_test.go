@@ -140,6 +140,37 @@ func TestPlanProperties(t *testing.T) {
 	}
 }
 
+// TestPlanPropertiesNearCapacity plans random mission sets whose forces are only 1.5–2.0
+// × the unit time of the minimum visits (synthInputs' −15 … −20), with many keys, over the
+// DST days in New York and days in Honolulu: every plan keeps the hard rules (Verify),
+// and none is refused, since such a force covers its minimums.
+func TestPlanPropertiesNearCapacity(t *testing.T) {
+	tests := []struct {
+		tz   string
+		from Date
+	}{
+		{"America/New_York", Date{2026, 10, 31}}, // 25 hours
+		{"America/New_York", Date{2027, 3, 13}},  // 23 hours
+		{"Pacific/Honolulu", Date{2026, 10, 31}},
+	}
+	seeds := 18
+	if testing.Short() {
+		seeds = 6
+	}
+	for s := 0; s < seeds; s++ {
+		tt := tests[s%len(tests)]
+		size := -15 - s%6 // 1.5× … 2.0× the minimums' unit time
+		in := synthInputs(t, uint64(300+s), 20+s*4, 1.5+float64(s%3), size, s%2, tt.tz)
+		key := []byte(fmt.Sprintf("capacity-key-%d", s))
+		t.Run(fmt.Sprintf("%d-%s-%s-%.1fx", s, tt.tz, tt.from, float64(-size)/10), func(t *testing.T) {
+			p := mustPlan(t, in, key, tt.from.AddDays(-1), 2)
+			if vs := Verify(in, p); len(vs) > 0 {
+				t.Fatalf("Verify = %v; want none", vs)
+			}
+		})
+	}
+}
+
 // TestDSTDayLengths checks that the 25- and 23-hour service days are planned whole.
 func TestDSTDayLengths(t *testing.T) {
 	in := synthInputs(t, 7, 30, 2, -28, 1, "America/New_York")
