@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build run test test-long bench fuzz fmt vet clean load
+.PHONY: all build run test test-long bench fuzz fmt vet clean load reliability
 
 all: build
 
@@ -23,6 +23,9 @@ test:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseMissions$$' -fuzztime $(FUZZTIME) ./fixtures
 	$(GO) test -run '^$$' -fuzz '^FuzzParseForce$$' -fuzztime $(FUZZTIME) ./fixtures
+	for t in FuzzMissionCreate FuzzMissionPatch FuzzCheckIn FuzzContacts FuzzForcePatch FuzzQuery FuzzParseToken; do \
+		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./api || exit 1; \
+	done
 
 ## load: serve on a free loopback port and measure it (tools/load), with the embedded store
 ## and with the local Redis (its own key prefix, deleted afterwards); the results replace
@@ -33,9 +36,23 @@ load: build
 	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -out BENCHMARKS.md
 	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -redis $(LOAD_REDIS) -out BENCHMARKS.md
 
-## bench: the planning, measuring and zoning benchmarks.
+## reliability: the bad-input, attack, clock-edge and kill tests with their figures
+## (-v prints them; RELIABILITY.md quotes them). They also run in `make test`.
+RELIABILITY_TESTS := TestBadInput|TestTamperedTokens|TestTokensRefused|TestAccessMatrix|TestOfficerCannotReachAnother|TestSupervisorOtherRegion|TestPlannerNoLiveData|TestOfficerBeforeRelease|TestSecretsNeverLeak|TestLogsHoldNoSecret
+reliability:
+	@out=$$($(GO) test -race -count=1 -v -run '^($(RELIABILITY_TESTS))$$' ./api 2>&1); rc=$$?; \
+		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|malformed|secrets checked'; else printf '%s\n' "$$out"; fi; exit $$rc
+	@out=$$($(GO) test -race -count=1 -v -run '^(TestCrashEmbedded|TestCrashRedis)$$' ./cmd/vigil 2>&1); rc=$$?; \
+		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|kills:'; else printf '%s\n' "$$out"; fi; exit $$rc
+	$(GO) test -race -count=1 -run '^(TestClockEdges|TestReplanAcrossClockChange|TestPlanProperties|TestPlanPropertiesNearCapacity|TestDSTDayLengths)$$' ./scheduler
+
+## bench: the zoning, planning, measuring and simulation benchmarks (BENCHMARKS.md), then
+## the peak memory (max RSS) of planning one day of 20,000 missions in a process of its own.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./geo ./scheduler/...
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./geo ./scheduler/...
+	$(GO) test -c -o bin/scheduler.test ./scheduler
+	/usr/bin/time -v bin/scheduler.test -test.run '^$$' -test.bench '^BenchmarkPlanDay$$/^n=20000$$' -test.benchtime 1x -test.benchmem 2>&1 \
+		| grep -E '^Benchmark|Maximum resident'
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"vigil/geo"
 )
@@ -137,6 +138,43 @@ type interceptTable struct {
 	ic   []float64 // non-increasing
 }
 
+// interceptTables caches newInterceptTable by max gap and D: the tables are pure
+// functions of the two, and the zoning's rebalance allocates the same few profiles
+// thousands of times. Tables are never modified once made.
+var interceptTables struct {
+	sync.Mutex
+	m map[interceptKey]interceptTable
+}
+
+type interceptKey struct {
+	maxGap int
+	D      float64
+}
+
+// maxInterceptTables bounds the cache, since profiles can come from outside.
+const maxInterceptTables = 1024
+
+// interceptTableFor returns newInterceptTable(maxGap, D), cached.
+func interceptTableFor(maxGap int, D float64) interceptTable {
+	k := interceptKey{maxGap, D}
+	interceptTables.Lock()
+	t, ok := interceptTables.m[k]
+	interceptTables.Unlock()
+	if ok {
+		return t
+	}
+	t = newInterceptTable(maxGap, D)
+	interceptTables.Lock()
+	if interceptTables.m == nil {
+		interceptTables.m = map[interceptKey]interceptTable{}
+	}
+	if len(interceptTables.m) < maxInterceptTables {
+		interceptTables.m[k] = t
+	}
+	interceptTables.Unlock()
+	return t
+}
+
 func newInterceptTable(maxGap int, D float64) interceptTable {
 	var t interceptTable
 	for g := minMeanGap; g <= float64(maxGap); g *= 1.03 {
@@ -181,7 +219,7 @@ func realisedFill(values, floors, dwell, cost []float64, maxGaps []int, budget, 
 	for i, v := range values {
 		if v > 0 {
 			if _, ok := tables[maxGaps[i]]; !ok {
-				tables[maxGaps[i]] = newInterceptTable(maxGaps[i], D)
+				tables[maxGaps[i]] = interceptTableFor(maxGaps[i], D)
 			}
 		}
 	}
@@ -361,37 +399,45 @@ func sampledTravelMinutes(in Inputs, travel func(Mode) geo.Traveler) float64 {
 		return MinTravelMinutes
 	}
 	step := max(1, n/200)
+	// The sampled missions' nearest distances do not depend on the mode: found once.
+	var nearest [][TravelNeighbours]float64
 	var total, weight float64
 	for _, mode := range Modes {
 		u := float64(in.Force.Units[mode])
 		if u == 0 {
 			continue
 		}
+		if nearest == nil {
+			for i := 0; i < n; i += step {
+				a := MissionPoint(in.Missions[i])
+				var best [TravelNeighbours]float64
+				for k := range best {
+					best[k] = math.Inf(1)
+				}
+				for j, m := range in.Missions {
+					if j == i {
+						continue
+					}
+					d := geo.Haversine(a, MissionPoint(m))
+					for k := range best {
+						if d < best[k] {
+							copy(best[k+1:], best[k:len(best)-1])
+							best[k] = d
+							break
+						}
+					}
+				}
+				nearest = append(nearest, best)
+			}
+		}
 		t := travel(mode)
 		var sum float64
 		cnt := 0
-		for i := 0; i < n; i += step {
+		for x, i := 0, 0; i < n; x, i = x+1, i+step {
 			a := MissionPoint(in.Missions[i])
-			var best [TravelNeighbours]float64
-			for k := range best {
-				best[k] = math.Inf(1)
-			}
-			for j, m := range in.Missions {
-				if j == i {
-					continue
-				}
-				d := geo.Haversine(a, MissionPoint(m))
-				for k := range best {
-					if d < best[k] {
-						copy(best[k+1:], best[k:len(best)-1])
-						best[k] = d
-						break
-					}
-				}
-			}
 			var s float64
 			k := 0
-			for _, d := range best {
+			for _, d := range nearest[x] {
 				if !math.IsInf(d, 1) {
 					s += float64(t.Minutes(a, geo.Point{Lat: a.Lat + d/geo.EarthRadiusM*180/math.Pi, Lon: a.Lon}))
 					k++

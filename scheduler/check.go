@@ -106,21 +106,7 @@ func EstimateTravelMinutes(in Inputs, travel func(Mode) geo.Traveler) float64 {
 		return MinTravelMinutes
 	}
 	// Nearest neighbours by great-circle distance, ties by index (missions are sorted by id).
-	neighbours := make([][]int, n)
-	idx := make([]int, 0, n)
-	dist := make([]float64, n)
-	for i, a := range in.Missions {
-		idx = idx[:0]
-		for j, b := range in.Missions {
-			if i != j {
-				idx = append(idx, j)
-				dist[j] = geo.Haversine(MissionPoint(a), MissionPoint(b))
-			}
-		}
-		sort.SliceStable(idx, func(x, y int) bool { return dist[idx[x]] < dist[idx[y]] })
-		k := min(TravelNeighbours, len(idx))
-		neighbours[i] = append([]int(nil), idx[:k]...)
-	}
+	neighbours := nearestMissions(in.Missions, TravelNeighbours)
 	meanFor := func(t geo.Traveler) float64 {
 		var sum float64
 		for i, nb := range neighbours {
@@ -236,4 +222,112 @@ func ContactWarning(region string, missing int) string {
 	default:
 		return fmt.Sprintf("%s: %d missions have fewer than two liaison contacts", region, missing)
 	}
+}
+
+// nearestMissions returns, for every mission, the indices of its k nearest other missions
+// by great-circle distance (Haversine from the mission), nearest first, ties by index.
+// It sweeps the missions in latitude order and stops once the latitude difference alone
+// exceeds the k-th distance found, since no great circle is shorter than its meridian
+// arc: O(n·m) for m missions in the band of a neighbour's distance instead of the
+// O(n² log n) of sorting every distance, with the same result.
+func nearestMissions(ms []Mission, k int) [][]int {
+	n := len(ms)
+	out := make([][]int, n)
+	for _, m := range ms {
+		if math.IsNaN(m.Lat) || math.IsInf(m.Lat, 0) || math.IsNaN(m.Lon) || math.IsInf(m.Lon, 0) {
+			return nearestMissionsBrute(ms, k)
+		}
+	}
+	k = min(k, n-1)
+	byLat := make([]int, n)
+	for i := range byLat {
+		byLat[i] = i
+	}
+	sort.Slice(byLat, func(a, b int) bool {
+		if ms[byLat[a]].Lat != ms[byLat[b]].Lat {
+			return ms[byLat[a]].Lat < ms[byLat[b]].Lat
+		}
+		return byLat[a] < byLat[b]
+	})
+	type cand struct {
+		d float64
+		j int
+	}
+	const rad = math.Pi / 180
+	best := make([]cand, 0, k+1)
+	flat := make([]int, n*k)
+	for pos, i := range byLat {
+		a := MissionPoint(ms[i])
+		best = best[:0]
+		consider := func(j int) {
+			d := geo.Haversine(a, MissionPoint(ms[j]))
+			if len(best) == k && (d > best[k-1].d || d == best[k-1].d && j > best[k-1].j) {
+				return
+			}
+			at := len(best)
+			for at > 0 && (d < best[at-1].d || d == best[at-1].d && j < best[at-1].j) {
+				at--
+			}
+			best = append(best, cand{})
+			copy(best[at+1:], best[at:])
+			best[at] = cand{d, j}
+			if len(best) > k {
+				best = best[:k]
+			}
+		}
+		// far reports whether every mission at latitude lat or beyond is farther than the
+		// k-th nearest so far (with a margin for rounding, so ties are still considered).
+		far := func(lat float64) bool {
+			if len(best) < k {
+				return false
+			}
+			return geo.EarthRadiusM*math.Abs(lat-a.Lat)*rad*(1-1e-9)-1e-6 > best[k-1].d
+		}
+		lo, hi := pos-1, pos+1
+		for lo >= 0 || hi < n {
+			if hi < n {
+				if far(ms[byLat[hi]].Lat) {
+					hi = n
+				} else {
+					consider(byLat[hi])
+					hi++
+				}
+			}
+			if lo >= 0 {
+				if far(ms[byLat[lo]].Lat) {
+					lo = -1
+				} else {
+					consider(byLat[lo])
+					lo--
+				}
+			}
+		}
+		nb := flat[i*k : i*k+k : i*k+k]
+		for x, c := range best {
+			nb[x] = c.j
+		}
+		out[i] = nb
+	}
+	return out
+}
+
+// nearestMissionsBrute is nearestMissions by sorting every distance, for coordinates the
+// latitude sweep cannot order.
+func nearestMissionsBrute(ms []Mission, k int) [][]int {
+	n := len(ms)
+	neighbours := make([][]int, n)
+	idx := make([]int, 0, n)
+	dist := make([]float64, n)
+	for i, a := range ms {
+		idx = idx[:0]
+		for j, b := range ms {
+			if i != j {
+				idx = append(idx, j)
+				dist[j] = geo.Haversine(MissionPoint(a), MissionPoint(b))
+			}
+		}
+		sort.SliceStable(idx, func(x, y int) bool { return dist[idx[x]] < dist[idx[y]] })
+		neighbours[i] = append([]int(nil), idx[:min(k, len(idx))]...)
+	}
+	return neighbours
 }

@@ -62,9 +62,9 @@ type simMission struct {
 
 // simUnit is one unit on a zone's timeline.
 type simUnit struct {
-	zu     zoneUnit
-	pos    int // mission index where the unit stands (or will stand) when free
-	free   int // minute from which the unit can travel
+	zu   zoneUnit
+	pos  int // mission index where the unit stands (or will stand) when free
+	free int // minute from which the unit can travel
 	// anywhere marks a unit at the start of its service day: it stands wherever the
 	// previous day's route left it in its sector, which this day cannot know (days are
 	// planned on their own), so its first trip is the longest into the mission from
@@ -98,9 +98,9 @@ type timeline struct {
 	failures     []failure
 	// sector[k] is the k-th unit's sector (sectors); back and in0 cache sectorBack and
 	// fromSector.
-	sector   []map[int]bool
-	back     map[sectorKey]int
-	in0      map[sectorKey]int
+	sector []map[int]bool
+	back   map[sectorKey]int
+	in0    map[sectorKey]int
 }
 
 func (tl *timeline) prof(mi, minute int) Profile {

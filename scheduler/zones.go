@@ -299,6 +299,7 @@ func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mod
 		return
 	}
 	prof := func(mi int) Profile { return in.Force.Profiles[in.Missions[mi].Threat] }
+	var levelOf func(zi, units int) float64
 	travelOf := make([]map[Mode]float64, len(share))
 	for zi := range share {
 		travelOf[zi] = map[Mode]float64{mode: meanZoneTravel(in, missions[zi], travel(mode))}
@@ -308,7 +309,19 @@ func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mod
 			}
 		}
 	}
+	// level is a pure function of the zone and its units here, and each move changes
+	// two zones only, so it is memoised: O(zones) allocations instead of O(zones²).
+	type zoneUnits struct{ zi, units int }
+	levels := map[zoneUnits]float64{}
 	level := func(zi, units int) float64 {
+		if l, ok := levels[zoneUnits{zi, units}]; ok {
+			return l
+		}
+		l := levelOf(zi, units)
+		levels[zoneUnits{zi, units}] = l
+		return l
+	}
+	levelOf = func(zi, units int) float64 {
 		us := make([]zoneUnit, units, units+len(fixed[zi]))
 		for i := range us {
 			us[i].Mode = mode

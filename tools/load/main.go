@@ -45,6 +45,8 @@ func main() {
 }
 
 type config struct {
+	blob     int // with blobAddr: serve a static blob of this many bytes (the blob server)
+	blobAddr string
 	vigil    string
 	redisURL string
 	region   string
@@ -67,7 +69,12 @@ func run() error {
 	flag.IntVar(&cfg.max, "max", 200000, "most requests in a phase")
 	flag.IntVar(&cfg.officers, "officers", 40, "officer tokens to spread the requests over")
 	flag.StringVar(&cfg.out, "out", "", "Markdown file whose \"Service load\" section to replace with the results")
+	flag.IntVar(&cfg.blob, "serve-blob", 0, "internal: serve a static JSON blob of this many bytes on -blob-addr (the reference for the plan read)")
+	flag.StringVar(&cfg.blobAddr, "blob-addr", "", "internal: address of the blob server")
 	flag.Parse()
+	if cfg.blob > 0 {
+		return serveBlob(cfg.blobAddr, cfg.blob)
+	}
 	if cfg.clients < 1 || cfg.clients > 1024 || cfg.rate < 1 || cfg.rate > 100000 || cfg.duration <= 0 || cfg.duration > 5*time.Minute || cfg.max < 1 || cfg.officers < 1 || cfg.officers > 999 {
 		return errors.New("flags out of range: clients 1–1024, rate 1–100000, duration up to 5m, officers 1–999")
 	}
@@ -91,6 +98,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	blob, blobEP, err := startBlob(ctx, endpoints, srv.base)
+	if err != nil {
+		return err
+	}
+	defer blob.Process.Kill()
+	endpoints = append(endpoints, blobEP)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, IdleConnTimeout: time.Minute,
 	}}
@@ -258,6 +271,7 @@ func (s *server) token(vigil string, args ...string) (string, error) {
 // and body (requests rotate over tokens and check-in targets).
 type endpoint struct {
 	name string
+	base string // when set, the server to ask instead of vigil's
 	want int
 	req  func(i int) (method, path, token string, body []byte)
 }
@@ -403,6 +417,9 @@ func do(c *http.Client, base string, ep endpoint, i int) string {
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
+	if ep.base != "" {
+		base = ep.base
+	}
 	req, _ := http.NewRequest(method, base+path, rd)
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -528,6 +545,11 @@ func render(cfg config, s *server, closed, open []result, mem [3]memory) string 
 	rows(&b, closed)
 	fmt.Fprintf(&b, "\nOpen loop, %d requests/s spread evenly over the endpoints together for %s (latency counted from when each request was due):\n\n", cfg.rate, cfg.duration)
 	rows(&b, open)
+	if blob := closed[len(closed)-1]; len(closed) >= 4 && closed[0].n > 0 && blob.n > 0 {
+		rate := func(r result) float64 { return float64(r.n) / r.elapsed.Seconds() }
+		fmt.Fprintf(&b, "\nRatios (closed loop): officer assignments ÷ /healthz = %.1f %% (target ≥ 50 %%); region plan ÷ static blob of the same size = %.1f %% (target ≥ 50 %%). The static blob is served by a separate minimal Go HTTP server (`tools/load -serve-blob`, net/http, no middleware) on another loopback port in the same run.\n",
+			100*rate(closed[1])/rate(closed[0]), 100*rate(closed[2])/rate(blob))
+	}
 	fmt.Fprintf(&b, "\nServer memory (VmRSS): %.0f MiB after start-up, %.0f MiB after the closed loops, %.0f MiB after the open loop; peak (VmHWM) %.0f MiB.\n\n",
 		float64(mem[0].rss)/1024, float64(mem[1].rss)/1024, float64(mem[2].rss)/1024, float64(mem[2].hwm)/1024)
 	return b.String()
@@ -563,4 +585,51 @@ func replaceSection(file, backend, report string) error {
 		}
 	}
 	return os.WriteFile(file, []byte(text), 0o644)
+}
+
+// serveBlob serves a JSON blob of n bytes at every path: the cost of sending a plan's
+// bytes with nothing else, the reference for the plan read.
+func serveBlob(addr string, n int) error {
+	blob := bytes.Repeat([]byte(" "), n)
+	blob[0], blob[n-1] = '{', '}'
+	return http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(blob)
+	}))
+}
+
+// startBlob starts this program as a blob server of the size of the region plan (the
+// third endpoint) on a free port, and returns it with its endpoint.
+func startBlob(ctx context.Context, eps []endpoint, base string) (*exec.Cmd, endpoint, error) {
+	method, path, tok, _ := eps[2].req(0)
+	if method != "GET" {
+		return nil, endpoint{}, errors.New("the third endpoint is not the plan read")
+	}
+	plan, err := get(base+path, tok)
+	if err != nil {
+		return nil, endpoint{}, err
+	}
+	addr, err := freePort()
+	if err != nil {
+		return nil, endpoint{}, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, endpoint{}, err
+	}
+	cmd := exec.CommandContext(ctx, self, "-serve-blob", fmt.Sprint(max(2, len(plan))), "-blob-addr", addr)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, endpoint{}, fmt.Errorf("start the blob server: %w", err)
+	}
+	for i := 0; i < 200; i++ {
+		if resp, err := http.Get("http://" + addr + "/"); err == nil {
+			resp.Body.Close()
+			return cmd, endpoint{name: fmt.Sprintf("GET static blob of the plan's %d bytes (reference)", len(plan)), base: "http://" + addr, want: 200,
+				req: func(int) (string, string, string, []byte) { return "GET", "/plan.json", "", nil }}, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	return nil, endpoint{}, fmt.Errorf("the blob server did not answer on %s", addr)
 }
