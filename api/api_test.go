@@ -513,7 +513,7 @@ func TestValidation(t *testing.T) {
 		{"POST", "/v1/missions", `{"id":"ok","name":"x","kind":"embassy","lat":1,"lon":1,"threat":9,"region":"bos"}`, 400},
 		{"POST", "/v1/missions", `{"id":"ok","name":"x","kind":"embassy","lat":1,"lon":1,"threat":1,"region":"bos","typo":1}`, 400},
 		{"POST", "/v1/missions", `{"id":"ok","name":"x","kind":"embassy","lat":1,"lon":1,"threat":1,"region":"nowhere"}`, 404},
-		{"POST", "/v1/missions", `{"id":"cg-france-bos","name":"x","kind":"embassy","lat":1,"lon":1,"threat":1,"region":"bos"}`, 409},
+		{"POST", "/v1/missions", `{"id":"cg-france-bos","name":"x","kind":"embassy","lat":42.36,"lon":-71.06,"threat":1,"region":"bos"}`, 409},
 		{"PATCH", "/v1/missions/cg-france-bos", `{"threat":0}`, 400},
 		{"PATCH", "/v1/missions/cg-france-bos", `{"until":"2030-01-01T00:00:00Z"}`, 400},
 		{"PATCH", "/v1/missions/nope", `{"name":"x"}`, 404},

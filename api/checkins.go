@@ -54,8 +54,11 @@ func (s *Server) checkIn(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if in.Mission == "" || len(in.Mission) > 128 {
-		return invalid("mission is required (at most 128 characters)")
+	if !scheduler.IDPattern.MatchString(in.Mission) {
+		return invalid("mission %q: want a mission id (%s)", in.Mission, scheduler.IDPattern)
+	}
+	if ct := in.ClientTime; ct != nil && (ct.Sub(s.now()) > DateWindow*24*time.Hour || s.now().Sub(*ct) > DateWindow*24*time.Hour) {
+		return invalid("client_time %s is more than %d days from the server's clock", ct.Format(time.RFC3339), DateWindow)
 	}
 	if in.Lat == nil || in.Lon == nil {
 		return invalid("lat and lon are required")

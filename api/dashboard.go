@@ -356,11 +356,9 @@ func (s *Server) regionView(c echo.Context) (*regionData, error) {
 	if err != nil {
 		return nil, err
 	}
-	date := s.currentDate(o, f)
-	if v := c.QueryParam("date"); v != "" {
-		if date, err = scheduler.ParseDate(v); err != nil {
-			return nil, invalid("date: %v", err)
-		}
+	date, err := s.parseDate(c, o, f, "date", c.QueryParam("date"))
+	if err != nil {
+		return nil, err
 	}
 	if err := s.liveDay(cl, region, o, f, date); err != nil {
 		return nil, err

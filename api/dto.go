@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,13 +11,31 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"vigil/geo"
 	"vigil/scheduler"
 )
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors, so a
 // typo cannot pass silently.
 func decode(c echo.Context, v any) error {
-	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 1<<20))
+	br := bufio.NewReader(io.LimitReader(c.Request().Body, 1<<20))
+	// A body is one JSON object: null, arrays and bare values are refused, not read as
+	// an empty change.
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return invalid("request body: want a JSON object, got an empty body")
+		}
+		if b == ' ' || b == '\t' || b == '\r' || b == '\n' {
+			continue
+		}
+		if b != '{' {
+			return invalid("request body: want a JSON object")
+		}
+		_ = br.UnreadByte()
+		break
+	}
+	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return invalid("request body: %v", err)
@@ -130,6 +149,18 @@ func validKind(k string) bool {
 	return false
 }
 
+// MaxMissionKm is how far from its region's DS office a mission may lie: further off it
+// is another region's, or its coordinates are wrong (and would send units hours away).
+const MaxMissionKm = 250
+
+// nearOffice refuses a mission place more than MaxMissionKm from the region's office.
+func nearOffice(o scheduler.Office, lat, lon float64) error {
+	if km := geo.Haversine(geo.Point{Lat: lat, Lon: lon}, geo.Point{Lat: o.Lat, Lon: o.Lon}) / 1000; km > MaxMissionKm {
+		return invalid("lat %v, lon %v is %.0f km from the %s office: want a place within %d km of it", lat, lon, km, o.ID, MaxMissionKm)
+	}
+	return nil
+}
+
 func validPlace(lat, lon float64) error {
 	if math.IsNaN(lat) || lat < -90 || lat > 90 || math.IsNaN(lon) || lon < -180 || lon > 180 || (lat == 0 && lon == 0) {
 		return invalid("lat %v, lon %v is not a place", lat, lon)
@@ -212,6 +243,11 @@ func (p missionPatch) validate(now time.Time) error {
 		from = *p.From
 		if from.Before(now.Add(-time.Minute)) {
 			return invalid("from %s is in the past: a threat change applies from now or later", from.Format(time.RFC3339))
+		}
+	}
+	for name, t := range map[string]*time.Time{"from": p.From, "until": p.Until} {
+		if t != nil && t.Sub(now) > DateWindow*24*time.Hour {
+			return invalid("%s %s is more than %d days ahead", name, t.Format(time.RFC3339), DateWindow)
 		}
 	}
 	if p.Until != nil && !p.Until.After(from) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -125,6 +126,9 @@ func (s *Server) listMissions(c echo.Context) error {
 	if err := inRegion(cl, region); err != nil {
 		return err
 	}
+	if _, ok := s.offices[region]; region != "" && !ok {
+		return errorf(KindNotFound, "no region %q", region)
+	}
 	if flag == "contacts" && cl.Role == RolePlanner {
 		return forbidden("planners do not see contacts")
 	}
@@ -187,7 +191,11 @@ func (s *Server) createMission(c echo.Context) error {
 	if err := inRegion(cl, in.Region); err != nil {
 		return err
 	}
-	if _, _, err := s.region(ctx, in.Region); err != nil {
+	o, _, err := s.region(ctx, in.Region)
+	if err != nil {
+		return err
+	}
+	if err := nearOffice(o, in.Lat, in.Lon); err != nil {
 		return err
 	}
 	m := scheduler.Mission{ID: in.ID, Name: in.Name, Kind: in.Kind, Country: in.Country, Address: in.Address, City: in.City,
@@ -221,6 +229,11 @@ func (s *Server) patchMission(c echo.Context) error {
 	o, f, err := s.region(ctx, region)
 	if err != nil {
 		return err
+	}
+	if p.Lat != nil {
+		if err := nearOffice(o, *p.Lat, *p.Lon); err != nil {
+			return err
+		}
 	}
 	from := now.Truncate(time.Minute)
 	if p.From != nil {
@@ -535,6 +548,14 @@ func (s *Server) roster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if officer != "" {
+		if OfficerRegion(officer) != region {
+			return invalid("officer %q: want an officer id of region %s, like %s", officer, region, scheduler.OfficerID(region, 1))
+		}
+		if n, _ := strconv.Atoi(officer[strings.LastIndex(officer, "-")+1:]); n < 1 || n > f.Officers {
+			return errorf(KindNotFound, "region %s has no officer %s (its roster has %d)", region, officer, f.Officers)
+		}
+	}
 	from, err := s.parseDate(c, o, f, "from", c.QueryParam("from"))
 	if err != nil {
 		return err
@@ -747,6 +768,9 @@ func (s *Server) revokeToken(c echo.Context) error {
 	until := s.now().Add(MaxTokenTTL)
 	if in.Until != nil {
 		until = *in.Until
+		if !until.After(s.now()) || until.Sub(s.now()) > DateWindow*24*time.Hour {
+			return invalid("until %s: want a time after now and within %d days (tokens live at most %s)", until.Format(time.RFC3339), DateWindow, MaxTokenTTL)
+		}
 	}
 	if err := s.store.Revoke(c.Request().Context(), in.JTI, until); err != nil {
 		return err

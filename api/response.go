@@ -156,7 +156,15 @@ func (s *Server) response(c echo.Context) error {
 	if err := validPlace(lat, lon); err != nil {
 		return err
 	}
+	if o, ok := s.offices[region]; ok {
+		if err := nearOffice(o, lat, lon); err != nil {
+			return err
+		}
+	}
 	capability := strings.TrimSpace(c.QueryParam("capability"))
+	if capability != "" && !scheduler.IDPattern.MatchString(capability) {
+		return invalid("capability %q: want a capability name such as canine", capability)
+	}
 	units, err := s.responseUnits(c.Request().Context(), region, geo.Point{Lat: lat, Lon: lon}, capability)
 	if err != nil {
 		return err
