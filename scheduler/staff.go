@@ -75,7 +75,7 @@ func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route)
 			return nil, nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("shift %s on %s: %d officers on duty cannot fill %d positions (%d in %d units, %d in %d post teams), %d missing; the duty rotation needs %d officers in all, the force has %d, so %d are missing",
 				w.Name, d, len(members), need, unitSlots, len(ids), postSlots, len(sites), need-len(members), total, f.Officers, max(0, total-f.Officers))}
 		}
-		order := staffOrder(members, crews[s].turn, unitSlots, postSlots)
+		order := staffOrder(members, crews[s].turn, unitSlots, postSlots, len(f.Shifts))
 		next := 0
 		take := func(n int) []string {
 			out := make([]string, n)
@@ -110,19 +110,42 @@ func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route)
 
 // staffOrder returns the on-duty officers in the order they fill post teams, then unit
 // crews, then reserve. The order is the ascending list rotated by a step for each duty the
-// group has worked, so the window of post places (and of reserve places) slides around the
-// group and every member stands posts equally often over the days.
-func staffOrder(members []int, turn, unitSlots, postSlots int) []int {
+// group has worked (turn counts duties of every shift), so the window of post places slides
+// around the group and every member stands posts equally often over the days. The step is
+// at least the post places, prime to the group's size (so the window visits every member),
+// and chosen so that the duties of one shift kind, S duties apart, move the reserve places
+// by at least the reserve's width (up to a share of the group): a step of the post places
+// alone moved the night's reserve by one officer a night with 243 officers, and kept the
+// same few officers without night hours for weeks.
+func staffOrder(members []int, turn, unitSlots, postSlots, shifts int) []int {
 	m := len(members)
 	if m == 0 {
 		return []int{}
 	}
-	step := postSlots
-	if step == 0 {
-		step = max(1, m-unitSlots)
-	}
+	step := staffStep(m, unitSlots, postSlots, shifts)
 	r := rotMod(rotMod(turn, m)*rotMod(step, m), m)
 	out := make([]int, 0, m)
 	out = append(out, members[r:]...)
 	return append(out, members[:r]...)
+}
+
+// staffStep returns staffOrder's rotation step for a group of m on-duty officers.
+func staffStep(m, unitSlots, postSlots, shifts int) int {
+	reserve := max(0, m-unitSlots-postSlots)
+	want := min(reserve, m/(2*max(shifts, 1)))
+	first := max(1, postSlots)
+	for s := first; s < first+m; s++ {
+		d := s * shifts % m
+		if gcd(s, m) == 1 && min(d, m-d) >= want {
+			return s
+		}
+	}
+	return first
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }

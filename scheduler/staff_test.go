@@ -345,3 +345,58 @@ func BenchmarkStaffDay(b *testing.B) {
 		}
 	}
 }
+
+// TestNightFairnessWithReserve checks night hours (22:00–06:00 local, DESIGN.md §4.7) over
+// 56 days for a wfo-size force with officers to spare: the reserve places of each shift
+// must rotate through the whole group, so no one goes weeks without a night.
+func TestNightFairnessWithReserve(t *testing.T) {
+	ny := mustLoc(t, "America/New_York")
+	in := staffInputs(ny, 243, 26, 4, 10)
+	from := rosterDate(t, "2026-11-27")
+	night := map[string]float64{}
+	overlap := func(a, b time.Time) float64 {
+		h := 0.0
+		for t := a; t.Before(b); t = t.Add(time.Minute) {
+			if l := t.In(ny); l.Hour() >= 22 || l.Hour() < 6 {
+				h += 1.0 / 60
+			}
+		}
+		return h
+	}
+	for i := range 56 {
+		d := from.AddDays(i)
+		wins := map[string]ShiftWindow{}
+		for _, w := range ShiftWindows(d, in.Force.Shifts, ny) {
+			wins[w.Name] = w
+		}
+		routes, posts, err := StaffDay(in, staffKey, d, "v1", staffRoutes(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, r := range routes {
+			w := wins[r.Shift]
+			for _, o := range r.Officers {
+				if k := o + r.Shift; !seen[k] {
+					seen[k] = true
+					night[o] += overlap(w.Start, w.End)
+				}
+			}
+		}
+		for _, p := range posts {
+			for _, b := range p.Blocks {
+				night[b.Officer] += overlap(b.Start, b.End)
+			}
+		}
+	}
+	xs := make([]float64, 0, in.Force.Officers)
+	for n := 1; n <= in.Force.Officers; n++ {
+		xs = append(xs, night[OfficerID("t", n)])
+	}
+	mean, std := rosterMeanStd(xs)
+	lo, hi := rosterMinMax(xs)
+	t.Logf("night hours over 56 days, 243 officers: mean %.1f, std %.1f (%.1f%%), min %.1f, max %.1f", mean, std, 100*std/mean, lo, hi)
+	if std > 0.15*mean || lo == 0 {
+		t.Errorf("night hours std %.1f (min %.1f), mean %.1f; want std ≤ 15%% of mean and everyone some nights", std, lo, mean)
+	}
+}
