@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -359,23 +360,57 @@ func (s *Server) patchForce(c echo.Context) error {
 	if err := decode(c, &p); err != nil {
 		return err
 	}
-	o, f, err := s.region(ctx, region)
+	o, before, err := s.region(ctx, region)
 	if err != nil {
 		return err
 	}
+	f := before
+	f.Units, f.Capabilities = maps.Clone(before.Units), maps.Clone(before.Capabilities)
 	if err := p.apply(&f); err != nil {
 		return err
 	}
 	// The roster must still run: a force too small for its units is refused.
-	if _, err := scheduler.DutyRoster(f, o.Location, s.currentDate(o, f)); err != nil {
+	d := s.currentDate(o, f)
+	if _, err := scheduler.DutyRoster(f, o.Location, d); err != nil {
 		return &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
-	prev, prevErr := s.serviceDay(ctx, region, s.currentDate(o, f)) // for the change's events
+	// The day in progress is re-planned from now (DESIGN.md §3): visits begun before now
+	// are kept, the rest drawn with the new force. A day without a valid plan has nothing
+	// to keep and is planned whole with the new force.
+	var sum *replanSummary
+	var next scheduler.ServiceDay
+	var in scheduler.Inputs
+	prev, prevErr := s.serviceDay(ctx, region, d)
+	if prevErr == nil {
+		var changes []scheduler.Change
+		if in, changes, err = s.dayInputs(ctx, region, d); err != nil {
+			return err
+		}
+		at := s.now().Truncate(time.Minute)
+		if n := len(changes); n > 0 && at.Before(changes[n-1].At) {
+			at = changes[n-1].At
+		}
+		ch := scheduler.Change{At: at, Force: &f, ForceBefore: &before}
+		t0 := time.Now()
+		next, err = scheduler.Replan(in, s.planKey, prev, append(changes, ch))
+		if err != nil {
+			return err
+		}
+		s.metrics.planSeconds.Observe(time.Since(t0).Seconds())
+		if err := s.store.AddChange(ctx, region, d, ch); err != nil {
+			return err
+		}
+		diff := diffDays(prev, next, at)
+		sum = &diff
+	}
 	if err := s.store.PutForce(ctx, f); err != nil {
 		return err
 	}
-	if prevErr == nil {
-		s.forceChanged(ctx, region, o, prev, f)
+	if sum != nil {
+		if _, err := s.cache(ctx, in, d, next); err != nil {
+			return err
+		}
+		s.announceReplan(ctx, region, d, f, EventForceChanged, map[string]any{"force": forceView(f)}, sum)
 	}
 	return c.JSON(http.StatusOK, forceView(f))
 }
@@ -424,7 +459,7 @@ func (s *Server) planDay(c echo.Context) (string, scheduler.Date, scheduler.Regi
 	if err != nil {
 		return "", d, scheduler.RegionForce{}, invalid("date: %v", err)
 	}
-	o, f, err := s.region(ctx, region)
+	o, f, err := s.forceView(ctx, region)
 	if err != nil {
 		return "", d, f, err
 	}
@@ -447,14 +482,16 @@ func (s *Server) getPlan(c echo.Context) error {
 	if format != "json" && format != "geojson" && format != "csv" {
 		return invalid("format %q: want json, geojson or csv", format)
 	}
+	c.SetRequest(c.Request().WithContext(s.pin(c.Request().Context())))
 	region, d, _, err := s.planDay(c)
 	if err != nil {
 		return err
 	}
-	p, err := s.dayPlan(c.Request().Context(), region, d)
+	e, err := s.dayPlanEntry(c.Request().Context(), region, d)
 	if err != nil {
 		return err
 	}
+	p := e.plan
 	if err := s.audit(c, "read-plan", region); err != nil {
 		return err
 	}
@@ -469,12 +506,15 @@ func (s *Server) getPlan(c echo.Context) error {
 		w.WriteHeader(http.StatusOK)
 		return scheduler.WritePlanCSV(w, p, false)
 	}
-	w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-	w.WriteHeader(http.StatusOK)
-	return scheduler.WritePlanJSON(w, p)
+	data, err := e.JSON() // encoded once per plan version
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, data)
 }
 
 func (s *Server) getPlanUnit(c echo.Context) error {
+	c.SetRequest(c.Request().WithContext(s.pin(c.Request().Context())))
 	cl := claimsOf(c)
 	region, d, f, err := s.planDay(c)
 	if err != nil {
@@ -511,6 +551,7 @@ func (s *Server) getPlanPosts(c echo.Context) error {
 	if claimsOf(c).Role == RoleOfficer {
 		return forbidden("officers see their own post blocks in /v1/me/assignments")
 	}
+	c.SetRequest(c.Request().WithContext(s.pin(c.Request().Context())))
 	region, d, _, err := s.planDay(c)
 	if err != nil {
 		return err
@@ -597,7 +638,7 @@ func (s *Server) officerDay(ctx context.Context, officer string, d scheduler.Dat
 	region := OfficerRegion(officer)
 	out := assignmentsOut{Officer: officer, Region: region, Date: d.String(),
 		Shifts: []assignmentShift{}, Routes: []scheduler.Route{}, Posts: []postBlock{}, Missions: []missionOut{}}
-	o, f, err := s.region(ctx, region)
+	o, f, err := s.forceView(ctx, region)
 	if err != nil {
 		return out, err
 	}
@@ -650,7 +691,7 @@ func (s *Server) officerDay(ctx context.Context, officer string, d scheduler.Dat
 // have not yet ended, in the current and next service day.
 func (s *Server) officerMissions(ctx context.Context, cl *Claims) ([]scheduler.MissionRecord, error) {
 	region := OfficerRegion(cl.Officer)
-	o, f, err := s.region(ctx, region)
+	o, f, err := s.forceView(ctx, region)
 	if err != nil {
 		return nil, err
 	}
@@ -679,7 +720,7 @@ func (s *Server) officerMissions(ctx context.Context, cl *Claims) ([]scheduler.M
 	if len(ids) == 0 {
 		return out, nil
 	}
-	recs, err := s.store.Missions(ctx, region)
+	recs, err := s.regionMissions(ctx, region)
 	if err != nil {
 		return nil, err
 	}
@@ -692,10 +733,10 @@ func (s *Server) officerMissions(ctx context.Context, cl *Claims) ([]scheduler.M
 }
 
 func (s *Server) myAssignments(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := s.pin(c.Request().Context())
 	cl := claimsOf(c)
 	region := OfficerRegion(cl.Officer)
-	o, f, err := s.region(ctx, region)
+	o, f, err := s.forceView(ctx, region)
 	if err != nil {
 		return err
 	}
@@ -717,7 +758,7 @@ func (s *Server) myAssignments(c echo.Context) error {
 		ids[b.Mission] = true
 	}
 	if len(ids) > 0 {
-		recs, err := s.store.Missions(ctx, region)
+		recs, err := s.regionMissions(ctx, region)
 		if err != nil {
 			return err
 		}

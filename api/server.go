@@ -47,6 +47,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  metrics
 	plans    *planMemo
+	reads    readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
 	ops      opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
 	rel      reliability // rate limits, simulations (api/outage.go)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,12 +35,24 @@ func (s *Server) currentDate(o scheduler.Office, f scheduler.RegionForce) schedu
 // missions at the threat level in effect when the day starts (changes during the day are
 // in the day's change log), and that log, without changes naming missions or units that
 // no longer exist.
+// The caller may modify what it returns.
 func (s *Server) dayInputs(ctx context.Context, region string, d scheduler.Date) (scheduler.Inputs, []scheduler.Change, error) {
-	o, f, err := s.region(ctx, region)
+	e, err := s.day(ctx, region, d)
 	if err != nil {
 		return scheduler.Inputs{}, nil, err
 	}
-	recs, err := s.store.Missions(ctx, region)
+	in, changes := cloneInputs(e.in, e.changes)
+	return in, changes, nil
+}
+
+// loadDayInputs is dayInputs read through the store's current revision (readcache.go);
+// what it returns shares the force's maps with that generation.
+func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.Date) (scheduler.Inputs, []scheduler.Change, error) {
+	o, f, err := s.forceView(ctx, region)
+	if err != nil {
+		return scheduler.Inputs{}, nil, err
+	}
+	recs, err := s.regionMissions(ctx, region)
 	if err != nil {
 		return scheduler.Inputs{}, nil, err
 	}
@@ -63,9 +76,27 @@ func (s *Server) dayInputs(ctx context.Context, region string, d scheduler.Date)
 	if err != nil {
 		return scheduler.Inputs{}, nil, err
 	}
+	// A day whose force changed during it is planned from its start with the force it
+	// started with; the changes bring in the later ones (scheduler.Change.Force).
+	forceFixed := false
+	for _, c := range all {
+		if c.Force == nil {
+			continue
+		}
+		if !forceFixed && c.ForceBefore != nil {
+			in.Force, forceFixed = *c.ForceBefore, true
+		}
+		for _, g := range []*scheduler.RegionForce{c.Force, c.ForceBefore} {
+			for _, mode := range scheduler.Modes {
+				for n := 1; g != nil && n <= g.Units[mode]; n++ {
+					units[scheduler.UnitID(region, mode, n)] = true
+				}
+			}
+		}
+	}
 	changes := []scheduler.Change{}
 	for _, c := range all {
-		if (c.Unit != "" && units[c.Unit]) || (c.Unit == "" && ids[c.Mission]) {
+		if c.Force != nil || (c.Unit != "" && units[c.Unit]) || (c.Unit == "" && ids[c.Mission]) {
 			changes = append(changes, c)
 		}
 	}
@@ -76,22 +107,31 @@ func (s *Server) dayInputs(ctx context.Context, region string, d scheduler.Date)
 // vigil.plan/v1 envelope: from the cache when its inputs version is there, else generated
 // and cached.
 func (s *Server) dayPlan(ctx context.Context, region string, d scheduler.Date) (*scheduler.Plan, error) {
-	in, changes, err := s.dayInputs(ctx, region, d)
+	e, err := s.dayPlanEntry(ctx, region, d)
 	if err != nil {
 		return nil, err
 	}
-	version := scheduler.InputsVersion(in, d, changes)
-	if p := s.plans.get(region, d, version); p != nil {
-		s.metrics.planCache.WithLabelValues("hit").Inc()
-		return p, nil
+	return e.plan, nil
+}
+
+// dayPlanEntry is dayPlan with the plan's memo entry, which also holds its JSON.
+func (s *Server) dayPlanEntry(ctx context.Context, region string, d scheduler.Date) (*memoEntry, error) {
+	e, err := s.day(ctx, region, d)
+	if err != nil {
+		return nil, err
 	}
+	version := e.version
+	if m := s.plans.get(region, d, version); m != nil {
+		s.metrics.planCache.WithLabelValues("hit").Inc()
+		return m, nil
+	}
+	in, changes := cloneInputs(e.in, e.changes)
 	if data, err := s.store.CachedPlan(ctx, region, d, version); err == nil {
 		var p scheduler.Plan
 		if err := json.Unmarshal(data, &p); err == nil && len(p.ServiceDays) == 1 {
 			s.metrics.planCache.WithLabelValues("hit").Inc()
 			p.ServiceDays[0] = inLocation(p.ServiceDays[0], in.Office.Location)
-			s.plans.put(region, d, version, &p)
-			return &p, nil
+			return s.plans.put(region, d, version, &p), nil
 		}
 	} else if !errors.Is(err, scheduler.ErrNotFound) {
 		// A cache outage costs time, never correctness (DESIGN.md §3).
@@ -117,12 +157,12 @@ func (s *Server) serviceDay(ctx context.Context, region string, d scheduler.Date
 }
 
 // cache wraps a service day in its envelope and caches it under its inputs version.
-func (s *Server) cache(ctx context.Context, in scheduler.Inputs, d scheduler.Date, sd scheduler.ServiceDay) (*scheduler.Plan, error) {
+func (s *Server) cache(ctx context.Context, in scheduler.Inputs, d scheduler.Date, sd scheduler.ServiceDay) (*memoEntry, error) {
 	p, err := scheduler.NewPlan(in, d, []scheduler.ServiceDay{sd})
 	if err != nil {
 		return nil, err
 	}
-	s.plans.put(in.Office.ID, d, sd.Version, p)
+	e := s.plans.put(in.Office.ID, d, sd.Version, p)
 	data, err := json.Marshal(p)
 	if err == nil {
 		err = s.store.CachePlan(ctx, in.Office.ID, d, sd.Version, data)
@@ -130,7 +170,7 @@ func (s *Server) cache(ctx context.Context, in scheduler.Inputs, d scheduler.Dat
 	if err != nil {
 		s.logger.Warn("plan cache write failed", "region", in.Office.ID, "date", d.String(), "err", err)
 	}
-	return p, nil
+	return e, nil
 }
 
 // inLocation puts a cached day's times back in the region's location.
@@ -246,40 +286,62 @@ func (s *Server) applyChange(ctx context.Context, region string, d scheduler.Dat
 }
 
 // planMemo keeps the last decoded plans in memory, keyed like the store's cache by
-// region, date and inputs version, so a hot read skips decoding. Plans in it are shared
-// and must not be modified.
+// region, date and inputs version, so a hot read skips decoding, with their JSON once
+// encoded. Plans in it are shared and must not be modified.
 type planMemo struct {
 	mu    sync.Mutex
 	max   int
-	plans map[string]*scheduler.Plan
+	plans map[string]*memoEntry
 	order []string
 }
 
+// memoEntry is one memoised plan and, once asked for, its vigil.plan/v1 JSON.
+type memoEntry struct {
+	plan *scheduler.Plan
+	once sync.Once
+	json []byte
+	err  error
+}
+
+// JSON returns the plan as scheduler.WritePlanJSON writes it, encoded once.
+func (e *memoEntry) JSON() ([]byte, error) {
+	e.once.Do(func() {
+		var b bytes.Buffer
+		e.err = scheduler.WritePlanJSON(&b, e.plan)
+		e.json = b.Bytes()
+	})
+	return e.json, e.err
+}
+
 func newPlanMemo(max int) *planMemo {
-	return &planMemo{max: max, plans: map[string]*scheduler.Plan{}}
+	return &planMemo{max: max, plans: map[string]*memoEntry{}}
 }
 
 func memoKey(region string, d scheduler.Date, version string) string {
 	return region + "/" + d.String() + "/" + version
 }
 
-func (m *planMemo) get(region string, d scheduler.Date, version string) *scheduler.Plan {
+func (m *planMemo) get(region string, d scheduler.Date, version string) *memoEntry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.plans[memoKey(region, d, version)]
 }
 
-func (m *planMemo) put(region string, d scheduler.Date, version string, p *scheduler.Plan) {
+// put memoises p unless a plan is memoised under its key already; it returns the entry
+// memoised.
+func (m *planMemo) put(region string, d scheduler.Date, version string, p *scheduler.Plan) *memoEntry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := memoKey(region, d, version)
-	if _, ok := m.plans[k]; ok {
-		return
+	if e, ok := m.plans[k]; ok {
+		return e
 	}
 	if len(m.order) >= m.max {
 		delete(m.plans, m.order[0])
 		m.order = m.order[1:]
 	}
-	m.plans[k] = p
+	e := &memoEntry{plan: p}
+	m.plans[k] = e
 	m.order = append(m.order, k)
+	return e
 }

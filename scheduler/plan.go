@@ -3,7 +3,9 @@ package scheduler
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -32,13 +34,13 @@ func PlanDays(in Inputs, opt PlanOptions) (*Plan, error) {
 	if in.Office.Location == nil {
 		return nil, fmt.Errorf("plan: region %s has no time zone", regionOf(in))
 	}
-	zn, err := makeZoning(in)
+	zs, err := newZonings(in)
 	if err != nil {
 		return nil, err
 	}
-	p := newPlan(in, zn, opt.From, opt.Days)
+	p := newPlan(in, zs.base, opt.From, opt.Days)
 	for i := 0; i < opt.Days; i++ {
-		sd, err := planDay(in, opt.Key, opt.From.AddDays(i), zn, nil, nil)
+		sd, err := planDay(in, opt.Key, opt.From.AddDays(i), zs, nil, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -60,16 +62,16 @@ func PlanServiceDay(in Inputs, key []byte, d Date, changes []Change) (ServiceDay
 	if in.Office.Location == nil {
 		return ServiceDay{}, fmt.Errorf("plan: region %s has no time zone", regionOf(in))
 	}
-	zn, err := makeZoning(in)
+	zs, err := newZonings(in)
 	if err != nil {
 		return ServiceDay{}, err
 	}
-	sd, err := planDay(in, key, d, zn, nil, nil)
+	sd, err := planDay(in, key, d, zs, nil, nil)
 	if err != nil {
 		return ServiceDay{}, err
 	}
 	for i := range changes {
-		if sd, err = planDay(in, key, d, zn, changes[:i+1], &sd); err != nil {
+		if sd, err = planDay(in, key, d, zs, changes[:i+1], &sd); err != nil {
 			return ServiceDay{}, err
 		}
 	}
@@ -168,8 +170,13 @@ func realisedTravel(units []*simUnit, tt func(Mode, int, int) int) map[Mode]floa
 }
 
 // planDay plans service day d; with prev set, it re-plans prev at the last change's time,
-// keeping every visit that started before it (DESIGN.md §3).
-func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *ServiceDay) (ServiceDay, error) {
+// keeping every visit that started before it (DESIGN.md §3). in is the day's own inputs
+// (its version's); dispatch after a force change uses the force and zones then in effect.
+func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, error) {
+	eff, zn, err := zs.at(changes)
+	if err != nil {
+		return ServiceDay{}, err
+	}
 	loc := in.Office.Location
 	f := in.Force
 	region := regionOf(in)
@@ -202,6 +209,7 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 	from := 0
 	kept := map[string][]visitRec{}
 	out := map[string]bool{}
+	prevRoute := map[string]Route{} // unit|shift → prev's route, for units a force change moved or removed
 	revision := 0
 	if prev != nil {
 		revision = prev.Revision + 1
@@ -210,6 +218,7 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 		// Routes come by shift start, so each unit's visits arrive in time order, and the
 		// second half of a visit split at a shift change follows its first half.
 		for _, r := range prev.Routes {
+			prevRoute[r.Unit+"|"+r.Shift] = r
 			for _, v := range r.Visits {
 				a := int(v.Arrive.Sub(S) / time.Minute)
 				dep := int(v.Depart.Sub(S) / time.Minute)
@@ -285,7 +294,7 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 		var measured map[Mode]float64
 		for attempt := 0; ; attempt++ {
 			var used map[Mode]float64
-			res, used, err = dispatchGroup(in, key, d, version, zn.Zones[g].ID, wins, shiftEnd, dayMin, from, ms, units, out, kept, th, tt, travel, measured, attempt)
+			res, used, err = dispatchGroup(eff, key, d, version, zn.Zones[g].ID, wins, shiftEnd, dayMin, from, ms, units, out, kept, th, tt, travel, measured, attempt)
 			if err == nil {
 				break
 			}
@@ -316,14 +325,53 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 			}
 		}
 	}
-
-	var routes []Route
+	// Units a force change removed keep what they did before it, in the zone they had.
+	type routeUnit struct {
+		zoneUnit
+		zone string
+	}
+	var all []routeUnit
 	for zi, z := range zn.Zones {
 		for _, u := range zn.Units[zi] {
+			all = append(all, routeUnit{u, z.ID})
+		}
+	}
+	forced := hasForceChange(changes)
+	var spans unitSpans
+	if forced {
+		spans = newUnitSpans(in, changes)
+		inZones := map[string]bool{}
+		for _, u := range all {
+			inZones[u.ID] = true
+		}
+		removed := map[string]Route{}
+		for _, r := range prevRoute {
+			if !inZones[r.Unit] {
+				if o, ok := removed[r.Unit]; !ok || r.Start.Before(o.Start) {
+					removed[r.Unit] = r
+				}
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(removed)) {
+			all = append(all, routeUnit{zoneUnit{ID: id, Mode: removed[id].Mode}, removed[id].Zone})
+			unitVisits[id] = kept[id]
+		}
+	}
+
+	var routes []Route
+	for _, u := range all {
+		{
 			vs := unitVisits[u.ID]
 			sortVisits(vs)
 			for k, w := range wins {
-				r := Route{Unit: u.ID, Mode: u.Mode, Shift: w.Name, Zone: z.ID, Officers: []string{}, Start: w.Start, End: w.End, Visits: []Visit{}}
+				zoneID := u.zone
+				if pr, ok := prevRoute[u.ID+"|"+w.Name]; ok && forced && int(w.Start.Sub(S)/time.Minute) < from {
+					zoneID = pr.Zone // a shift begun before the change stays in the zone it began in
+				}
+				if forced && !spans.works(u.ID, w) {
+					continue
+				}
+				r := Route{Unit: u.ID, Mode: u.Mode, Shift: w.Name, Zone: zoneID, Officers: []string{}, Start: w.Start, End: w.End, Visits: []Visit{}}
 				prevMi := -1
 				dist := 0.0
 				lo := 0
@@ -358,7 +406,12 @@ func planDay(in Inputs, key []byte, d Date, zn *zoning, changes []Change, prev *
 	})
 	// Posts and crews do not depend on the day's changes: they are staffed with the
 	// day's first version, so a re-plan never moves a post relief or a crew.
-	routes, posts, err := StaffDay(in, key, d, InputsVersion(in, d, nil), routes)
+	var posts []Post
+	if forced {
+		routes, posts, err = staffChanged(in, eff.Force, key, d, routes)
+	} else {
+		routes, posts, err = StaffDay(in, key, d, InputsVersion(in, d, nil), routes)
+	}
 	if err != nil {
 		return ServiceDay{}, err
 	}
@@ -408,10 +461,11 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 	for _, w := range wins {
 		tl.rngs = append(tl.rngs, NewRand(key, region, d, zoneID, w.Name, version))
 	}
-	// Presences kept before `from`, merged per mission.
+	// Presences kept before `from`, merged per mission, whichever unit made them: after a
+	// force change a mission's earlier visits may be by a unit now in another zone.
 	presence := map[int][]visitRec{}
-	for _, u := range units {
-		for _, v := range kept[u.ID] {
+	for _, u := range slices.Sorted(maps.Keys(kept)) {
+		for _, v := range kept[u] {
 			presence[v.Mission] = append(presence[v.Mission], v)
 		}
 	}

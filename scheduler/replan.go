@@ -27,11 +27,11 @@ func Replan(in Inputs, key []byte, prev ServiceDay, changes []Change) (ServiceDa
 	if err := checkChanges(in, changes); err != nil {
 		return ServiceDay{}, err
 	}
-	zn, err := makeZoning(in)
+	zs, err := newZonings(in)
 	if err != nil {
 		return ServiceDay{}, err
 	}
-	sd, err := planDay(in, key, d, zn, changes, &prev)
+	sd, err := planDay(in, key, d, zs, changes, &prev)
 	if err != nil {
 		return ServiceDay{}, err
 	}
@@ -50,9 +50,18 @@ func checkChanges(in Inputs, changes []Change) error {
 	}
 	region := regionOf(in)
 	units := map[string]bool{}
-	for _, mode := range Modes {
-		for n := 1; n <= in.Force.Units[mode]; n++ {
-			units[UnitID(region, mode, n)] = true
+	for u := range unitModes(in.Force, region) {
+		units[u] = true
+	}
+	for i, c := range changes {
+		if c.Force == nil {
+			continue
+		}
+		if err := checkForceChange(in, i, c); err != nil {
+			return err
+		}
+		for u := range unitModes(*c.Force, region) {
+			units[u] = true
 		}
 	}
 	for i, c := range changes {
@@ -60,6 +69,10 @@ func checkChanges(in Inputs, changes []Change) error {
 			return fmt.Errorf("change %d at %s is before the change before it", i+1, c.At.Format(time.RFC3339))
 		}
 		switch {
+		case c.Force != nil && (c.Unit != "" || c.Mission != ""):
+			return fmt.Errorf("change %d: a force change names no unit or mission", i+1)
+		case c.Force != nil:
+			continue
 		case c.Unit != "" && !units[c.Unit]:
 			return fmt.Errorf("change %d: region %s has no unit %s", i+1, region, c.Unit)
 		case c.Unit == "" && !missions[c.Mission]:
@@ -97,7 +110,7 @@ func newThreats(in Inputs, S time.Time, dayMin int, changes []Change) *threats {
 	minute := func(t time.Time) int { return int(math.Ceil(t.Sub(S).Minutes() - 1e-9)) }
 	for _, c := range changes {
 		mi, ok := index[c.Mission]
-		if c.Unit != "" || !ok {
+		if c.Unit != "" || c.Force != nil || !ok {
 			continue
 		}
 		st := threatStep{from: minute(c.At), until: math.MaxInt, threat: c.Threat}

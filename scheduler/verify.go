@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 )
@@ -185,6 +186,11 @@ func verifyDay(in Inputs, sd ServiceDay, changes []Change) []Violation {
 	}
 	dayMin := int(E.Sub(S) / time.Minute)
 	v := newVerifier(in)
+	for _, c := range changes {
+		if c.Force != nil {
+			maps.Copy(v.modes, unitModes(*c.Force, regionOf(in)))
+		}
+	}
 	th := newThreats(in, S, dayMin, changes)
 	minute := func(t time.Time) int { return int(t.Sub(S) / time.Minute) }
 	wins := ShiftWindows(d, f.Shifts, loc)

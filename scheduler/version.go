@@ -8,7 +8,8 @@ import (
 )
 
 // Change is one change made during a service day (DESIGN.md §3): a mission's threat level
-// set from At (until Until for a temporary raise), or a unit out of service from At.
+// set from At (until Until for a temporary raise), a unit out of service from At, or the
+// region's force replaced from At.
 type Change struct {
 	At time.Time
 	// Mission and Threat set a mission's threat level from At.
@@ -18,6 +19,14 @@ type Change struct {
 	Until *time.Time
 	// Unit, when set, takes the unit out of service from At.
 	Unit string
+	// Force, when set, is the region's force from At (units added or removed, officers,
+	// capabilities): the day is re-planned from At with its units and zones. It may not
+	// change the shifts, profiles, crews, speeds, circuity or post blocks.
+	Force *RegionForce `json:",omitempty"`
+	// ForceBefore is the force in effect before a force change. The planner does not read
+	// it: the service keeps it so a day can be planned from its start with the force it
+	// started with.
+	ForceBefore *RegionForce `json:",omitempty"`
 }
 
 // versionDoc is what InputsVersion hashes; encoding/json sorts map keys, so the
@@ -51,27 +60,24 @@ type versionChange struct {
 	Threat  int    `json:"threat,omitempty"`
 	Until   string `json:"until,omitempty"`
 	Unit    string `json:"unit,omitempty"`
+	// Force is set for a force change only, so versions of days without one are unchanged.
+	Force *versionForce `json:"force,omitempty"`
 }
 
 // InputsVersion returns "sha256:<hex>" of the inputs in effect for service day d: the
 // region, its missions, force and profiles, and the ordered changes made during the day,
 // each with its time (DESIGN.md §3). Equal inputs give equal versions on every replica.
 func InputsVersion(in Inputs, d Date, changes []Change) string {
-	f := in.Force
 	doc := versionDoc{
 		Region:   in.Office.ID,
 		TZ:       in.Office.TZ,
 		Date:     d.String(),
 		Missions: in.Missions,
-		Force: versionForce{
-			Shifts: f.Shifts, Units: f.Units, Crew: f.Crew, Capabilities: f.Capabilities,
-			Officers: f.Officers, PostBlock: f.PostBlockMinutes, Release: f.ReleaseBeforeMinutes,
-			H3: f.H3Resolution, Speeds: f.SpeedsKmh, Circuity: f.Circuity, Profiles: f.Profiles,
-		},
-		Changes: make([]versionChange, len(changes)),
+		Force:    newVersionForce(in.Force),
+		Changes:  make([]versionChange, len(changes)),
 	}
 	if doc.Region == "" {
-		doc.Region = f.Region
+		doc.Region = in.Force.Region
 	}
 	if doc.Missions == nil {
 		doc.Missions = []Mission{}
@@ -80,6 +86,10 @@ func InputsVersion(in Inputs, d Date, changes []Change) string {
 		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit}
 		if c.Until != nil {
 			vc.Until = c.Until.UTC().Format(time.RFC3339Nano)
+		}
+		if c.Force != nil {
+			vf := newVersionForce(*c.Force)
+			vc.Force = &vf
 		}
 		doc.Changes[i] = vc
 	}
@@ -90,4 +100,12 @@ func InputsVersion(in Inputs, d Date, changes []Change) string {
 	}
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func newVersionForce(f RegionForce) versionForce {
+	return versionForce{
+		Shifts: f.Shifts, Units: f.Units, Crew: f.Crew, Capabilities: f.Capabilities,
+		Officers: f.Officers, PostBlock: f.PostBlockMinutes, Release: f.ReleaseBeforeMinutes,
+		H3: f.H3Resolution, Speeds: f.SpeedsKmh, Circuity: f.Circuity, Profiles: f.Profiles,
+	}
 }

@@ -6,7 +6,10 @@ package runlock
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +38,10 @@ type Options struct {
 	Lease time.Duration
 	// Keep is how long a finished run's key stays (DefaultKeep).
 	Keep time.Duration
+	// Holder, when set, names this replica (e.g. host/pid) in the value of every key it
+	// takes, as "<Holder>#<random>", so an operator or a test can see who ran a run
+	// (HolderOf). Empty leaves the value random only.
+	Holder string
 }
 
 // Locker is a gocron.Locker on redsync.
@@ -72,13 +79,35 @@ func RunKey(job string, t time.Time) string {
 // or has finished that run.
 func (l *Locker) Lock(ctx context.Context, job string) (gocron.Lock, error) {
 	key := l.opt.Prefix + RunKey(job, l.opt.Clock.Now())
-	m := l.rs.NewMutex(key, redsync.WithExpiry(l.opt.Lease), redsync.WithTries(1))
+	opts := []redsync.Option{redsync.WithExpiry(l.opt.Lease), redsync.WithTries(1)}
+	if l.opt.Holder != "" {
+		opts = append(opts, redsync.WithGenValueFunc(l.holderValue))
+	}
+	m := l.rs.NewMutex(key, opts...)
 	if err := m.TryLockContext(ctx); err != nil {
 		return nil, fmt.Errorf("run %s: %w", key, err)
 	}
 	lk := &lock{l: l, m: m, key: key, stop: make(chan struct{}), done: make(chan struct{})}
 	go lk.extend()
 	return lk, nil
+}
+
+// holderValue returns a key value naming the holder: "<Holder>#<16 random bytes, base64>".
+func (l *Locker) holderValue() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return l.opt.Holder + "#" + base64.StdEncoding.EncodeToString(b), nil
+}
+
+// HolderOf returns the Holder named in the value of a run key, or "" when it names none.
+func HolderOf(value string) string {
+	i := strings.LastIndexByte(value, '#')
+	if i < 0 {
+		return ""
+	}
+	return value[:i]
 }
 
 type lock struct {

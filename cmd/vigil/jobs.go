@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,7 +25,7 @@ func startJobs(ctx context.Context, srv *api.Server, redisURL, prefix string) (s
 		rdb = redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{opt.Addr}, DB: opt.DB,
 			Username: opt.Username, Password: opt.Password, TLSConfig: opt.TLSConfig,
 			ContextTimeoutEnabled: true, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second})
-		cfg.Locker = runlock.New(rdb, runlock.Options{Prefix: prefix})
+		cfg.Locker = runlock.New(rdb, runlock.Options{Prefix: prefix, Holder: replicaID()})
 	}
 	jobs, err := srv.StartJobs(ctx, cfg)
 	if err != nil {
@@ -39,4 +40,13 @@ func startJobs(ctx context.Context, srv *api.Server, redisURL, prefix string) (s
 			rdb.Close()
 		}
 	}, nil
+}
+
+// replicaID names this process in the run keys it takes: host/pid.
+func replicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,7 +33,23 @@ var (
 
 // Store is a scheduler.Store on a bbolt file.
 type Store struct {
-	db *bolt.DB
+	db  *bolt.DB
+	rev atomic.Uint64 // bumped after every write of missions, forces or change logs
+}
+
+// Revision returns a token that changes whenever missions, forces or change logs may have
+// changed, so that readers may keep what they decoded while it stays the same. Only this
+// process can write the file (Open locks it), so the token is a counter in memory, bumped
+// after each such write commits.
+func (s *Store) Revision(ctx context.Context) (string, error) {
+	return strconv.FormatUint(s.rev.Load(), 10), nil
+}
+
+// update runs fn in a write transaction of missions, forces or change logs and bumps the
+// revision once it has committed (or failed: a needless bump costs a reload only).
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	defer s.rev.Add(1)
+	return s.db.Update(fn)
 }
 
 // Open opens (creating if needed) the store file at path. Only one process may hold it:
@@ -53,8 +71,15 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	// Audit records are group-committed (Batch): a batch waits at most this long for
+	// company before it commits, and more gather while a commit runs. bbolt's default of
+	// 10 ms put that wait on every audited read's latency.
+	db.MaxBatchDelay = auditBatchDelay
 	return &Store{db: db}, nil
 }
+
+// auditBatchDelay is how long an audit batch waits for more records before committing.
+const auditBatchDelay = time.Millisecond
 
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }
@@ -62,7 +87,7 @@ func (s *Store) Close() error { return s.db.Close() }
 // Seed implements scheduler.Store.
 func (s *Store) Seed(ctx context.Context, missions []scheduler.MissionRecord, forces []scheduler.RegionForce) (bool, error) {
 	seeded := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bMeta).Get(kSeeded) != nil {
 			return nil
 		}
@@ -127,7 +152,7 @@ func getMission(tx *bolt.Tx, id string, r *scheduler.MissionRecord) error {
 
 // CreateMission implements scheduler.Store.
 func (s *Store) CreateMission(ctx context.Context, r scheduler.MissionRecord) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bMissions)
 		if b.Get([]byte(r.Mission.ID)) != nil {
 			return fmt.Errorf("mission %q: %w", r.Mission.ID, scheduler.ErrConflict)
@@ -139,7 +164,7 @@ func (s *Store) CreateMission(ctx context.Context, r scheduler.MissionRecord) er
 // UpdateMission implements scheduler.Store.
 func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler.MissionRecord) error) (scheduler.MissionRecord, error) {
 	var r scheduler.MissionRecord
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := getMission(tx, id, &r); err != nil {
 			return err
 		}
@@ -159,7 +184,7 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 
 // DeleteMission implements scheduler.Store.
 func (s *Store) DeleteMission(ctx context.Context, id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bMissions)
 		if b.Get([]byte(id)) == nil {
 			return fmt.Errorf("mission %q: %w", id, scheduler.ErrNotFound)
@@ -199,7 +224,7 @@ func (s *Store) Forces(ctx context.Context) ([]scheduler.RegionForce, error) {
 
 // PutForce implements scheduler.Store.
 func (s *Store) PutForce(ctx context.Context, f scheduler.RegionForce) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bForce), f.Region, f) })
+	return s.update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bForce), f.Region, f) })
 }
 
 func dayKey(region string, d scheduler.Date) []byte { return []byte(region + "/" + d.String()) }
@@ -227,7 +252,7 @@ func (s *Store) Changes(ctx context.Context, region string, d scheduler.Date) ([
 
 // AddChange implements scheduler.Store.
 func (s *Store) AddChange(ctx context.Context, region string, d scheduler.Date, c scheduler.Change) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b, err := tx.Bucket(bChanges).CreateBucketIfNotExists(dayKey(region, d))
 		if err != nil {
 			return err

@@ -125,6 +125,7 @@ func (s *Store) Seed(ctx context.Context, missions []scheduler.MissionRecord, fo
 			}
 			p.HSet(ctx, s.k("force"), f.Region, data)
 		}
+		p.Incr(ctx, s.k("rev"))
 		return nil
 	})
 	if err != nil {
@@ -154,6 +155,17 @@ func (s *Store) Missions(ctx context.Context, region string) ([]scheduler.Missio
 	return out, nil
 }
 
+// Revision returns a token that changes whenever missions, forces or change logs may have
+// changed, whichever replica wrote them: every such write increments a counter key in the
+// same transaction, so that readers may keep what they decoded while it stays the same.
+func (s *Store) Revision(ctx context.Context) (string, error) {
+	v, err := s.rdb.Get(ctx, s.k("rev")).Result()
+	if errors.Is(err, redis.Nil) {
+		return "0", nil
+	}
+	return v, wrap(err)
+}
+
 // Mission implements scheduler.Store.
 func (s *Store) Mission(ctx context.Context, id string) (scheduler.MissionRecord, error) {
 	return s.mission(ctx, s.rdb, id)
@@ -177,11 +189,16 @@ func (s *Store) CreateMission(ctx context.Context, r scheduler.MissionRecord) er
 	if err != nil {
 		return err
 	}
-	ok, err := s.rdb.HSetNX(ctx, s.k("missions"), r.Mission.ID, data).Result()
+	var set *redis.BoolCmd
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		set = p.HSetNX(ctx, s.k("missions"), r.Mission.ID, data)
+		p.Incr(ctx, s.k("rev"))
+		return nil
+	})
 	if err != nil {
 		return wrap(err)
 	}
-	if !ok {
+	if !set.Val() {
 		return fmt.Errorf("mission %q: %w", r.Mission.ID, scheduler.ErrConflict)
 	}
 	return nil
@@ -211,6 +228,7 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 			}
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 				p.HSet(ctx, key, id, data)
+				p.Incr(ctx, s.k("rev"))
 				return nil
 			})
 			out = r
@@ -232,11 +250,16 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 
 // DeleteMission implements scheduler.Store.
 func (s *Store) DeleteMission(ctx context.Context, id string) error {
-	n, err := s.rdb.HDel(ctx, s.k("missions"), id).Result()
+	var del *redis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		del = p.HDel(ctx, s.k("missions"), id)
+		p.Incr(ctx, s.k("rev"))
+		return nil
+	})
 	if err != nil {
 		return wrap(err)
 	}
-	if n == 0 {
+	if del.Val() == 0 {
 		return fmt.Errorf("mission %q: %w", id, scheduler.ErrNotFound)
 	}
 	return nil
@@ -279,7 +302,12 @@ func (s *Store) PutForce(ctx context.Context, f scheduler.RegionForce) error {
 	if err != nil {
 		return err
 	}
-	return wrap(s.rdb.HSet(ctx, s.k("force"), f.Region, data).Err())
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, s.k("force"), f.Region, data)
+		p.Incr(ctx, s.k("rev"))
+		return nil
+	})
+	return wrap(err)
 }
 
 // Changes implements scheduler.Store.
@@ -306,7 +334,12 @@ func (s *Store) AddChange(ctx context.Context, region string, d scheduler.Date, 
 	if err != nil {
 		return err
 	}
-	return wrap(s.rdb.RPush(ctx, s.k("changes", region, d.String()), data).Err())
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.RPush(ctx, s.k("changes", region, d.String()), data)
+		p.Incr(ctx, s.k("rev"))
+		return nil
+	})
+	return wrap(err)
 }
 
 // CachedPlan implements scheduler.Store.

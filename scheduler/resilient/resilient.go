@@ -366,6 +366,25 @@ func (s *Store) DeleteMission(ctx context.Context, id string) error {
 	return err
 }
 
+// Revision returns the wrapped store's revision token (see boltstore.Store.Revision),
+// for readers that keep what they decoded while it stays the same. During an outage, or
+// when the wrapped store has none, it returns an error, and such readers read through the
+// store (here: from memory) instead.
+func (s *Store) Revision(ctx context.Context) (string, error) {
+	r, ok := s.Store.(interface {
+		Revision(context.Context) (string, error)
+	})
+	if !ok {
+		return "", errors.New("the wrapped store keeps no revision")
+	}
+	if s.skip() {
+		return "", unavailable("the store's revision")
+	}
+	v, err := r.Revision(ctx)
+	s.observe(err)
+	return v, err
+}
+
 // Force implements scheduler.Store.
 func (s *Store) Force(ctx context.Context, region string) (scheduler.RegionForce, error) {
 	if !s.skip() {

@@ -1,0 +1,171 @@
+package api
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sync"
+
+	"vigil/scheduler"
+)
+
+// The hot reads (an officer's assignments, a region's plan) need a region's force, its
+// missions and a day's change log, decoded. Decoding them from the store on every request
+// cost most of a request; they are kept here instead, for as long as the store's revision
+// token stays the same. Stores that have one (boltstore, redisstore, resilient) change it
+// whenever missions, forces or change logs may have changed, on any replica; for other
+// stores, or when the token cannot be read, every read goes to the store as before.
+
+// revisioner is a store with a revision token (boltstore.Store.Revision).
+type revisioner interface {
+	Revision(ctx context.Context) (string, error)
+}
+
+// readGen is what was decoded from the store at one revision. Everything in it is shared
+// between requests and must not be modified.
+type readGen struct {
+	rev      string
+	mu       sync.Mutex
+	forces   map[string]scheduler.RegionForce
+	missions map[string][]scheduler.MissionRecord
+	days     map[string]*dayEntry
+}
+
+// dayEntry is a region's service date's planner inputs, change log and inputs version.
+type dayEntry struct {
+	in      scheduler.Inputs
+	changes []scheduler.Change
+	version string
+}
+
+// maxGenDays bounds the days a generation keeps; past it, it starts again empty.
+const maxGenDays = 256
+
+// readCache holds the generation of the latest revision seen.
+type readCache struct {
+	mu  sync.Mutex
+	gen *readGen
+}
+
+type genKey struct{}
+
+// gen returns the generation of the store's current revision (the one pinned in ctx, if
+// any), or nil when the store has no revision token or it cannot be read.
+func (s *Server) gen(ctx context.Context) *readGen {
+	if g, ok := ctx.Value(genKey{}).(*readGen); ok {
+		return g
+	}
+	r, ok := s.store.(revisioner)
+	if !ok {
+		return nil
+	}
+	rev, err := r.Revision(ctx)
+	if err != nil {
+		return nil
+	}
+	s.reads.mu.Lock()
+	defer s.reads.mu.Unlock()
+	if g := s.reads.gen; g != nil && g.rev == rev {
+		return g
+	}
+	g := &readGen{rev: rev, forces: map[string]scheduler.RegionForce{},
+		missions: map[string][]scheduler.MissionRecord{}, days: map[string]*dayEntry{}}
+	s.reads.gen = g
+	return g
+}
+
+// pin reads the store's revision once for the rest of a read-only request, so that its
+// reads see one revision and ask for the token once.
+func (s *Server) pin(ctx context.Context) context.Context {
+	if g := s.gen(ctx); g != nil {
+		return context.WithValue(ctx, genKey{}, g)
+	}
+	return ctx
+}
+
+// forceView is like region, but its force is shared (from the generation) and must not be
+// modified.
+func (s *Server) forceView(ctx context.Context, region string) (scheduler.Office, scheduler.RegionForce, error) {
+	g := s.gen(ctx)
+	if g != nil {
+		g.mu.Lock()
+		f, ok := g.forces[region]
+		g.mu.Unlock()
+		if o, known := s.offices[region]; ok && known {
+			return o, f, nil
+		}
+	}
+	o, f, err := s.region(ctx, region)
+	if err == nil && g != nil {
+		g.mu.Lock()
+		g.forces[region] = f
+		g.mu.Unlock()
+	}
+	return o, f, err
+}
+
+// regionMissions returns a region's missions, sorted by id; the slice is shared and must
+// not be modified.
+func (s *Server) regionMissions(ctx context.Context, region string) ([]scheduler.MissionRecord, error) {
+	g := s.gen(ctx)
+	if g != nil {
+		g.mu.Lock()
+		recs, ok := g.missions[region]
+		g.mu.Unlock()
+		if ok {
+			return recs, nil
+		}
+	}
+	recs, err := s.store.Missions(ctx, region)
+	if err == nil && g != nil {
+		g.mu.Lock()
+		g.missions[region] = recs
+		g.mu.Unlock()
+	}
+	return recs, err
+}
+
+// day returns a region's service date's inputs, change log and inputs version, shared.
+func (s *Server) day(ctx context.Context, region string, d scheduler.Date) (*dayEntry, error) {
+	g := s.gen(ctx)
+	key := region + "/" + d.String()
+	if g != nil {
+		g.mu.Lock()
+		e, ok := g.days[key]
+		g.mu.Unlock()
+		if ok {
+			return e, nil
+		}
+	}
+	in, changes, err := s.loadDayInputs(ctx, region, d)
+	if err != nil {
+		return nil, err
+	}
+	e := &dayEntry{in: in, changes: changes, version: scheduler.InputsVersion(in, d, changes)}
+	if g != nil {
+		g.mu.Lock()
+		if len(g.days) >= maxGenDays {
+			g.days = map[string]*dayEntry{}
+		}
+		g.days[key] = e
+		g.mu.Unlock()
+	}
+	return e, nil
+}
+
+// cloneInputs returns a copy of in and changes that its receiver may modify.
+func cloneInputs(in scheduler.Inputs, changes []scheduler.Change) (scheduler.Inputs, []scheduler.Change) {
+	in.Missions = slices.Clone(in.Missions)
+	in.Force = cloneForce(in.Force)
+	return in, slices.Clone(changes)
+}
+
+// cloneForce returns a copy of f that shares no map or slice with it.
+func cloneForce(f scheduler.RegionForce) scheduler.RegionForce {
+	f.Shifts = slices.Clone(f.Shifts)
+	f.Units = maps.Clone(f.Units)
+	f.Crew = maps.Clone(f.Crew)
+	f.Capabilities = maps.Clone(f.Capabilities)
+	f.SpeedsKmh = maps.Clone(f.SpeedsKmh)
+	return f
+}
