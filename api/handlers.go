@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -459,7 +462,7 @@ func (s *Server) planDay(c echo.Context) (string, scheduler.Date, scheduler.Regi
 	if err != nil {
 		return "", d, scheduler.RegionForce{}, invalid("date: %v", err)
 	}
-	o, f, err := s.forceView(ctx, region)
+	o, f, err := s.regionShared(ctx, region)
 	if err != nil {
 		return "", d, f, err
 	}
@@ -635,17 +638,25 @@ func (s *Server) roster(c echo.Context) error {
 // officerDay is an officer's released assignments of one service day. The day is planned
 // only once one of its shifts is released, so asking about far days costs nothing.
 func (s *Server) officerDay(ctx context.Context, officer string, d scheduler.Date) (assignmentsOut, error) {
+	out, _, err := s.officerDayEntry(ctx, officer, d)
+	return out, err
+}
+
+// officerDayEntry is officerDay with the memo entry of the plan it read (nil when the day
+// was not planned: none of the officer's shifts is released).
+func (s *Server) officerDayEntry(ctx context.Context, officer string, d scheduler.Date) (assignmentsOut, *memoEntry, error) {
+	ctx = s.pin(ctx) // the force and its roster of one revision
 	region := OfficerRegion(officer)
 	out := assignmentsOut{Officer: officer, Region: region, Date: d.String(),
 		Shifts: []assignmentShift{}, Routes: []scheduler.Route{}, Posts: []postBlock{}, Missions: []missionOut{}}
-	o, f, err := s.forceView(ctx, region)
+	o, f, err := s.regionShared(ctx, region)
 	if err != nil {
-		return out, err
+		return out, nil, err
 	}
 	now := s.now()
-	duty, err := scheduler.DutyRoster(f, o.Location, d)
+	duty, err := s.dutyRoster(ctx, f, o.Location, d)
 	if err != nil {
-		return out, &Error{Kind: KindInfeasible, Msg: err.Error()}
+		return out, nil, &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
 	released := false
 	for _, sh := range duty.Shifts {
@@ -657,12 +668,13 @@ func (s *Server) officerDay(ctx context.Context, officer string, d scheduler.Dat
 		released = released || !now.Before(rel)
 	}
 	if !released {
-		return out, nil
+		return out, nil, nil
 	}
-	sd, err := s.serviceDay(ctx, region, d)
+	e, err := s.dayPlanEntry(ctx, region, d)
 	if err != nil {
-		return out, err
+		return out, nil, err
 	}
+	sd := e.plan.ServiceDays[0]
 	windows := scheduler.ShiftWindows(d, f.Shifts, o.Location)
 	shiftReleased := func(t time.Time) bool {
 		for _, w := range windows {
@@ -684,14 +696,15 @@ func (s *Server) officerDay(ctx context.Context, officer string, d scheduler.Dat
 			}
 		}
 	}
-	return out, nil
+	return out, e, nil
 }
 
 // officerMissions returns the missions on the officer's released routes and posts that
 // have not yet ended, in the current and next service day.
 func (s *Server) officerMissions(ctx context.Context, cl *Claims) ([]scheduler.MissionRecord, error) {
+	ctx = s.pin(ctx)
 	region := OfficerRegion(cl.Officer)
-	o, f, err := s.forceView(ctx, region)
+	o, f, err := s.regionShared(ctx, region)
 	if err != nil {
 		return nil, err
 	}
@@ -736,7 +749,7 @@ func (s *Server) myAssignments(c echo.Context) error {
 	ctx := s.pin(c.Request().Context())
 	cl := claimsOf(c)
 	region := OfficerRegion(cl.Officer)
-	o, f, err := s.forceView(ctx, region)
+	o, f, err := s.regionShared(ctx, region)
 	if err != nil {
 		return err
 	}
@@ -744,9 +757,31 @@ func (s *Server) myAssignments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.officerDay(ctx, cl.Officer, d)
+	out, e, err := s.officerDayEntry(ctx, cl.Officer, d)
 	if err != nil {
 		return err
+	}
+	// The same released part of the same plan at the same store revision reads the same:
+	// its JSON is kept with the plan. Released routes and blocks only grow with time, so
+	// their counts and the shifts' release flags tell the released parts apart.
+	var viewKey string
+	if _, pretty := c.QueryParams()["pretty"]; e != nil && !pretty {
+		if g := s.gen(ctx); g != nil {
+			flags := make([]byte, len(out.Shifts))
+			for i, sh := range out.Shifts {
+				flags[i] = '0'
+				if sh.Released {
+					flags[i] = '1'
+				}
+			}
+			viewKey = fmt.Sprintf("%s|%s|%s|%s|%d|%d", g.rev, cl.Officer, d, flags, len(out.Routes), len(out.Posts))
+			if data, ok := e.view(viewKey); ok {
+				if err := s.audit(c, "read-assignments", region); err != nil {
+					return err
+				}
+				return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, data)
+			}
+		}
 	}
 	ids := map[string]bool{}
 	for _, r := range out.Routes {
@@ -770,6 +805,14 @@ func (s *Server) myAssignments(c echo.Context) error {
 	}
 	if err := s.audit(c, "read-assignments", region); err != nil {
 		return err
+	}
+	if viewKey != "" {
+		var b bytes.Buffer
+		if err := json.NewEncoder(&b).Encode(out); err != nil { // as c.JSON writes it
+			return err
+		}
+		e.putView(viewKey, b.Bytes())
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b.Bytes())
 	}
 	return c.JSON(http.StatusOK, out)
 }

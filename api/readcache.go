@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"vigil/scheduler"
 )
@@ -29,6 +30,7 @@ type readGen struct {
 	forces   map[string]scheduler.RegionForce
 	missions map[string][]scheduler.MissionRecord
 	days     map[string]*dayEntry
+	duty     map[string]scheduler.DayDuty
 }
 
 // dayEntry is a region's service date's planner inputs, change log and inputs version.
@@ -69,7 +71,8 @@ func (s *Server) gen(ctx context.Context) *readGen {
 		return g
 	}
 	g := &readGen{rev: rev, forces: map[string]scheduler.RegionForce{},
-		missions: map[string][]scheduler.MissionRecord{}, days: map[string]*dayEntry{}}
+		missions: map[string][]scheduler.MissionRecord{}, days: map[string]*dayEntry{},
+		duty: map[string]scheduler.DayDuty{}}
 	s.reads.gen = g
 	return g
 }
@@ -77,15 +80,18 @@ func (s *Server) gen(ctx context.Context) *readGen {
 // pin reads the store's revision once for the rest of a read-only request, so that its
 // reads see one revision and ask for the token once.
 func (s *Server) pin(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(genKey{}).(*readGen); ok {
+		return ctx
+	}
 	if g := s.gen(ctx); g != nil {
 		return context.WithValue(ctx, genKey{}, g)
 	}
 	return ctx
 }
 
-// forceView is like region, but its force is shared (from the generation) and must not be
+// regionShared is like region, but its force is shared (from the generation) and must not be
 // modified.
-func (s *Server) forceView(ctx context.Context, region string) (scheduler.Office, scheduler.RegionForce, error) {
+func (s *Server) regionShared(ctx context.Context, region string) (scheduler.Office, scheduler.RegionForce, error) {
 	g := s.gen(ctx)
 	if g != nil {
 		g.mu.Lock()
@@ -151,6 +157,32 @@ func (s *Server) day(ctx context.Context, region string, d scheduler.Date) (*day
 		g.mu.Unlock()
 	}
 	return e, nil
+}
+
+// dutyRoster is scheduler.DutyRoster of a region's force as regionShared returned it under
+// the same pinned ctx (so that the roster is kept under the revision its force was read
+// at), computed once per revision; the result is shared and must not be modified.
+func (s *Server) dutyRoster(ctx context.Context, f scheduler.RegionForce, loc *time.Location, d scheduler.Date) (scheduler.DayDuty, error) {
+	g := s.gen(ctx)
+	key := f.Region + "/" + d.String()
+	if g != nil {
+		g.mu.Lock()
+		duty, ok := g.duty[key]
+		g.mu.Unlock()
+		if ok {
+			return duty, nil
+		}
+	}
+	duty, err := scheduler.DutyRoster(f, loc, d)
+	if err == nil && g != nil {
+		g.mu.Lock()
+		if len(g.duty) >= maxGenDays {
+			g.duty = map[string]scheduler.DayDuty{}
+		}
+		g.duty[key] = duty
+		g.mu.Unlock()
+	}
+	return duty, err
 }
 
 // cloneInputs returns a copy of in and changes that its receiver may modify.

@@ -48,7 +48,7 @@ func (s *Server) dayInputs(ctx context.Context, region string, d scheduler.Date)
 // loadDayInputs is dayInputs read through the store's current revision (readcache.go);
 // what it returns shares the force's maps with that generation.
 func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.Date) (scheduler.Inputs, []scheduler.Change, error) {
-	o, f, err := s.forceView(ctx, region)
+	o, f, err := s.regionShared(ctx, region)
 	if err != nil {
 		return scheduler.Inputs{}, nil, err
 	}
@@ -295,12 +295,37 @@ type planMemo struct {
 	order []string
 }
 
-// memoEntry is one memoised plan and, once asked for, its vigil.plan/v1 JSON.
+// memoEntry is one memoised plan and, once asked for, its vigil.plan/v1 JSON and the
+// JSON of officers' views of it (api.myAssignments).
 type memoEntry struct {
 	plan *scheduler.Plan
 	once sync.Once
 	json []byte
 	err  error
+
+	mu    sync.Mutex
+	views map[string][]byte
+}
+
+// maxViews bounds the officers' views kept with one plan; past it, they start again.
+const maxViews = 4096
+
+// view returns the JSON kept under key, if any.
+func (e *memoEntry) view(key string) ([]byte, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	data, ok := e.views[key]
+	return data, ok
+}
+
+// putView keeps an officer's view's JSON under key.
+func (e *memoEntry) putView(key string, data []byte) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.views == nil || len(e.views) >= maxViews {
+		e.views = map[string][]byte{}
+	}
+	e.views[key] = data
 }
 
 // JSON returns the plan as scheduler.WritePlanJSON writes it, encoded once.

@@ -60,3 +60,12 @@ func TestReopenKeepsData(t *testing.T) {
 }
 
 var seedTime = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+func TestRevision(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "vigil.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Revision(t, s)
+}

@@ -72,3 +72,7 @@ func TestOpenUnreachable(t *testing.T) {
 		t.Errorf("Open(unreachable) error = %v; want ErrUnavailable", err)
 	}
 }
+
+func TestRevision(t *testing.T) {
+	storetest.Revision(t, newTestStore(t))
+}
