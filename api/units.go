@@ -101,16 +101,3 @@ func (s *Server) announceReplan(ctx context.Context, region string, d scheduler.
 		})
 	}
 }
-
-// forceChanged tells a region's supervisors of a force change and the officers whose
-// released routes of the current service day it changed.
-func (s *Server) forceChanged(ctx context.Context, region string, o scheduler.Office, prev scheduler.ServiceDay, f scheduler.RegionForce) {
-	d := s.currentDate(o, f)
-	next, err := s.serviceDay(ctx, region, d)
-	if err != nil {
-		s.logger.Warn("force change events not sent", "region", region, "err", err)
-		return
-	}
-	sum := diffDays(prev, next, s.now())
-	s.announceReplan(ctx, region, d, f, EventForceChanged, map[string]any{"force": forceView(f)}, &sum)
-}
