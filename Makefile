@@ -31,7 +31,7 @@ fuzz:
 ## and with the local Redis (its own key prefix, deleted afterwards); the results replace
 ## the "Service load" section of BENCHMARKS.md. Not part of `make test`.
 LOAD_REDIS ?= redis://127.0.0.1:6379/0
-LOAD_FLAGS ?= -clients 16 -rate 100 -duration 5s
+LOAD_FLAGS ?= -clients 128 -rate 2000 -duration 5s
 load: build
 	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -out BENCHMARKS.md
 	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -redis $(LOAD_REDIS) -out BENCHMARKS.md
