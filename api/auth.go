@@ -168,7 +168,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.tokenKey == nil || s.store == nil {
 			return errorf(KindUnavailable, "the server has no key")
 		}
-		cl, err := ParseToken(s.tokenKey, tok, s.now())
+		cl, err := s.parseOnce(c, tok)
 		if err != nil {
 			return errorf(KindUnauthorized, "invalid token: %v", err)
 		}
@@ -209,4 +209,25 @@ func roleOf(cl *Claims) string {
 		return "(none)"
 	}
 	return cl.Role
+}
+
+// parsedKey holds a request's parsed token, so the rate limiter and authenticate verify
+// its signature once between them.
+const parsedKey = "vigil.parsed-token"
+
+type parsedToken struct {
+	raw string
+	cl  *Claims
+	err error
+}
+
+// parseOnce returns ParseToken(tok) for this request, parsing it only the first time it
+// is asked for that exact token.
+func (s *Server) parseOnce(c echo.Context, tok string) (*Claims, error) {
+	if p, ok := c.Get(parsedKey).(*parsedToken); ok && p.raw == tok {
+		return p.cl, p.err
+	}
+	cl, err := ParseToken(s.tokenKey, tok, s.now())
+	c.Set(parsedKey, &parsedToken{raw: tok, cl: cl, err: err})
+	return cl, err
 }

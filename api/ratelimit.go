@@ -146,7 +146,7 @@ func (l *RedisLimiter) Allow(ctx context.Context, key string) (bool, time.Durati
 // (whether or not it is revoked), else the client's IP.
 func (s *Server) rateKey(c echo.Context) string {
 	if tok, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer "); ok && tok != "" && s.tokenKey != nil {
-		if cl, err := ParseToken(s.tokenKey, tok, s.now()); err == nil {
+		if cl, err := s.parseOnce(c, tok); err == nil {
 			return "jti:" + cl.ID
 		}
 	}
