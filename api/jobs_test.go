@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"sync"
@@ -17,20 +16,13 @@ import (
 	"vigil/api/runlock"
 	"vigil/scheduler"
 	"vigil/scheduler/redisstore"
+	"vigil/scheduler/storetest"
 )
 
 // testRedis returns $VIGIL_TEST_REDIS or the local server; skipped, saying why, when none.
 func testRedis(t *testing.T) string {
 	t.Helper()
-	if u := os.Getenv("VIGIL_TEST_REDIS"); u != "" {
-		return u
-	}
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-	if err != nil {
-		t.Skipf("no Redis: VIGIL_TEST_REDIS is unset and nothing answers on 127.0.0.1:6379 (%v)", err)
-	}
-	c.Close()
-	return "redis://127.0.0.1:6379/"
+	return storetest.RedisURL(t)
 }
 
 // runCounter counts the runs each job started, on all replicas together.

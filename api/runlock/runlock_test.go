@@ -3,7 +3,6 @@ package runlock
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/jonboulle/clockwork"
 	"github.com/redis/go-redis/v9"
+
+	"vigil/scheduler/storetest"
 )
 
 func TestHolderOf(t *testing.T) {
@@ -32,15 +33,7 @@ func TestHolderOf(t *testing.T) {
 // TestLockNamesHolder takes a run key with and without Holder on a real Redis and reads
 // who the value names.
 func TestLockNamesHolder(t *testing.T) {
-	url := os.Getenv("VIGIL_TEST_REDIS")
-	if url == "" {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-		if err != nil {
-			t.Skipf("no Redis: VIGIL_TEST_REDIS is unset and nothing answers on 127.0.0.1:6379 (%v)", err)
-		}
-		c.Close()
-		url = "redis://127.0.0.1:6379/"
-	}
+	url := storetest.RedisURL(t)
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)

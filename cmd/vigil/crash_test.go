@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"vigil/scheduler"
 	"vigil/scheduler/boltstore"
 	"vigil/scheduler/redisstore"
+	"vigil/scheduler/storetest"
 )
 
 // The crash tests run `vigil serve` in a child process (this test binary, re-run as
@@ -268,15 +268,7 @@ func TestCrashEmbedded(t *testing.T) {
 // vigil is killed.
 func crashRedisURL(t *testing.T) string {
 	t.Helper()
-	if u := os.Getenv("VIGIL_TEST_REDIS"); u != "" {
-		return u
-	}
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-	if err != nil {
-		t.Fatalf("no Redis: VIGIL_TEST_REDIS is unset and nothing answers on 127.0.0.1:6379 (%v)", err)
-	}
-	c.Close()
-	return "redis://127.0.0.1:6379/"
+	return storetest.RedisURL(t)
 }
 
 func TestCrashRedis(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,21 +16,14 @@ import (
 
 	"vigil/api/runlock"
 	"vigil/fixtures"
+	"vigil/scheduler/storetest"
 )
 
 // replicasRedisURL is $VIGIL_TEST_REDIS or the local server on 6379; the test is skipped,
 // saying why, when none answers. Only a prefix of the test's own is used.
 func replicasRedisURL(t *testing.T) string {
 	t.Helper()
-	if u := os.Getenv("VIGIL_TEST_REDIS"); u != "" {
-		return u
-	}
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-	if err != nil {
-		t.Skipf("no Redis: VIGIL_TEST_REDIS is unset and nothing answers on 127.0.0.1:6379 (%v)", err)
-	}
-	c.Close()
-	return "redis://127.0.0.1:6379/"
+	return storetest.RedisURL(t)
 }
 
 // runObs is what the test saw of one run key.

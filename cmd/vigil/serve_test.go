@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"vigil/scheduler/storetest"
 )
 
 type lockedBuffer struct {
@@ -186,15 +188,7 @@ func TestTokenNeedsKey(t *testing.T) {
 }
 
 func TestServeRedis(t *testing.T) {
-	url := os.Getenv("VIGIL_TEST_REDIS")
-	if url == "" {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-		if err != nil {
-			t.Skipf("no Redis: VIGIL_TEST_REDIS is unset and nothing answers on 127.0.0.1:6379 (%v)", err)
-		}
-		c.Close()
-		url = "redis://127.0.0.1:6379/"
-	}
+	url := storetest.RedisURL(t)
 	prefix := fmt.Sprintf("{vigil-serve-test-%d}:", os.Getpid())
 	t.Cleanup(func() {
 		opt, _ := redis.ParseURL(url)

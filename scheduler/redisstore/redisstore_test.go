@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -21,15 +20,7 @@ import (
 // 127.0.0.1:6379 if one answers; the test is skipped, saying why, only when none does.
 func testURL(t *testing.T) string {
 	t.Helper()
-	if u := os.Getenv("VIGIL_TEST_REDIS"); u != "" {
-		return u
-	}
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-	if err != nil {
-		t.Skipf("no Redis: VIGIL_TEST_REDIS is unset and nothing answers on 127.0.0.1:6379 (%v)", err)
-	}
-	c.Close()
-	return "redis://127.0.0.1:6379/"
+	return storetest.RedisURL(t)
 }
 
 var seq atomic.Int64

@@ -3,6 +3,9 @@
 package storetest
 
 import (
+	"net"
+	"os"
+
 	"context"
 	"errors"
 	"fmt"
@@ -346,4 +349,20 @@ func testRevocations(t *testing.T, s scheduler.Store) {
 	if r, _ := s.Revoked(ctx, "jti-2"); r {
 		t.Errorf("Revoked(jti-2) = true; want false")
 	}
+}
+
+// RedisURL returns the Redis the integration tests use: $VIGIL_TEST_REDIS, else a server
+// on 127.0.0.1:6379 if one answers. It skips the test, saying why, only when none does
+// (.ci/run always starts one). Tests use a key prefix of their own and delete its keys.
+func RedisURL(tb testing.TB) string {
+	tb.Helper()
+	if u := os.Getenv("VIGIL_TEST_REDIS"); u != "" {
+		return u
+	}
+	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
+	if err != nil {
+		tb.Skipf("no Redis: VIGIL_TEST_REDIS is unset and nothing answers on 127.0.0.1:6379 (%v)", err)
+	}
+	c.Close()
+	return "redis://127.0.0.1:6379/"
 }
