@@ -21,7 +21,7 @@ const (
 	// enough visits for a mean gap of max_gap ÷ gapFloorDivisor, so its renewal gaps,
 	// redrawn below the cap, stay near memoryless (interception ≥ 0.9 × the memoryless
 	// reference needs λ·cap ≳ 3).
-	gapFloorDivisor = 3.0
+	gapFloorDivisor = 3.5
 	// attackMinutes is the attack length D the water-filling optimises for (§4.4).
 	attackMinutes = 30.0
 )

@@ -238,7 +238,15 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 		// The day starts at a random phase of the mission's process (the stationary
 		// forward wait), so consecutive days join with a gap like any other, within the
 		// first presence's deadline.
-		due = e + tl.equilibriumGap(m, mean, capMin, m.deadline-e-slack, r)
+		dwell := float64(p.DwellMinutes[0]+p.DwellMinutes[1]) / 2
+		if e == 0 && r.Float64() < dwell/(dwell+mean) {
+			// At a random phase the mission is as often mid-visit as a visit lasts
+			// against its mean cycle: such a day starts with a visit at once, so the
+			// day's first half hour is not left thin.
+			due = 1
+		} else {
+			due = e + tl.equilibriumGap(m, mean, capMin, m.deadline-e-slack, r)
+		}
 	} else {
 		due = e + tl.truncExp(m, mean, min(capMin, m.deadline-e-slack), r)
 	}
@@ -250,9 +258,10 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 		if !needMore {
 			if due < tl.dayMin && tl.dayMin-e > p.DwellMinutes[0] {
 				// A visit due in the day's last minutes cannot end within the day: it
-				// is made at the last start that can, so the windows around the day's
-				// end keep their presence instead of thinning out.
-				m.due = max(e+1, latest-r.IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1))
+				// is made among the last starts that can (a few minutes early, so a
+				// unit can still reach it), so the windows around the day's end keep
+				// their presence instead of thinning out.
+				m.due = max(e+1, latest-5-r.IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+6))
 				return
 			}
 			// The process runs on past the day's end: the next day picks it up at a
