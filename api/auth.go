@@ -231,3 +231,18 @@ func (s *Server) parseOnce(c echo.Context, tok string) (*Claims, error) {
 	c.Set(parsedKey, &parsedToken{raw: tok, cl: cl, err: err})
 	return cl, err
 }
+
+// scopedRegion returns the region a request names, or the caller's own when it names
+// none; a region is required, and the caller must be allowed to see it.
+func scopedRegion(cl *Claims, region string) (string, error) {
+	if region == "" {
+		region = cl.regionScope()
+	}
+	if region == "" {
+		return "", invalid("region is required")
+	}
+	if err := inRegion(cl, region); err != nil {
+		return "", err
+	}
+	return region, nil
+}

@@ -421,14 +421,8 @@ func (s *Server) patchForce(c echo.Context) error {
 func (s *Server) zones(c echo.Context) error {
 	ctx := c.Request().Context()
 	cl := claimsOf(c)
-	region := c.QueryParam("region")
-	if region == "" {
-		region = cl.regionScope()
-	}
-	if region == "" {
-		return invalid("region is required")
-	}
-	if err := inRegion(cl, region); err != nil {
+	region, err := scopedRegion(cl, c.QueryParam("region"))
+	if err != nil {
 		return err
 	}
 	o, f, err := s.region(ctx, region)
@@ -572,14 +566,9 @@ func (s *Server) getPlanPosts(c echo.Context) error {
 func (s *Server) roster(c echo.Context) error {
 	ctx := c.Request().Context()
 	cl := claimsOf(c)
-	region, officer := c.QueryParam("region"), c.QueryParam("officer")
-	if region == "" {
-		region = cl.regionScope()
-	}
-	if region == "" {
-		return invalid("region is required")
-	}
-	if err := inRegion(cl, region); err != nil {
+	officer := c.QueryParam("officer")
+	region, err := scopedRegion(cl, c.QueryParam("region"))
+	if err != nil {
 		return err
 	}
 	if cl.Role == RoleOfficer {

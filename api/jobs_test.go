@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,12 +67,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 	}
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
-	defer func() {
-		iter := rdb.Scan(ctx, 0, strings.ReplaceAll(prefix, "{", "\\{")+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			rdb.Del(ctx, iter.Val())
-		}
-	}()
+	defer storetest.DeletePrefix(ctx, rdb, prefix)
 	store := redisstore.New(rdb, prefix)
 	h := newHarness(t) // fixtures and offices; its bolt store seeds ours
 	ms, _ := h.store.Missions(ctx, "bos")

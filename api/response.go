@@ -138,14 +138,8 @@ func (s *Server) responseUnits(ctx context.Context, region string, p geo.Point, 
 // Coordination Center's numbers. A live position read: audited.
 func (s *Server) response(c echo.Context) error {
 	cl := claimsOf(c)
-	region := c.QueryParam("region")
-	if region == "" {
-		region = cl.regionScope()
-	}
-	if region == "" {
-		return invalid("region is required")
-	}
-	if err := inRegion(cl, region); err != nil {
+	region, err := scopedRegion(cl, c.QueryParam("region"))
+	if err != nil {
 		return err
 	}
 	lat, err1 := strconv.ParseFloat(c.QueryParam("lat"), 64)

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"vigil/scheduler"
 	"vigil/scheduler/boltstore"
 	"vigil/scheduler/redisstore"
@@ -274,16 +272,7 @@ func crashRedisURL(t *testing.T) string {
 func TestCrashRedis(t *testing.T) {
 	url := crashRedisURL(t)
 	prefix := fmt.Sprintf("{vigil-crash-test-%d}:", os.Getpid())
-	t.Cleanup(func() {
-		opt, _ := redis.ParseURL(url)
-		c := redis.NewClient(opt)
-		defer c.Close()
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, strings.ReplaceAll(prefix, "{", "\\{")+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-	})
+	storetest.CleanupPrefix(t, url, prefix)
 	dir := t.TempDir()
 	environ := map[string]string{"VIGIL_KEY": testKey, "VIGIL_REDIS": url, "VIGIL_REDIS_PREFIX": prefix, "VIGIL_RATE": "0"}
 	args := []string{"--data", filepath.Join(dir, "vigil.db"), "--rate", "0"}

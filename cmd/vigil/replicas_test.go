@@ -110,10 +110,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 	}
 	rdb := redis.NewClient(opt)
 	t.Cleanup(func() {
-		iter := rdb.Scan(ctx, 0, strings.ReplaceAll(prefix, "{", "\\{")+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			rdb.Del(ctx, iter.Val())
-		}
+		storetest.DeletePrefix(ctx, rdb, prefix)
 		rdb.Close()
 	})
 	ds, err := fixtures.Default()

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"vigil/scheduler/storetest"
 )
 
@@ -190,16 +188,7 @@ func TestTokenNeedsKey(t *testing.T) {
 func TestServeRedis(t *testing.T) {
 	url := storetest.RedisURL(t)
 	prefix := fmt.Sprintf("{vigil-serve-test-%d}:", os.Getpid())
-	t.Cleanup(func() {
-		opt, _ := redis.ParseURL(url)
-		c := redis.NewClient(opt)
-		defer c.Close()
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, strings.ReplaceAll(prefix, "{", "\\{")+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-	})
+	storetest.CleanupPrefix(t, url, prefix)
 	environ := map[string]string{"VIGIL_KEY": testKey, "VIGIL_REDIS": url, "VIGIL_REDIS_PREFIX": prefix}
 	addr, _, _ := startServe(t, environ, "--data", filepath.Join(t.TempDir(), "vigil.db"))
 	checkServing(t, addr, environ)

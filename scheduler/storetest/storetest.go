@@ -3,17 +3,18 @@
 package storetest
 
 import (
-	"net"
-	"os"
-
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 
 	"vigil/scheduler"
 )
@@ -365,4 +366,28 @@ func RedisURL(tb testing.TB) string {
 	}
 	c.Close()
 	return "redis://127.0.0.1:6379/"
+}
+
+// DeletePrefix deletes every key under prefix (a hash-tagged prefix such as
+// "{vigil-x}:"), never the whole database.
+func DeletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) {
+	iter := rdb.Scan(ctx, 0, strings.ReplaceAll(prefix, "{", "\\{")+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		rdb.Del(ctx, iter.Val())
+	}
+}
+
+// CleanupPrefix deletes, when the test ends, every key under prefix on the Redis at url.
+func CleanupPrefix(tb testing.TB, url, prefix string) {
+	tb.Helper()
+	tb.Cleanup(func() {
+		opt, err := redis.ParseURL(url)
+		if err != nil {
+			tb.Errorf("CleanupPrefix(%s): %v", url, err)
+			return
+		}
+		c := redis.NewClient(opt)
+		defer c.Close()
+		DeletePrefix(context.Background(), c, prefix)
+	})
 }
