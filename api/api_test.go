@@ -74,26 +74,7 @@ var start = time.Date(2026, 11, 27, 10, 0, 0, 0, bosLoc)
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	ds, err := fixtures.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := boltstore.Open(filepath.Join(t.TempDir(), "vigil.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ms := []scheduler.MissionRecord{}
-	for _, m := range ds.Missions {
-		ms = append(ms, scheduler.NewMissionRecord(m, "fixtures", start.Add(-24*time.Hour)))
-	}
-	forces := []scheduler.RegionForce{}
-	for _, f := range ds.Force.Regions {
-		forces = append(forces, *f)
-	}
-	if _, err := st.Seed(context.Background(), ms, forces); err != nil {
-		t.Fatal(err)
-	}
+	ds, st := seededStore(t)
 	clock := &fakeClock{t: start}
 	logs := &syncBuffer{}
 	srv := New(Config{
@@ -552,4 +533,31 @@ func mustSign(t *testing.T, alg, payload string, key []byte) string {
 		t.Fatal(err)
 	}
 	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// seededStore returns the shipped fixtures and a bbolt store in a temp dir seeded with
+// them, threat levels set a day before start.
+func seededStore(tb testing.TB) (*fixtures.Dataset, *boltstore.Store) {
+	tb.Helper()
+	ds, err := fixtures.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := boltstore.Open(filepath.Join(tb.TempDir(), "vigil.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	ms := []scheduler.MissionRecord{}
+	for _, m := range ds.Missions {
+		ms = append(ms, scheduler.NewMissionRecord(m, "fixtures", start.Add(-24*time.Hour)))
+	}
+	forces := []scheduler.RegionForce{}
+	for _, f := range ds.Force.Regions {
+		forces = append(forces, *f)
+	}
+	if _, err := st.Seed(context.Background(), ms, forces); err != nil {
+		tb.Fatal(err)
+	}
+	return ds, st
 }

@@ -1,20 +1,16 @@
 package api
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"vigil/fixtures"
 	"vigil/scheduler"
-	"vigil/scheduler/boltstore"
 )
 
 // fuzzServer is a server on the shipped fixtures and an embedded store, for fuzz targets
@@ -26,26 +22,7 @@ type fuzzServer struct {
 
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
-	ds, err := fixtures.Default()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	st, err := boltstore.Open(filepath.Join(tb.TempDir(), "vigil.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	ms := []scheduler.MissionRecord{}
-	for _, m := range ds.Missions {
-		ms = append(ms, scheduler.NewMissionRecord(m, "fixtures", start.Add(-24*time.Hour)))
-	}
-	forces := []scheduler.RegionForce{}
-	for _, f := range ds.Force.Regions {
-		forces = append(forces, *f)
-	}
-	if _, err := st.Seed(context.Background(), ms, forces); err != nil {
-		tb.Fatal(err)
-	}
+	ds, st := seededStore(tb)
 	clock := &fakeClock{t: start}
 	fs := &fuzzServer{
 		srv:    New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Offices: ds.Offices, MasterKey: testMaster, Now: clock.Now}),
