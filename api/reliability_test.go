@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"vigil/scheduler/simulate"
+	"vigil/scheduler/storetest"
 )
 
 // withLimiter rebuilds the harness's server with a rate limiter.
@@ -122,20 +123,14 @@ func TestRedisLimiterFallsBack(t *testing.T) {
 // TestRedisLimiterShared checks the limiter on a real Redis, if one answers on the shared
 // port, under a prefix of its own: two limiters (two replicas) share one allowance.
 func TestRedisLimiterShared(t *testing.T) {
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
+	opt, err := redis.ParseURL(storetest.RedisURL(t))
 	if err != nil {
-		t.Skipf("no Redis on 127.0.0.1:6379 (%v)", err)
+		t.Fatal(err)
 	}
-	c.Close()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	prefix := "{vigil-ratetest-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "}:"
-	defer func() {
-		keys, _ := rdb.Keys(context.Background(), strings.ReplaceAll(prefix, "{", "\\{")+"*").Result()
-		for _, k := range keys {
-			rdb.Del(context.Background(), k)
-		}
-	}()
+	defer storetest.DeletePrefix(context.Background(), rdb, prefix)
 	a := NewRedisLimiter(rdb, prefix, 1, 3, nil)
 	b := NewRedisLimiter(rdb, prefix, 1, 3, nil)
 	got := []bool{}
