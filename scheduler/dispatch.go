@@ -53,6 +53,8 @@ type simMission struct {
 	edf      int // the deadline the backlog is ordered by: deadline, or earlier for the day's end
 	done     bool
 	heapPos  int
+	// delaySum and delayN add up the minutes visits arrived after their drawn due time.
+	delaySum, delayN int
 	// rate cache of the truncated exponential: the rate for (meanFor, capFor).
 	rate    float64
 	capFor  int
@@ -207,15 +209,26 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 	return 1 + r.IntN(limit)
 }
 
+// endNeed returns the minute by which a mission's last presence of the day must have
+// ended. The boundary contract (DESIGN.md §3) asks for half the max gap; a mission's
+// boundary is held to half the cap its gaps are drawn under, as its first presence is
+// (scheduleNext), so the gap across two independently planned days stays within the cap
+// like any other: the live adversary learns nothing from the long gaps around a day's
+// start that a looser bound would leave.
+func (tl *timeline) endNeed(m *simMission) int {
+	M := tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes
+	capEnd := min(M-slackFor(M, tl.slackPlus), int(capFor(m.meanGap)))
+	return tl.dayMin - min(M/2, max(capEnd, 2)/2)
+}
+
 // scheduleNext sets a mission's next due time after a presence that ended at e (or the
 // first due time from e when it has no presence yet).
 func (tl *timeline) scheduleNext(m *simMission, e int) {
 	p := tl.prof(m.idx, min(e, tl.dayMin-1))
-	pEnd := tl.prof(m.idx, tl.dayMin-1)
 	r := tl.rng(min(e, tl.dayMin-1))
 	M := p.MaxGapMinutes
 	latest := tl.dayMin - p.DwellMinutes[0]
-	endNeed := tl.dayMin - pEnd.MaxGapMinutes/2
+	endNeed := tl.endNeed(m)
 	// The last visits a mission needs are due early enough to end within the day, but
 	// never before the boundary contract's window opens.
 	forceBy := max(tl.dayMin-p.DwellMinutes[1]-endMargin, min(endNeed+p.DwellMinutes[1], tl.dayMin-p.DwellMinutes[1]-endMargin))
@@ -245,7 +258,7 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 			// day's first half hour is not left thin.
 			due = 1
 		} else {
-			due = e + tl.equilibriumGap(m, mean, capMin, m.deadline-e-slack, r)
+			due = e + tl.equilibriumGap(m, mean, capMin, min(m.deadline-e-slack, capMin/2), r)
 		}
 	} else {
 		due = e + tl.truncExp(m, mean, min(capMin, m.deadline-e-slack), r)
@@ -463,7 +476,7 @@ func (tl *timeline) serve(m *simMission) {
 			bu, bk, ba, btr = u, k, a, tr
 		}
 	}
-	endNeed := tl.dayMin - tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes/2
+	endNeed := tl.endNeed(m)
 	satisfied := m.has && m.lastEnd >= endNeed && m.count >= m.minimum
 	if bu == nil {
 		m.done = true
@@ -474,6 +487,10 @@ func (tl *timeline) serve(m *simMission) {
 	}
 	if ba > m.deadline {
 		tl.failures = append(tl.failures, failure{m.idx, "no unit of its zone free in time for its max gap"})
+	}
+	if m.has {
+		m.delaySum += ba - m.due
+		m.delayN++
 	}
 	p = tl.prof(m.idx, ba) // the dwell of the level in effect on arrival
 	dwell := p.DwellMinutes[0] + tl.rng(ba).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)

@@ -457,65 +457,92 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 	if err != nil && from == 0 {
 		return nil, nil, err
 	}
-	tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: 15 * attempt, conservative: attempt > 0}
-	for _, w := range wins {
-		tl.rngs = append(tl.rngs, NewRand(key, region, d, zoneID, w.Name, version))
-	}
-	// Presences kept before `from`, merged per mission, whichever unit made them: after a
-	// force change a mission's earlier visits may be by a unit now in another zone.
-	presence := map[int][]visitRec{}
-	for _, u := range slices.Sorted(maps.Keys(kept)) {
-		for _, v := range kept[u] {
-			presence[v.Mission] = append(presence[v.Mission], v)
+	// The dispatch runs twice. A visit arrives when a unit can get there, which is often
+	// after its drawn due time, so a mission's realised gaps are its drawn gaps plus its
+	// delays, which are longer at the edge of a zone than at its centre. The pilot run
+	// measures each mission's mean delay; the second draws gaps shorter by it, so every
+	// mission gets about the visits its allocation planned. Both runs draw from streams of
+	// the same labels, so the plan stays a pure function of its inputs.
+	build := func(delay []float64) (*timeline, []*simUnit) {
+		tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: 15 * attempt, conservative: attempt > 0}
+		for _, w := range wins {
+			tl.rngs = append(tl.rngs, NewRand(key, region, d, zoneID, w.Name, version))
 		}
-	}
-	for i, mi := range ms {
-		p := profAt(mi)
-		n := al.Visits[i]
-		if n <= 0 {
-			n = MinimumVisits(p, float64(dayMin))
+		// Presences kept before `from`, merged per mission, whichever unit made them: after a
+		// force change a mission's earlier visits may be by a unit now in another zone.
+		presence := map[int][]visitRec{}
+		for _, u := range slices.Sorted(maps.Keys(kept)) {
+			for _, v := range kept[u] {
+				presence[v.Mission] = append(presence[v.Mission], v)
+			}
 		}
-		// Each retry plans closer to the minimums, leaving the units more room.
-		if attempt > 1 && len(al.Minimums) == len(ms) {
-			n = al.Minimums[i] + (n-al.Minimums[i])*max(0, 1-0.3*float64(attempt-1))
-		}
-		m := &simMission{idx: mi, minimum: th.minimum(mi), meanGap: math.Max(1, (float64(dayMin)-n*MeanDwell(p))/n)}
-		m.deadline = tl.prof(mi, 0).MaxGapMinutes / 2
-		if ps := presence[mi]; len(ps) > 0 {
-			sortVisits(ps)
-			end := -1
-			for _, v := range ps {
-				if v.Arrive > end {
-					m.count++
+		for i, mi := range ms {
+			p := profAt(mi)
+			n := al.Visits[i]
+			if n <= 0 {
+				n = MinimumVisits(p, float64(dayMin))
+			}
+			// Each retry plans closer to the minimums, leaving the units more room.
+			if attempt > 1 && len(al.Minimums) == len(ms) {
+				n = al.Minimums[i] + (n-al.Minimums[i])*max(0, 1-0.3*float64(attempt-1))
+			}
+			g := math.Max(1, (float64(dayMin)-n*MeanDwell(p))/n)
+			if delay != nil {
+				g = max(g-delay[i], g*minDelayShare, 1)
+			}
+			m := &simMission{idx: mi, minimum: th.minimum(mi), meanGap: g}
+			m.deadline = tl.prof(mi, 0).MaxGapMinutes / 2
+			if ps := presence[mi]; len(ps) > 0 {
+				sortVisits(ps)
+				end := -1
+				for _, v := range ps {
+					if v.Arrive > end {
+						m.count++
+					}
+					end = max(end, v.Depart)
 				}
-				end = max(end, v.Depart)
+				m.has, m.lastEnd = true, end
+				m.deadline = end + tl.prof(mi, end).MaxGapMinutes
 			}
-			m.has, m.lastEnd = true, end
-			m.deadline = end + tl.prof(mi, end).MaxGapMinutes
+			for _, c := range th.points(mi) {
+				if c <= from && c >= m.lastEndOr(0) {
+					m.deadline = min(m.deadline, c+tl.prof(mi, c).MaxGapMinutes)
+				}
+			}
+			tl.missions = append(tl.missions, m)
 		}
-		for _, c := range th.points(mi) {
-			if c <= from && c >= m.lastEndOr(0) {
-				m.deadline = min(m.deadline, c+tl.prof(mi, c).MaxGapMinutes)
+		var sims []*simUnit
+		for _, u := range units {
+			su := &simUnit{zu: u, pos: u.Home, free: from, anywhere: true}
+			vs := append([]visitRec(nil), kept[u.ID]...)
+			sortVisits(vs)
+			su.visits = vs
+			if len(vs) > 0 {
+				last := vs[len(vs)-1]
+				su.pos, su.free, su.anywhere = last.Mission, max(last.Depart, from), false
+			}
+			sims = append(sims, su)
+			if !out[u.ID] {
+				tl.units = append(tl.units, su)
 			}
 		}
-		tl.missions = append(tl.missions, m)
+		return tl, sims
 	}
-	var sims []*simUnit
-	for _, u := range units {
-		su := &simUnit{zu: u, pos: u.Home, free: from, anywhere: true}
-		vs := append([]visitRec(nil), kept[u.ID]...)
-		sortVisits(vs)
-		su.visits = vs
-		if len(vs) > 0 {
-			last := vs[len(vs)-1]
-			su.pos, su.free, su.anywhere = last.Mission, max(last.Depart, from), false
-		}
-		sims = append(sims, su)
-		if !out[u.ID] {
-			tl.units = append(tl.units, su)
-		}
-	}
+	tl, sims := build(nil)
 	tl.run(from)
+	if len(tl.failures) == 0 {
+		delay := make([]float64, len(ms))
+		for i, m := range tl.missions {
+			if m.delayN > 0 {
+				delay[i] = float64(m.delaySum) / float64(m.delayN)
+			}
+		}
+		// Should the corrected run miss a hard rule, the pilot stands.
+		tl2, sims2 := build(delay)
+		if tl2.run(from); len(tl2.failures) == 0 {
+			tl, sims = tl2, sims2
+		}
+	}
 	if len(tl.failures) > 0 {
 		f := tl.failures[0]
 		return sims, al.Travel, &failureError{&InfeasibleError{Region: region, Missing: fmt.Sprintf(
@@ -524,3 +551,7 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 	}
 	return sims, al.Travel, nil
 }
+
+// minDelayShare bounds the dispatch's delay correction: a mission's drawn mean gap is
+// never shortened below this share of its planned gap.
+const minDelayShare = 0.5

@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -56,16 +57,11 @@ func reportLine(r scheduler.Report) string {
 	return s + fmt.Sprintf(" minimax %.3f/%.3f=%.3f", r.Minimax.Worst, r.Minimax.Optimum, r.Minimax.Ratio)
 }
 
-// TestWFOTargets measures 56 days of the shipped wfo inputs (24 vehicle and 4 foot units,
-// about 2,250 visits a day) for one key against the Planner's targets (DESIGN.md §4):
+// TestWFOTargets measures 56 days of the shipped wfo inputs (26 vehicle and 4 foot units,
+// about 2,770 visits a day) for one key against the Planner's targets (DESIGN.md §4):
 // compliance 1, historical ratio ≥ 0.9, live ratio ≥ 0.9 for each D, minimax ratio ≤ 1.25,
-// and Vigil's interception above the shuffled baseline's on the historical and live
-// adversaries. At D = 60 the two stay within a few hundredths of each other (0.41–0.42
-// against 0.42–0.44 over three keys): for the value-2 missions (mean gap about 147 min
-// under a cap of 435) the truncated law's attacker-proof interception, at most the
-// memoryless reference, stays below what the measure scores for the shuffled tours, and
-// giving them more visits costs the minimax ratio more than 1.25 allows. So D = 60 is
-// held to within 0.05 of shuffled, not above it.
+// and Vigil's interception above the shuffled baseline's on the historical adversary and
+// the live adversary at each D.
 func TestWFOTargets(t *testing.T) {
 	in := wfoInputs(t)
 	vigil, shuffled := measureWFO(t, in, []byte("vigil-test-key-1"))
@@ -85,22 +81,13 @@ func TestWFOTargets(t *testing.T) {
 	if r := vigil.Minimax.Ratio; r > 1.25 {
 		t.Errorf("minimax ratio = %.3f; want ≤ 1.25", r)
 	}
-	tests := []struct {
-		measure string
-		margin  float64 // how far below shuffled Vigil may be
-	}{
-		{"historical", 0},
-		{"15", 0},
-		{"30", 0},
-		{"60", 0.05},
-	}
-	for _, tt := range tests {
+	for _, measure := range []string{"historical", "15", "30", "60"} {
 		v, s := vigil.Historical.Interception, shuffled.Historical.Interception
-		if tt.measure != "historical" {
-			v, s = vigil.Live[tt.measure].Interception, shuffled.Live[tt.measure].Interception
+		if measure != "historical" {
+			v, s = vigil.Live[measure].Interception, shuffled.Live[measure].Interception
 		}
-		if v <= s-tt.margin {
-			t.Errorf("%s interception %.3f; want above shuffled %.3f − %v", tt.measure, v, s, tt.margin)
+		if v <= s {
+			t.Errorf("%s interception %.3f; want above shuffled %.3f", measure, v, s)
 		}
 	}
 }
@@ -218,4 +205,81 @@ func BenchmarkPlan5000Missions(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestWFOEvenServicePerLevel checks the dispatch's delay correction: missions of one
+// threat level without a post are planned the same visits, and a visit arrives when a unit
+// can get there, later at a zone's edge than at its centre; the corrected dispatch draws
+// each mission's gaps shorter by its measured delay, so realised mean gaps over 14 days stay
+// within ±12 % of the level's mean. (Without the correction the level-3 missions of key "a"
+// reach 1.23 × the mean.)
+func TestWFOEvenServicePerLevel(t *testing.T) {
+	in := wfoInputs(t)
+	for _, key := range []string{"a", "b", "c"} {
+		p, err := scheduler.PlanDays(in, scheduler.PlanOptions{Key: []byte(key), From: wfoFrom, Days: 14})
+		if err != nil {
+			t.Fatalf("PlanDays(wfo, key %q) error: %v", key, err)
+		}
+		gaps := missionMeanGaps(p)
+		for _, level := range []int{3, 4} {
+			var ids []string
+			sum := 0.0
+			for _, m := range in.Missions {
+				if m.Threat == level && m.Posts(in.Force.Profiles) == 0 {
+					ids = append(ids, m.ID)
+					sum += gaps[m.ID]
+				}
+			}
+			if len(ids) < 5 {
+				t.Fatalf("key %q level %d: %d missions without a post; want at least 5", key, level, len(ids))
+			}
+			mean := sum / float64(len(ids))
+			for _, id := range ids {
+				if r := gaps[id] / mean; r < 0.88 || r > 1.12 {
+					t.Errorf("key %q: level-%d mission %s mean gap %.1f min = %.2f × the level's %.1f; want within ±12 %%", key, level, id, gaps[id], r, mean)
+				}
+			}
+		}
+	}
+}
+
+// missionMeanGaps returns each mission's mean gap (end of a presence to the start of the
+// next, touching visits merged) over the plan, in minutes.
+func missionMeanGaps(p *scheduler.Plan) map[string]float64 {
+	type span struct{ a, b time.Time }
+	by := map[string][]span{}
+	for _, d := range p.ServiceDays {
+		for _, rt := range d.Routes {
+			for _, v := range rt.Visits {
+				by[v.Mission] = append(by[v.Mission], span{v.Arrive, v.Depart})
+			}
+		}
+	}
+	out := map[string]float64{}
+	for id, ss := range by {
+		slices.SortFunc(ss, func(x, y span) int { return x.a.Compare(y.a) })
+		var sum time.Duration
+		n := 0
+		end := ss[0].b
+		for _, s := range ss[1:] {
+			if !s.a.After(end) {
+				end = later(end, s.b)
+				continue
+			}
+			sum += s.a.Sub(end)
+			n++
+			end = s.b
+		}
+		if n > 0 {
+			out[id] = sum.Minutes() / float64(n)
+		}
+	}
+	return out
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
