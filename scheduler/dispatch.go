@@ -94,10 +94,12 @@ type timeline struct {
 	// conservative stops a mission's visits once its day-end presence is made, leaving
 	// the last hours to the missions that still need theirs.
 	conservative bool
-	missions     []*simMission
-	units        []*simUnit
-	queue        missionHeap
-	failures     []failure
+	// loose holds the day's boundary to the contract's half max gap only (endNeed).
+	loose    bool
+	missions []*simMission
+	units    []*simUnit
+	queue    missionHeap
+	failures []failure
 	// sector[k] is the k-th unit's sector (sectors); back and in0 cache sectorBack and
 	// fromSector.
 	sector []map[int]bool
@@ -215,8 +217,15 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 // (scheduleNext), so the gap across two independently planned days stays within the cap
 // like any other: the live adversary learns nothing from the long gaps around a day's
 // start that a looser bound would leave.
+//
+// A retry (loose) falls back to the contract's own half max gap: the tighter bound
+// crowds every mission's last presence into the day's last hour or so, which a zone short
+// of units may not make.
 func (tl *timeline) endNeed(m *simMission) int {
 	M := tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes
+	if tl.loose {
+		return tl.dayMin - M/2
+	}
 	capEnd := min(M-slackFor(M, tl.slackPlus), int(capFor(m.meanGap)))
 	return tl.dayMin - min(M/2, max(capEnd, 2)/2)
 }
@@ -258,7 +267,11 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 			// day's first half hour is not left thin.
 			due = 1
 		} else {
-			due = e + tl.equilibriumGap(m, mean, capMin, min(m.deadline-e-slack, capMin/2), r)
+			limit := m.deadline - e - slack
+			if !tl.loose {
+				limit = min(limit, capMin/2) // see endNeed
+			}
+			due = e + tl.equilibriumGap(m, mean, capMin, limit, r)
 		}
 	} else {
 		due = e + tl.truncExp(m, mean, min(capMin, m.deadline-e-slack), r)

@@ -464,7 +464,7 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 	// mission gets about the visits its allocation planned. Both runs draw from streams of
 	// the same labels, so the plan stays a pure function of its inputs.
 	build := func(delay []float64) (*timeline, []*simUnit) {
-		tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: 15 * attempt, conservative: attempt > 0}
+		tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: 15 * attempt, conservative: attempt > 0, loose: attempt > 0}
 		for _, w := range wins {
 			tl.rngs = append(tl.rngs, NewRand(key, region, d, zoneID, w.Name, version))
 		}
