@@ -58,13 +58,24 @@ func reportLine(r scheduler.Report) string {
 }
 
 // TestWFOTargets measures 56 days of the shipped wfo inputs (26 vehicle and 4 foot units,
-// about 2,770 visits a day) for one key against the Planner's targets (DESIGN.md §4):
+// about 2,790 visits a day) for three keys against the Planner's targets (DESIGN.md §4):
 // compliance 1, historical ratio ≥ 0.9, live ratio ≥ 0.9 for each D, minimax ratio ≤ 1.25,
 // and Vigil's interception above the shuffled baseline's on the historical adversary and
 // the live adversary at each D.
 func TestWFOTargets(t *testing.T) {
 	in := wfoInputs(t)
-	vigil, shuffled := measureWFO(t, in, []byte("vigil-test-key-1"))
+	for _, key := range []string{"vigil-test-key-1", "vigil-test-key-2", "vigil-test-key-3"} {
+		t.Run(key, func(t *testing.T) {
+			t.Parallel()
+			checkWFOTargets(t, in, []byte(key))
+		})
+	}
+}
+
+// checkWFOTargets is TestWFOTargets for one key.
+func checkWFOTargets(t *testing.T, in scheduler.Inputs, key []byte) {
+	t.Helper()
+	vigil, shuffled := measureWFO(t, in, key)
 	t.Logf("vigil:    %s", reportLine(vigil))
 	t.Logf("shuffled: %s", reportLine(shuffled))
 	if vigil.Compliance != 1 {
