@@ -94,7 +94,8 @@ type timeline struct {
 	// conservative stops a mission's visits once its day-end presence is made, leaving
 	// the last hours to the missions that still need theirs.
 	conservative bool
-	// loose holds the day's boundary to the contract's half max gap only (endNeed).
+	// loose aims the day's end at the contract's half max gap only (endNeed), for late
+	// retries of a zone short of units.
 	loose    bool
 	missions []*simMission
 	units    []*simUnit
@@ -217,17 +218,22 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 // (scheduleNext), so the gap across two independently planned days stays within the cap
 // like any other: the live adversary learns nothing from the long gaps around a day's
 // start that a looser bound would leave.
-//
-// A retry (loose) falls back to the contract's own half max gap: the tighter bound
-// crowds every mission's last presence into the day's last hour or so, which a zone short
-// of units may not make.
+// It is a target, not the hard rule: where no unit can make it (a unit must also get
+// back into its sector by the day's end), the contract's half max gap is what a plan must
+// keep (contractEnd).
 func (tl *timeline) endNeed(m *simMission) int {
-	M := tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes
 	if tl.loose {
-		return tl.dayMin - M/2
+		return tl.contractEnd(m)
 	}
+	M := tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes
 	capEnd := min(M-slackFor(M, tl.slackPlus), int(capFor(m.meanGap)))
 	return tl.dayMin - min(M/2, max(capEnd, 2)/2)
+}
+
+// contractEnd returns the minute by which a mission's last presence must have ended under
+// the boundary contract itself: half the max gap before the day's end.
+func (tl *timeline) contractEnd(m *simMission) int {
+	return tl.dayMin - tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes/2
 }
 
 // scheduleNext sets a mission's next due time after a presence that ended at e (or the
@@ -267,11 +273,7 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 			// day's first half hour is not left thin.
 			due = 1
 		} else {
-			limit := m.deadline - e - slack
-			if !tl.loose {
-				limit = min(limit, capMin/2) // see endNeed
-			}
-			due = e + tl.equilibriumGap(m, mean, capMin, limit, r)
+			due = e + tl.equilibriumGap(m, mean, capMin, min(m.deadline-e-slack, capMin/2), r)
 		}
 	} else {
 		due = e + tl.truncExp(m, mean, min(capMin, m.deadline-e-slack), r)
@@ -489,8 +491,7 @@ func (tl *timeline) serve(m *simMission) {
 			bu, bk, ba, btr = u, k, a, tr
 		}
 	}
-	endNeed := tl.endNeed(m)
-	satisfied := m.has && m.lastEnd >= endNeed && m.count >= m.minimum
+	satisfied := m.has && m.lastEnd >= tl.contractEnd(m) && m.count >= m.minimum
 	if bu == nil {
 		m.done = true
 		if !satisfied {

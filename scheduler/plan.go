@@ -275,6 +275,10 @@ func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev 
 		groupOf[zi] = best
 	}
 
+	groupSize := make([]int, nz)
+	for zi := range groupOf {
+		groupSize[groupOf[zi]]++
+	}
 	unitVisits := map[string][]visitRec{}
 	for g := 0; g < nz; g++ {
 		var ms []int
@@ -291,7 +295,12 @@ func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev 
 		sort.Ints(ms)
 		var err error
 		var res []*simUnit
+		// A group of one zone starts from the zoning's travel estimate (the same
+		// meanZoneTravel allocate would compute); merged groups compute their own.
 		var measured map[Mode]float64
+		if single := groupSize[g] == 1; single && zn.Travel != nil && zn.Travel[g] != nil {
+			measured = zn.Travel[g]
+		}
 		for attempt := 0; ; attempt++ {
 			var used map[Mode]float64
 			res, used, err = dispatchGroup(eff, key, d, version, zn.Zones[g].ID, wins, shiftEnd, dayMin, from, ms, units, out, kept, th, tt, travel, measured, attempt)
@@ -463,8 +472,13 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 	// measures each mission's mean delay; the second draws gaps shorter by it, so every
 	// mission gets about the visits its allocation planned. Both runs draw from streams of
 	// the same labels, so the plan stays a pure function of its inputs.
+	ids := slices.Clone(ms)
+	for _, u := range units {
+		ids = append(ids, u.Home)
+	}
+	memo := newTravelMemo(tt, ids)
 	build := func(delay []float64) (*timeline, []*simUnit) {
-		tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: tt, slackPlus: 15 * attempt, conservative: attempt > 0, loose: attempt > 0}
+		tl := &timeline{in: in, dayMin: dayMin, shiftEnd: shiftEnd, threat: th.at, travel: memo.minutes, slackPlus: 15 * attempt, conservative: attempt > 0, loose: attempt > 1}
 		for _, w := range wins {
 			tl.rngs = append(tl.rngs, NewRand(key, region, d, zoneID, w.Name, version))
 		}

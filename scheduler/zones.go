@@ -43,6 +43,9 @@ type zoning struct {
 	Missions [][]int
 	Units    [][]zoneUnit
 	ZoneOf   []int // mission index → zone index
+	// Travel is each zone's meanZoneTravel by the modes of its units, computed once with
+	// the zoning: the allocation of every day of the zone starts from it.
+	Travel []map[Mode]float64
 }
 
 // Zones partitions a region's missions into patrol zones (DESIGN.md §2) and says how many
@@ -202,7 +205,10 @@ func makeZoning(in Inputs) (*zoning, error) {
 	for zi, ms := range zn.Missions {
 		work[zi] = minimumWorkload(in, ms, partMode)
 	}
-	rebalance(in, zn.Missions, share, footUnits, partMode, travel, work)
+	zn.Travel = rebalance(in, zn.Missions, share, footUnits, partMode, travel, work)
+	if zn.Travel == nil {
+		zn.Travel = make([]map[Mode]float64, len(zones))
+	}
 	n := 0
 	for zi := range zones {
 		ms := zn.Missions[zi]
@@ -213,6 +219,14 @@ func makeZoning(in Inputs) (*zoning, error) {
 		}
 		zn.Units[zi] = append(zn.Units[zi], footUnits[zi]...)
 		zones[zi].Units = len(zn.Units[zi])
+		if zn.Travel[zi] == nil {
+			zn.Travel[zi] = map[Mode]float64{}
+		}
+		for _, u := range zn.Units[zi] {
+			if _, ok := zn.Travel[zi][u.Mode]; !ok {
+				zn.Travel[zi][u.Mode] = meanZoneTravel(in, ms, travel(u.Mode))
+			}
+		}
 	}
 	for zi := range zones {
 		zones[zi].WorkloadMinutes = work[zi]
@@ -293,10 +307,11 @@ func regionOf(in Inputs) string {
 // not values. Units in fixed (the foot units placed per zone) count towards their zone's
 // level but do not move. Every zone keeps at least one unit of mode. A move must also keep
 // the zones' minimum workloads per unit (work, the reported WorkloadMinutes) within
-// zoneSpread of their mean, or bring them closer.
-func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mode Mode, travel func(Mode) geo.Traveler, work []float64) {
+// zoneSpread of their mean, or bring them closer. It returns each zone's meanZoneTravel by
+// the modes it counted (nil with fewer than two zones).
+func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mode Mode, travel func(Mode) geo.Traveler, work []float64) []map[Mode]float64 {
 	if len(share) < 2 {
-		return
+		return nil
 	}
 	prof := func(mi int) Profile { return in.Force.Profiles[in.Missions[mi].Threat] }
 	var levelOf func(zi, units int) float64
@@ -370,10 +385,11 @@ func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mod
 			}
 		}
 		if donor < 0 || max(gain, donorLevel) >= cur[worst]-1e-9 {
-			return
+			return travelOf
 		}
 		share[worst]++
 		share[donor]--
 		cur[worst], cur[donor] = gain, donorLevel
 	}
+	return travelOf
 }
