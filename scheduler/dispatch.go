@@ -212,15 +212,14 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 	return 1 + r.IntN(limit)
 }
 
-// endNeed returns the minute by which a mission's last presence of the day must have
-// ended. The boundary contract (DESIGN.md §3) asks for half the max gap; a mission's
-// boundary is held to half the cap its gaps are drawn under, as its first presence is
-// (scheduleNext), so the gap across two independently planned days stays within the cap
-// like any other: the live adversary learns nothing from the long gaps around a day's
-// start that a looser bound would leave.
-// It is a target, not the hard rule: where no unit can make it (a unit must also get
-// back into its sector by the day's end), the contract's half max gap is what a plan must
-// keep (contractEnd).
+// endNeed returns the minute by which the dispatch aims a mission's last presence of the
+// day to have ended. The boundary contract (DESIGN.md §3) asks for half the max gap; the
+// dispatch aims at half the cap the mission's gaps are drawn under, as for its first
+// presence (scheduleNext), so the gap across two independently planned days stays within
+// the cap like any other: the live adversary learns nothing from long gaps around a day's
+// start that the looser bound would leave. It is a target, not the hard rule: where no
+// unit can make it (a unit must also get back into its sector by the day's end), the
+// contract's half max gap (contractEnd) is what the plan must keep.
 func (tl *timeline) endNeed(m *simMission) int {
 	if tl.loose {
 		return tl.contractEnd(m)
