@@ -15,10 +15,16 @@ type Point struct {
 // Haversine returns the great-circle distance between a and b in metres.
 func Haversine(a, b Point) float64 {
 	const rad = math.Pi / 180
+	return haversine(a, b, math.Cos(a.Lat*rad), math.Cos(b.Lat*rad))
+}
+
+// haversine is Haversine with the cosines of a's and b's latitudes given.
+func haversine(a, b Point, cosA, cosB float64) float64 {
+	const rad = math.Pi / 180
 	dLat := (b.Lat - a.Lat) * rad
 	dLon := (b.Lon - a.Lon) * rad
 	s := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+		cosA*cosB*math.Sin(dLon/2)*math.Sin(dLon/2)
 	return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(s)))
 }
 

@@ -251,12 +251,14 @@ type partitioner struct {
 	victims *[]int      // zones a rip-up cut through
 	escaped []int       // grains that connect handed to another zone
 	nbrs    map[h3.Cell][]h3.Cell
-	pinned  map[int]bool           // grains refine must leave where they are
-	xy      map[h3.Cell][2]float64 // cell centres, projected
-	kx, ky  float64                // km per degree of longitude and latitude
-	spacing float64                // about the km between cell centres at the fill resolution
-	owner   map[h3.Cell]int        // zone index of every zone cell
-	lat0    float64                // reference latitude of the local projection
+	pinned  map[int]bool             // grains refine must leave where they are
+	alongs  [cutDirections][]float64 // each grain's coordinate along each cut direction
+	below   []bool                   // scratch of splitOrders: the grains of one part
+	xy      map[h3.Cell][2]float64   // cell centres, projected
+	kx, ky  float64                  // km per degree of longitude and latitude
+	spacing float64                  // about the km between cell centres at the fill resolution
+	owner   map[h3.Cell]int          // zone index of every zone cell
+	lat0    float64                  // reference latitude of the local projection
 	lng0    float64
 	err     error
 }
@@ -413,7 +415,26 @@ func (p *partitioner) balance() {
 		total = total.add(g.load)
 	}
 	mean := loads{total[0] / float64(p.opt.Units), total[1] / float64(p.opt.Units)}
-	best := p.bisect(idx, p.opt.Units, nil, mean)
+	// The grains are sorted along each direction once; bisect hands each part its
+	// grains in these orders, filtered, so no part sorts again.
+	var orders [cutDirections][]int
+	for d := range cutDirections {
+		at := make([]float64, len(p.grain))
+		for i, g := range p.grain {
+			at[i] = g.x*cutDirs[d][0] + g.y*cutDirs[d][1]
+		}
+		p.alongs[d] = at
+		order := slices.Clone(idx)
+		slices.SortFunc(order, func(a, b int) int {
+			if c := cmp.Compare(at[a], at[b]); c != 0 {
+				return c
+			}
+			return cmp.Compare(p.grain[a].cell, p.grain[b].cell)
+		})
+		orders[d] = order
+	}
+	p.below = make([]bool, len(p.grain))
+	best := p.bisect(idx, &orders, p.opt.Units, nil, mean)
 	p.groups, p.units = best.groups, best.units
 	for _, r := range best.regions {
 		p.regions = append(p.regions, [][]halfPlane{r})
@@ -452,10 +473,7 @@ var cutDirs = func() [cutDirections][2]float64 {
 }()
 
 // along returns the coordinate of grain i along direction d.
-func (p *partitioner) along(i, d int) float64 {
-	g := p.grain[i]
-	return g.x*cutDirs[d][0] + g.y*cutDirs[d][1]
-}
+func (p *partitioner) along(i, d int) float64 { return p.alongs[d][i] }
 
 // plan is a way of cutting a set of grains into zones.
 type plan struct {
@@ -467,12 +485,12 @@ type plan struct {
 
 // bisect cuts grains gs, worked by units, into zones whose workload per unit stays close
 // to mean for both loads. Each cut is a straight line in one of cutDirections directions
-// through the grains sorted along it; a cut costs the larger relative deviation of its two
-// parts' workloads per unit from the local mean (over both loads), plus small penalties
-// for uneven unit splits and for cutting across the grains' short extent (compactness).
-// Where grains are few for the units, several of the best distinct cuts are followed to
-// the end and the one whose worst zone is best wins.
-func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean loads) plan {
+// through the grains sorted along it (orders: gs sorted along each direction); a cut costs
+// the larger relative deviation of its two parts' workloads per unit from the local mean
+// (over both loads), plus small penalties for uneven unit splits and for cutting across
+// the grains' short extent (compactness). Where grains are few for the units, several of
+// the best distinct cuts are followed to the end and the one whose worst zone is best wins.
+func (p *partitioner) bisect(gs []int, orders *[cutDirections][]int, units int, region []halfPlane, mean loads) plan {
 	if units == 1 || len(gs) == 1 {
 		l := p.exactLoad(gs)
 		return plan{
@@ -487,35 +505,27 @@ func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean loads
 		total = total.add(p.grain[i].load)
 	}
 	local := loads{total[0] / float64(units), total[1] / float64(units)}
+	// The grains' extent along each direction: from the first to the last in its order.
 	var extent [cutDirections]float64
 	longest := 0.0
 	for d := range cutDirections {
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, i := range gs {
-			v := p.along(i, d)
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		extent[d] = hi - lo
+		order := orders[d]
+		extent[d] = p.along(order[len(order)-1], d) - p.along(order[0], d)
 		longest = max(longest, extent[d])
 	}
-	type cut struct {
-		dir, k, u int
-		key       uint64 // identifies the grains below the cut
-		cost      float64
+	tries := 1
+	if len(gs) <= lookaheadGrains*units {
+		tries = lookaheadCuts
 	}
-	var cuts []cut
-	var orders [cutDirections][]int
+	// Only the cheapest cuts are kept (ties to the one made first), not sorted all: a
+	// direction makes a split (or its mirror) at most once, so the first tries distinct
+	// splits are among the cutDirections·tries cheapest cuts.
+	best := cutHeap{cuts: make([]cut, 0, cutDirections*tries)}
+	made := 0
 	prefix := make([]loads, len(gs)+1)
 	keys := make([]uint64, len(gs)+1)
 	for d := range cutDirections {
-		order := slices.Clone(gs)
-		slices.SortFunc(order, func(a, b int) int {
-			if c := cmp.Compare(p.along(a, d), p.along(b, d)); c != 0 {
-				return c
-			}
-			return cmp.Compare(p.grain[a].cell, p.grain[b].cell)
-		})
-		orders[d] = order
+		order := orders[d]
 		for i, g := range order {
 			prefix[i+1] = prefix[i].add(p.grain[g].load)
 			keys[i+1] = keys[i] ^ mix(uint64(g))
@@ -535,16 +545,13 @@ func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean loads
 				a, b := prefix[kk], total.sub(prefix[kk])
 				dev := max(a.dev(float64(u), local), b.dev(float64(units-u), local))
 				c := dev + 0.05*math.Abs(2*float64(u)/float64(units)-1) + short
-				cuts = append(cuts, cut{d, kk, u, keys[kk], c})
+				best.offer(cut{d, kk, u, keys[kk], c, made})
+				made++
 			}
 		}
 	}
-	slices.SortStableFunc(cuts, func(a, b cut) int { return cmp.Compare(a.cost, b.cost) })
-	tries := 1
-	if len(gs) <= lookaheadGrains*units {
-		tries = lookaheadCuts
-	}
-	best := plan{worst: math.Inf(1)}
+	cuts := best.sorted()
+	chosen := plan{worst: math.Inf(1)}
 	type split struct {
 		key  uint64
 		k, u int
@@ -565,10 +572,11 @@ func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean loads
 		at := p.along(last, c.dir)
 		lo := append(slices.Clone(region), halfPlane{c.dir, at, p.grain[last].cell, true})
 		hi := append(slices.Clone(region), halfPlane{c.dir, at, p.grain[last].cell, false})
-		a := p.bisect(order[:c.k], c.u, lo, mean)
-		b := p.bisect(order[c.k:], units-c.u, hi, mean)
-		if w := max(a.worst, b.worst); w < best.worst-1e-9 {
-			best = plan{
+		loOrders, hiOrders := p.splitOrders(orders, order[:c.k])
+		a := p.bisect(order[:c.k], loOrders, c.u, lo, mean)
+		b := p.bisect(order[c.k:], hiOrders, units-c.u, hi, mean)
+		if w := max(a.worst, b.worst); w < chosen.worst-1e-9 {
+			chosen = plan{
 				groups:  append(a.groups, b.groups...),
 				units:   append(a.units, b.units...),
 				regions: append(a.regions, b.regions...),
@@ -576,7 +584,101 @@ func (p *partitioner) bisect(gs []int, units int, region []halfPlane, mean loads
 			}
 		}
 	}
-	return best
+	return chosen
+}
+
+// splitOrders returns the grains of orders in low, and the others, in every direction's
+// order: a stable filter of a sorted order is the sorted order of the part.
+func (p *partitioner) splitOrders(orders *[cutDirections][]int, low []int) (lo, hi *[cutDirections][]int) {
+	n, k := len(orders[0]), len(low)
+	for _, g := range low {
+		p.below[g] = true
+	}
+	lo, hi = new([cutDirections][]int), new([cutDirections][]int)
+	buf := make([]int, cutDirections*n)
+	for d := range cutDirections {
+		l, h := buf[d*n:d*n:d*n+k], buf[d*n+k:d*n+k:(d+1)*n]
+		for _, g := range orders[d] {
+			if p.below[g] {
+				l = append(l, g)
+			} else {
+				h = append(h, g)
+			}
+		}
+		lo[d], hi[d] = l, h
+	}
+	for _, g := range low {
+		p.below[g] = false
+	}
+	return lo, hi
+}
+
+// cut is a candidate cut of bisect: k grains of the order along direction dir, worked by
+// u units, below it.
+type cut struct {
+	dir, k, u int
+	key       uint64 // identifies the grains below the cut
+	cost      float64
+	made      int // how many cuts were made before it
+}
+
+// before orders cuts by cost, then the order they were made in: as a stable sort by cost.
+func (c cut) before(d cut) bool {
+	if x := cmp.Compare(c.cost, d.cost); x != 0 {
+		return x < 0
+	}
+	return c.made < d.made
+}
+
+// cutHeap keeps the cap(cuts) first cuts offered in before's order, the last at the top.
+type cutHeap struct{ cuts []cut }
+
+func (h *cutHeap) offer(c cut) {
+	if len(h.cuts) < cap(h.cuts) {
+		h.cuts = append(h.cuts, c)
+		for i := len(h.cuts) - 1; i > 0; {
+			up := (i - 1) / 2
+			if !h.cuts[up].before(h.cuts[i]) {
+				break
+			}
+			h.cuts[up], h.cuts[i] = h.cuts[i], h.cuts[up]
+			i = up
+		}
+		return
+	}
+	if len(h.cuts) == 0 || !c.before(h.cuts[0]) {
+		return
+	}
+	h.cuts[0] = c
+	for i, n := 0, len(h.cuts); ; {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		j := l
+		if r := l + 1; r < n && h.cuts[l].before(h.cuts[r]) {
+			j = r
+		}
+		if !h.cuts[i].before(h.cuts[j]) {
+			return
+		}
+		h.cuts[i], h.cuts[j] = h.cuts[j], h.cuts[i]
+		i = j
+	}
+}
+
+// sorted returns the cuts kept, first first.
+func (h *cutHeap) sorted() []cut {
+	slices.SortFunc(h.cuts, func(a, b cut) int {
+		if a.before(b) {
+			return -1
+		}
+		if b.before(a) {
+			return 1
+		}
+		return 0
+	})
+	return h.cuts
 }
 
 // mix scrambles x (splitmix64's finaliser), so that the xor of a set's mixed members
@@ -658,11 +760,18 @@ func (p *partitioner) refine() {
 		k := load[w].worse(float64(p.units[w]), mean)
 		over := load[w][k]/float64(p.units[w]) > mean[k]
 		best := move{worst: worst - 1e-9}
+		// try weighs move m; a move of a unit keeps both zones' grains, and so their loads.
 		try := func(m move) {
-			m.la, m.lb = p.exactLoad(m.ga), loads{}
+			if m.unit {
+				m.la, m.lb = load[m.a], load[m.b]
+			} else {
+				m.la, m.lb = p.exactLoad(m.ga), loads{}
+				if !m.merge {
+					m.lb = p.exactLoad(m.gb)
+				}
+			}
 			m.worst = dev(m.la, m.ua)
 			if !m.merge {
-				m.lb = p.exactLoad(m.gb)
 				m.worst = max(m.worst, dev(m.lb, m.ub))
 			}
 			if m.worst < best.worst {
@@ -687,9 +796,9 @@ func (p *partitioner) refine() {
 			switch {
 			case b == w || len(p.groups[b]) == 0:
 			case over && p.units[b] > 1:
-				try(move{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] + 1, ub: p.units[b] - 1})
+				try(move{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] + 1, ub: p.units[b] - 1, unit: true})
 			case !over && p.units[w] > 1:
-				try(move{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] - 1, ub: p.units[b] + 1})
+				try(move{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] - 1, ub: p.units[b] + 1, unit: true})
 			}
 		}
 		if best.a == best.b { // merge only when nothing else helps
@@ -1348,6 +1457,16 @@ func (p *partitioner) zones() []Zone {
 // nearest returns, for each point, the index of the nearest other point by great-circle
 // distance (the lowest index among equals), or -1 if there is none.
 func nearest(pts []Point) []int {
+	if out := nearestTree(pts); out != nil {
+		return out
+	}
+	return nearestSweep(pts)
+}
+
+// nearestSweep is nearest by a sweep over the points sorted by latitude: O(n) distances a
+// point where points are few or spread along one line, O(√n) where they are spread in a
+// region.
+func nearestSweep(pts []Point) []int {
 	n := len(pts)
 	out := make([]int, n)
 	order := make([]int, n)
@@ -1360,14 +1479,14 @@ func nearest(pts []Point) []int {
 		}
 		return cmp.Compare(a, b)
 	})
-	const mPerDeg = EarthRadiusM * math.Pi / 180
+	cos := latCosines(pts)
 	for k, i := range order {
 		best, bestD := -1, math.Inf(1)
 		try := func(j int) bool {
 			if math.Abs(pts[j].Lat-pts[i].Lat)*mPerDeg > bestD {
 				return false
 			}
-			d := Haversine(pts[i], pts[j])
+			d := haversine(pts[i], pts[j], cos[i], cos[j])
 			if d < bestD || d == bestD && j < best {
 				best, bestD = j, d
 			}
@@ -1376,6 +1495,142 @@ func nearest(pts []Point) []int {
 		for kk := k + 1; kk < n && try(order[kk]); kk++ {
 		}
 		for kk := k - 1; kk >= 0 && try(order[kk]); kk-- {
+		}
+		out[i] = best
+	}
+	return out
+}
+
+// mPerDeg is the metres of great circle a degree.
+const mPerDeg = EarthRadiusM * math.Pi / 180
+
+// latCosines returns the cosine of each point's latitude, as Haversine computes it.
+func latCosines(pts []Point) []float64 {
+	cos := make([]float64, len(pts))
+	for i, p := range pts {
+		const rad = math.Pi / 180
+		cos[i] = math.Cos(p.Lat * rad)
+	}
+	return cos
+}
+
+// treeMinPoints is the fewest points nearestTree searches with a tree, treeLeaf the most
+// points a leaf of the tree holds.
+const (
+	treeMinPoints = 64
+	treeLeaf      = 8
+)
+
+// kdNode is a node of nearestTree's tree: the points order[lo:hi], in a box of latitudes
+// and longitudes; a leaf has no children (left < 0).
+type kdNode struct {
+	lo, hi                         int32
+	left, right                    int32
+	minLat, maxLat, minLon, maxLon float64
+}
+
+// nearestTree is nearest by a k-d tree over latitude and longitude, O(n log n), with the
+// same answers as nearestSweep: a box is skipped only where a lower bound of the distance to
+// any point in it exceeds the best distance found, so every point as near as the nearest is
+// compared, and ties go to the lowest index. It returns nil where the bound does not hold
+// (few points, longitudes more than 90° apart, or latitudes beyond ±84°).
+func nearestTree(pts []Point) []int {
+	n := len(pts)
+	if n < treeMinPoints {
+		return nil
+	}
+	cos := latCosines(pts)
+	minLon, maxLon := math.Inf(1), math.Inf(-1)
+	cosMin := 1.0
+	for i, p := range pts {
+		minLon, maxLon = min(minLon, p.Lon), max(maxLon, p.Lon)
+		cosMin = min(cosMin, cos[i])
+	}
+	if maxLon-minLon > 90 || cosMin < 0.1 {
+		return nil
+	}
+	// sin²(d/2R) = sin²(Δlat/2) + cos lat₁ cos lat₂ sin²(Δlon/2) ≥ sin²(Δlat/2) + cosMin²
+	// sin²(Δlon/2); the bound is lowered a little against rounding.
+	cosMin2 := cosMin * cosMin * (1 - 1e-12)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	var nodes []kdNode
+	var build func(lo, hi int) int32
+	build = func(lo, hi int) int32 {
+		nd := kdNode{lo: int32(lo), hi: int32(hi), left: -1, right: -1,
+			minLat: math.Inf(1), maxLat: math.Inf(-1), minLon: math.Inf(1), maxLon: math.Inf(-1)}
+		for _, i := range order[lo:hi] {
+			p := pts[i]
+			nd.minLat, nd.maxLat = min(nd.minLat, p.Lat), max(nd.maxLat, p.Lat)
+			nd.minLon, nd.maxLon = min(nd.minLon, p.Lon), max(nd.maxLon, p.Lon)
+		}
+		at := int32(len(nodes))
+		nodes = append(nodes, nd)
+		if hi-lo <= treeLeaf {
+			return at
+		}
+		byLat := nd.maxLat-nd.minLat >= (nd.maxLon-nd.minLon)*cosMin
+		part := order[lo:hi]
+		slices.SortFunc(part, func(a, b int) int {
+			if byLat {
+				if c := cmp.Compare(pts[a].Lat, pts[b].Lat); c != 0 {
+					return c
+				}
+			} else if c := cmp.Compare(pts[a].Lon, pts[b].Lon); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		mid := (lo + hi) / 2
+		l := build(lo, mid)
+		r := build(mid, hi)
+		nodes[at].left, nodes[at].right = l, r
+		return at
+	}
+	build(0, n)
+	const rad = math.Pi / 180
+	out := make([]int, n)
+	var stack []int32
+	for i := range n {
+		q := pts[i]
+		best, bestD := -1, math.Inf(1)
+		// bound returns a lower bound of the distance from q to any point of node k.
+		bound := func(k int32) float64 {
+			nd := &nodes[k]
+			dLat := max(nd.minLat-q.Lat, q.Lat-nd.maxLat, 0) * rad
+			dLon := max(nd.minLon-q.Lon, q.Lon-nd.maxLon, 0) * rad
+			sl, so := math.Sin(dLat/2), math.Sin(dLon/2)
+			s := sl*sl + cosMin2*so*so
+			return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(s))) * (1 - 1e-9)
+		}
+		stack = append(stack[:0], 0)
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if bound(k) > bestD {
+				continue
+			}
+			nd := &nodes[k]
+			if nd.left < 0 {
+				for _, j := range order[nd.lo:nd.hi] {
+					if j == i || math.Abs(pts[j].Lat-q.Lat)*mPerDeg > bestD {
+						continue
+					}
+					d := haversine(q, pts[j], cos[i], cos[j])
+					if d < bestD || d == bestD && j < best {
+						best, bestD = j, d
+					}
+				}
+				continue
+			}
+			// The nearer child last, so that it is searched first.
+			l, r := nd.left, nd.right
+			if bound(l) < bound(r) {
+				l, r = r, l
+			}
+			stack = append(stack, l, r)
 		}
 		out[i] = best
 	}
