@@ -2,11 +2,12 @@ package api
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -39,15 +40,33 @@ type Claims struct {
 	jwt.RegisteredClaims
 }
 
-var officerPattern = regexp.MustCompile(`^o-([a-z0-9][a-z0-9-]*)-([0-9]{3,})$`)
-
-// OfficerRegion returns the region of an officer id o-<region>-NNN, or "" if it is not one.
+// OfficerRegion returns the region of an officer id o-<region>-NNN, or "" if it is not one:
+// the id must match ^o-([a-z0-9][a-z0-9-]*)-([0-9]{3,})$ (the region is the first group).
+// It is read on every officer request, so it is matched by hand, without a regexp
+// (TestOfficerRegionMatchesPattern checks it against the pattern).
 func OfficerRegion(id string) string {
-	m := officerPattern.FindStringSubmatch(id)
-	if m == nil {
+	rest, ok := strings.CutPrefix(id, "o-")
+	if !ok {
 		return ""
 	}
-	return m[1]
+	// The number is the digits after the last '-': the region may hold '-' and digits, the
+	// number neither.
+	i := strings.LastIndexByte(rest, '-')
+	if i <= 0 || len(rest)-i-1 < 3 {
+		return ""
+	}
+	for _, ch := range []byte(rest[i+1:]) {
+		if ch < '0' || ch > '9' {
+			return ""
+		}
+	}
+	region := rest[:i]
+	for k, ch := range []byte(region) {
+		if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-' && k > 0) {
+			return ""
+		}
+	}
+	return region
 }
 
 // Validate reports claims whose role and scope do not fit together.
@@ -222,14 +241,84 @@ type parsedToken struct {
 }
 
 // parseOnce returns ParseToken(tok) for this request, parsing it only the first time it
-// is asked for that exact token.
+// is asked for that exact token; a token verified by an earlier request comes from the
+// server's verified-token cache (tokenCache) instead.
 func (s *Server) parseOnce(c echo.Context, tok string) (*Claims, error) {
 	if p, ok := c.Get(parsedKey).(*parsedToken); ok && p.raw == tok {
 		return p.cl, p.err
 	}
-	cl, err := ParseToken(s.tokenKey, tok, s.now())
+	now := s.now()
+	sum := sha256.Sum256([]byte(tok))
+	cl, ok := s.tokens.get(sum, now)
+	var err error
+	if !ok {
+		if cl, err = ParseToken(s.tokenKey, tok, now); err == nil {
+			s.tokens.put(sum, cl, now)
+		}
+	}
 	c.Set(parsedKey, &parsedToken{raw: tok, cl: cl, err: err})
 	return cl, err
+}
+
+// maxCachedTokens bounds the verified-token cache.
+const maxCachedTokens = 4096
+
+// tokenCache keeps the claims of tokens whose signature and claims were verified
+// (ParseToken), keyed by the SHA-256 of the token string (the token itself is not kept),
+// so that a token sent again is not verified again: verifying (HMAC, base64 and JSON
+// decoding, the claims' checks) was the largest cost of a cached read. A hit still checks
+// the token's times (exp, nbf) against the clock, so an entry is never used outside them;
+// revocation is not cached: authenticate asks the store on every request. The cached
+// claims are shared between requests and must not be modified. Safe for concurrent use.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]*Claims
+}
+
+// timesValid reports whether now is within the claims' validity as ParseToken checks it
+// (no leeway): not before nbf, before exp, and exp present.
+func timesValid(cl *Claims, now time.Time) bool {
+	if cl.ExpiresAt == nil || !now.Before(cl.ExpiresAt.Time) {
+		return false
+	}
+	return cl.NotBefore == nil || !now.Before(cl.NotBefore.Time)
+}
+
+// get returns the claims of the verified token whose SHA-256 is sum, if it is cached and
+// valid at now.
+func (t *tokenCache) get(sum [sha256.Size]byte, now time.Time) (*Claims, bool) {
+	t.mu.Lock()
+	cl, ok := t.m[sum]
+	if ok && !timesValid(cl, now) {
+		delete(t.m, sum) // expired: the next use is verified again (and refused)
+		ok = false
+	}
+	t.mu.Unlock()
+	return cl, ok
+}
+
+// put caches a verified token's claims. When the cache is full it forgets expired entries
+// and, if it is still full, half of the rest.
+func (t *tokenCache) put(sum [sha256.Size]byte, cl *Claims, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = map[[sha256.Size]byte]*Claims{}
+	}
+	if len(t.m) >= maxCachedTokens {
+		for k, v := range t.m {
+			if !timesValid(v, now) {
+				delete(t.m, k)
+			}
+		}
+		for k := range t.m {
+			if len(t.m) < maxCachedTokens/2 {
+				break
+			}
+			delete(t.m, k)
+		}
+	}
+	t.m[sum] = cl
 }
 
 // scopedRegion returns the region a request names, or the caller's own when it names

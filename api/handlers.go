@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -52,12 +51,18 @@ func releaseAt(f scheduler.RegionForce, start time.Time) time.Time {
 	return start.Add(-time.Duration(f.ReleaseBeforeMinutes) * time.Minute)
 }
 
-// audit records a live read; the read is refused if it cannot be recorded.
+// audit records a live read; the read is refused if it cannot be recorded. The record is
+// stored before audit returns (in rounds, auditrounds.go, when the store group-commits).
 func (s *Server) audit(c echo.Context, action, region string) error {
 	cl := claimsOf(c)
-	return s.store.Audit(c.Request().Context(), scheduler.AuditRecord{
+	rec := scheduler.AuditRecord{
 		At: s.now().UTC(), Actor: cl.actor(), Role: cl.Role, Action: action, Region: region, Target: c.Request().URL.Path,
-	})
+	}
+	ctx := c.Request().Context()
+	if s.auditRounds == nil {
+		return s.store.Audit(ctx, rec)
+	}
+	return s.auditRounds.do(func() error { return s.store.Audit(ctx, rec) })
 }
 
 func (s *Server) parseDate(c echo.Context, o scheduler.Office, f scheduler.RegionForce, param string, v string) (scheduler.Date, error) {
@@ -507,7 +512,7 @@ func (s *Server) getPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, data)
+	return blobJSON(c, data)
 }
 
 func (s *Server) getPlanUnit(c echo.Context) error {
@@ -627,22 +632,22 @@ func (s *Server) roster(c echo.Context) error {
 // officerDay is an officer's released assignments of one service day. The day is planned
 // only once one of its shifts is released, so asking about far days costs nothing.
 func (s *Server) officerDay(ctx context.Context, officer string, d scheduler.Date) (assignmentsOut, error) {
-	out, _, err := s.officerDayEntry(ctx, officer, d)
+	out, _, err := s.officerDayAt(ctx, officer, d, s.now())
 	return out, err
 }
 
-// officerDayEntry is officerDay with the memo entry of the plan it read (nil when the day
-// was not planned: none of the officer's shifts is released).
-func (s *Server) officerDayEntry(ctx context.Context, officer string, d scheduler.Date) (assignmentsOut, *memoEntry, error) {
+// officerDayAt is officerDay at the time now, with the release times the answer depends on:
+// at the same store revision, two times on the same side of each of them get the same
+// answer.
+func (s *Server) officerDayAt(ctx context.Context, officer string, d scheduler.Date, now time.Time) (out assignmentsOut, releases []time.Time, err error) {
 	ctx = s.pin(ctx) // the force and its roster of one revision
 	region := OfficerRegion(officer)
-	out := assignmentsOut{Officer: officer, Region: region, Date: d.String(),
+	out = assignmentsOut{Officer: officer, Region: region, Date: d.String(),
 		Shifts: []assignmentShift{}, Routes: []scheduler.Route{}, Posts: []postBlock{}, Missions: []missionOut{}}
 	o, f, err := s.regionShared(ctx, region)
 	if err != nil {
 		return out, nil, err
 	}
-	now := s.now()
 	duty, err := s.dutyRoster(ctx, f, o.Location, d)
 	if err != nil {
 		return out, nil, &Error{Kind: KindInfeasible, Msg: err.Error()}
@@ -653,11 +658,12 @@ func (s *Server) officerDayEntry(ctx context.Context, officer string, d schedule
 			continue
 		}
 		rel := releaseAt(f, sh.Start)
+		releases = append(releases, rel)
 		out.Shifts = append(out.Shifts, assignmentShift{Shift: sh.Shift, Start: sh.Start, End: sh.End, ReleaseAt: rel, Released: !now.Before(rel)})
 		released = released || !now.Before(rel)
 	}
 	if !released {
-		return out, nil, nil
+		return out, releases, nil
 	}
 	e, err := s.dayPlanEntry(ctx, region, d)
 	if err != nil {
@@ -665,6 +671,9 @@ func (s *Server) officerDayEntry(ctx context.Context, officer string, d schedule
 	}
 	sd := e.plan.ServiceDays[0]
 	windows := scheduler.ShiftWindows(d, f.Shifts, o.Location)
+	for _, w := range windows {
+		releases = append(releases, releaseAt(f, w.Start))
+	}
 	shiftReleased := func(t time.Time) bool {
 		for _, w := range windows {
 			if !t.Before(w.Start) && t.Before(w.End) {
@@ -674,8 +683,12 @@ func (s *Server) officerDayEntry(ctx context.Context, officer string, d schedule
 		return false
 	}
 	for _, r := range sd.Routes {
-		if slices.Contains(r.Officers, officer) && !now.Before(releaseAt(f, r.Start)) {
-			out.Routes = append(out.Routes, r)
+		if slices.Contains(r.Officers, officer) {
+			rel := releaseAt(f, r.Start)
+			releases = append(releases, rel)
+			if !now.Before(rel) {
+				out.Routes = append(out.Routes, r)
+			}
 		}
 	}
 	for _, p := range sd.Posts {
@@ -685,7 +698,7 @@ func (s *Server) officerDayEntry(ctx context.Context, officer string, d schedule
 			}
 		}
 	}
-	return out, e, nil
+	return out, releases, nil
 }
 
 // officerMissions returns the missions on the officer's released routes and posts that
@@ -746,31 +759,22 @@ func (s *Server) myAssignments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, e, err := s.officerDayEntry(ctx, cl.Officer, d)
+	// At the same store revision, the same officer's day reads the same until the next of
+	// its release times: its JSON is kept in the revision's generation (readcache.go).
+	now := s.now()
+	var g *readGen
+	if _, pretty := c.QueryParams()["pretty"]; !pretty {
+		g = s.gen(ctx)
+	}
+	if data, ok := g.officerView(cl.Officer, d, now); ok {
+		if err := s.audit(c, "read-assignments", region); err != nil {
+			return err
+		}
+		return blobJSON(c, data)
+	}
+	out, releases, err := s.officerDayAt(ctx, cl.Officer, d, now)
 	if err != nil {
 		return err
-	}
-	// The same released part of the same plan at the same store revision reads the same:
-	// its JSON is kept with the plan. Released routes and blocks only grow with time, so
-	// their counts and the shifts' release flags tell the released parts apart.
-	var viewKey string
-	if _, pretty := c.QueryParams()["pretty"]; e != nil && !pretty {
-		if g := s.gen(ctx); g != nil {
-			flags := make([]byte, len(out.Shifts))
-			for i, sh := range out.Shifts {
-				flags[i] = '0'
-				if sh.Released {
-					flags[i] = '1'
-				}
-			}
-			viewKey = fmt.Sprintf("%s|%s|%s|%s|%d|%d", g.rev, cl.Officer, d, flags, len(out.Routes), len(out.Posts))
-			if data, ok := e.view(viewKey); ok {
-				if err := s.audit(c, "read-assignments", region); err != nil {
-					return err
-				}
-				return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, data)
-			}
-		}
 	}
 	ids := map[string]bool{}
 	for _, r := range out.Routes {
@@ -788,20 +792,20 @@ func (s *Server) myAssignments(c echo.Context) error {
 		}
 		for _, r := range recs {
 			if ids[r.Mission.ID] {
-				out.Missions = append(out.Missions, missionView(r, cl, s.now()))
+				out.Missions = append(out.Missions, missionView(r, cl, now))
 			}
 		}
 	}
 	if err := s.audit(c, "read-assignments", region); err != nil {
 		return err
 	}
-	if viewKey != "" {
+	if g != nil {
 		var b bytes.Buffer
 		if err := json.NewEncoder(&b).Encode(out); err != nil { // as c.JSON writes it
 			return err
 		}
-		e.putView(viewKey, b.Bytes())
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b.Bytes())
+		g.putOfficerView(cl.Officer, d, releases, now, b.Bytes())
+		return blobJSON(c, b.Bytes())
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -31,6 +31,72 @@ type readGen struct {
 	missions map[string][]scheduler.MissionRecord
 	days     map[string]*dayEntry
 	duty     map[string]scheduler.DayDuty
+	views    map[string]*officerViews // by officer and service date (officerView)
+}
+
+// officerViews are the JSON answers of one officer's assignments of one service date at
+// one revision: the answer changes only when the time passes one of the release times,
+// so it is kept by how many of them have passed.
+type officerViews struct {
+	releases []time.Time // sorted
+	json     map[int][]byte
+}
+
+// maxGenViews bounds the officers' views a generation keeps; past it, they start again.
+const maxGenViews = 8192
+
+// passed returns how many of the sorted times are not after now.
+func passed(sorted []time.Time, now time.Time) int {
+	n, _ := slices.BinarySearchFunc(sorted, now, func(t, now time.Time) int {
+		if now.Before(t) {
+			return 1
+		}
+		return -1
+	})
+	return n
+}
+
+// officerView returns the JSON of officer's assignments of date d at now, if kept; g may
+// be nil (nothing kept).
+func (g *readGen) officerView(officer string, d scheduler.Date, now time.Time) ([]byte, bool) {
+	if g == nil {
+		return nil, false
+	}
+	key := officer + "/" + d.String()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	v, ok := g.views[key]
+	if !ok {
+		return nil, false
+	}
+	data, ok := v.json[passed(v.releases, now)]
+	return data, ok
+}
+
+// putOfficerView keeps the JSON of officer's assignments of date d at now, whose answer
+// depends on now only through the release times releases (officerDayAt). data must not be
+// modified afterwards; g may be nil.
+func (g *readGen) putOfficerView(officer string, d scheduler.Date, releases []time.Time, now time.Time, data []byte) {
+	if g == nil {
+		return
+	}
+	key := officer + "/" + d.String()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	sorted := slices.Clone(releases)
+	slices.SortFunc(sorted, func(a, b time.Time) int { return a.Compare(b) })
+	sorted = slices.CompactFunc(sorted, time.Time.Equal)
+	// Before any of the officer's shifts is released the day is not planned, and only the
+	// shifts' release times are known: those views are replaced by the full set's.
+	v, ok := g.views[key]
+	if !ok || !slices.EqualFunc(v.releases, sorted, time.Time.Equal) {
+		if g.views == nil || len(g.views) >= maxGenViews {
+			g.views = map[string]*officerViews{}
+		}
+		v = &officerViews{releases: sorted, json: map[int][]byte{}}
+		g.views[key] = v
+	}
+	v.json[passed(v.releases, now)] = data
 }
 
 // dayEntry is a region's service date's planner inputs, change log and inputs version.

@@ -177,3 +177,10 @@ type latLon struct {
 	Lat float64 `json:"lat"`
 	Lon float64 `json:"lon"`
 }
+
+// blobJSON answers 200 with JSON bytes encoded earlier (cached plans and views), with their
+// length: the answer goes out in one piece, not in chunks.
+func blobJSON(c echo.Context, data []byte) error {
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(data)))
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, data)
+}

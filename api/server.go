@@ -31,6 +31,10 @@ type Config struct {
 	// RateLimit limits requests per token, or per client IP without a valid token
 	// (api/ratelimit.go); nil means no limit.
 	RateLimit Limiter
+	// GroupCommit says that the store commits concurrent Audit calls together (boltstore);
+	// audited reads then write their records in rounds (auditrounds.go), so that more of
+	// them share a commit.
+	GroupCommit bool
 	// SimulationTimeout bounds POST /v1/simulations; 0 means DefaultSimulationTimeout.
 	SimulationTimeout time.Duration
 }
@@ -47,9 +51,12 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  metrics
 	plans    *planMemo
-	reads    readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
-	ops      opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
-	rel      reliability // rate limits, simulations (api/outage.go)
+	tokens   tokenCache // verified tokens' claims (auth.go); zero value ready
+	// auditRounds, with a group-committing store, gathers audit writes (auditrounds.go).
+	auditRounds *auditRounds
+	reads       readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
+	ops         opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
+	rel         reliability // rate limits, simulations (api/outage.go)
 }
 
 type metrics struct {
@@ -75,6 +82,9 @@ func New(cfg Config) *Server {
 		s.planKey = scheduler.PlanKey(cfg.MasterKey)
 		s.tokenKey = scheduler.TokenKey(cfg.MasterKey)
 	}
+	if cfg.GroupCommit {
+		s.auditRounds = &auditRounds{}
+	}
 	s.registry = prometheus.NewRegistry()
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics.planSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -93,7 +103,8 @@ func New(cfg Config) *Server {
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			// The path only, never the query or headers: they may carry secrets.
-			s.logger.Info("request", "method", v.Method, "path", calendarLogPath(v.URIPath), "status", v.Status, "latency", v.Latency)
+			s.logger.LogAttrs(context.Background(), slog.LevelInfo, "request", slog.String("method", v.Method),
+				slog.String("path", calendarLogPath(v.URIPath)), slog.Int("status", v.Status), slog.Duration("latency", v.Latency))
 			return nil
 		},
 	}))

@@ -295,37 +295,13 @@ type planMemo struct {
 	order []string
 }
 
-// memoEntry is one memoised plan and, once asked for, its vigil.plan/v1 JSON and the
-// JSON of officers' views of it (api.myAssignments).
+// memoEntry is one memoised plan and, once asked for, its vigil.plan/v1 JSON. (Officers'
+// views of it are kept per store revision: readGen.officerView.)
 type memoEntry struct {
 	plan *scheduler.Plan
 	once sync.Once
 	json []byte
 	err  error
-
-	mu    sync.Mutex
-	views map[string][]byte
-}
-
-// maxViews bounds the officers' views kept with one plan; past it, they start again.
-const maxViews = 4096
-
-// view returns the JSON kept under key, if any.
-func (e *memoEntry) view(key string) ([]byte, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	data, ok := e.views[key]
-	return data, ok
-}
-
-// putView keeps an officer's view's JSON under key.
-func (e *memoEntry) putView(key string, data []byte) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.views == nil || len(e.views) >= maxViews {
-		e.views = map[string][]byte{}
-	}
-	e.views[key] = data
 }
 
 // JSON returns the plan as scheduler.WritePlanJSON writes it, encoded once.
