@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build run test test-long bench fuzz fmt vet clean load reliability
+.PHONY: all build run test test-long bench bench-go fuzz fmt vet clean load reliability
 
 all: build
 
@@ -47,9 +47,14 @@ reliability:
 		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|kills:|killed|SIGKILL'; else printf '%s\n' "$$out"; fi; exit $$rc
 	$(GO) test -race -count=1 -run '^(TestClockEdges|TestReplanAcrossClockChange|TestPlanProperties|TestPlanPropertiesNearCapacity|TestDSTDayLengths)$$' ./scheduler
 
-## bench: the zoning, planning, measuring and simulation benchmarks (BENCHMARKS.md), then
-## the peak memory (max RSS) of planning one day of 20,000 missions in a process of its own.
-bench:
+## bench: the zoning, planning, measuring and simulation benchmarks (BENCHMARKS.md), the
+## peak memory (max RSS) of planning one day of 20,000 missions in a process of its own,
+## then the API under load (`make load`, which rewrites BENCHMARKS.md's "Service load").
+## About 8 minutes here.
+bench: bench-go load
+
+## bench-go: the Go benchmarks and the peak-memory run of `make bench`, without the load.
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./geo ./scheduler/...
 	$(GO) test -c -o bin/scheduler.test ./scheduler
 	/usr/bin/time -v bin/scheduler.test -test.run '^$$' -test.bench '^BenchmarkPlanDay$$/^n=20000$$' -test.benchtime 1x -test.benchmem 2>&1 \
