@@ -157,19 +157,32 @@ func (s *Store) Events(ctx context.Context, region, after string, limit int) ([]
 	return out, err
 }
 
-// Once implements scheduler.Store.
+// Once implements scheduler.Store. A key already held is found by a read-only
+// transaction: the jobs' sweep asks every minute about every visit of the last hour, and a
+// writable transaction commits (two fdatasyncs) even when it changes nothing, holding
+// bbolt's one writer while audited reads wait for it. Only a key to set takes the writer,
+// and is looked up again there, so two callers cannot both be first.
 func (s *Store) Once(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	first := false
 	now := time.Now()
+	held := func(tx *bolt.Tx) bool {
+		v := tx.Bucket(bRuns).Get([]byte(key))
+		if v == nil {
+			return false
+		}
+		until, err := time.Parse(time.RFC3339Nano, string(v))
+		return err == nil && now.Before(until)
+	}
+	var found bool
+	if err := s.db.View(func(tx *bolt.Tx) error { found = held(tx); return nil }); err != nil || found {
+		return false, err
+	}
+	first := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bRuns)
-		if v := b.Get([]byte(key)); v != nil {
-			if until, err := time.Parse(time.RFC3339Nano, string(v)); err == nil && now.Before(until) {
-				return nil
-			}
+		if held(tx) {
+			return nil
 		}
 		first = true
-		return b.Put([]byte(key), []byte(now.Add(ttl).UTC().Format(time.RFC3339Nano)))
+		return tx.Bucket(bRuns).Put([]byte(key), []byte(now.Add(ttl).UTC().Format(time.RFC3339Nano)))
 	})
 	return first, err
 }
