@@ -345,7 +345,11 @@ func TestSummary(t *testing.T) {
 		want    []string
 	}{
 		{rep(0.42, 0.3, 1), rep(0.2, 0.1, 1), rep(0.21, 0.3, 1),
-			[]string{"42.0% of live 30-minute attacks", "2.1× the fixed roster's 20.0%", "2.0× shuffled tours' 21.0%", "1.0× shuffled tours' 30.0%", "at equal compliance (100.0%)"}},
+			[]string{"42.0% of live 30-minute attacks", "2.1× the fixed roster's 20.0%", "2.0× shuffled tours' 21.0%", "the same as shuffled tours' 30.0%", "at equal compliance (100.0%)"}},
+		{rep(0.376, 0.327, 1), rep(0.089, 0, 1), rep(0.333, 0.314, 0.88),
+			[]string{"1.1× shuffled tours' 33.3%", "1.3 points above shuffled tours' 31.4%", "at equal or better compliance"}},
+		{rep(0.30, 0.31, 1), rep(0.1, 0.1, 1), rep(0.1, 0.32, 1),
+			[]string{"1.0 points below shuffled tours' 32.0%"}},
 		{rep(0.3, 0.2, 1), rep(0, 0, 0.9), rep(0.1, 0.1, 1),
 			[]string{"where the fixed roster intercepts none", "at equal or better compliance (100.0% against 90.0% and 100.0%)"}},
 		{rep(0.3, 0.2, 0.8), rep(0.1, 0.1, 0.9), rep(0.1, 0, 1),

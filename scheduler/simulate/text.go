@@ -111,12 +111,22 @@ var (
 )
 
 // versus compares Vigil's rate a with a baseline's rate b, e.g. "2.1× the fixed roster's
-// 13.0%" or "where the fixed roster intercepts none".
+// 13.0%", "where the fixed roster intercepts none", or, within 5 % of each other (where a
+// ratio would round to 1.0×), "1.3 points above shuffled tours' 31.4%".
 func versus(a, b float64, names [2]string) string {
-	if b > 0 {
-		return fmt.Sprintf("%.1f× %s %s", a/b, names[0], pct(b))
+	if b <= 0 {
+		return fmt.Sprintf("where %s none", names[1])
 	}
-	return fmt.Sprintf("where %s none", names[1])
+	if r := a / b; r < 0.95 || r > 1.05 {
+		return fmt.Sprintf("%.1f× %s %s", r, names[0], pct(b))
+	}
+	switch d := 100 * (a - b); {
+	case d >= 0.05:
+		return fmt.Sprintf("%.1f points above %s %s", d, names[0], pct(b))
+	case d <= -0.05:
+		return fmt.Sprintf("%.1f points below %s %s", -d, names[0], pct(b))
+	}
+	return fmt.Sprintf("the same as %s %s", names[0], pct(b))
 }
 
 func unitsText(u map[string]int) string {
