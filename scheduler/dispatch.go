@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 )
 
@@ -104,8 +105,11 @@ type timeline struct {
 	// sector[k] is the k-th unit's sector (sectors); back and in0 cache sectorBack and
 	// fromSector.
 	sector []map[int]bool
-	back   map[sectorKey]int
-	in0    map[sectorKey]int
+	// endAt[k] is the mission where the k-th unit stands at the day's end (handover), -1
+	// for anywhere in its sector.
+	endAt []int
+	back  map[sectorKey]int
+	in0   map[sectorKey]int
 }
 
 func (tl *timeline) prof(mi, minute int) Profile {
@@ -361,11 +365,10 @@ func (tl *timeline) run(from int) {
 // Sectors. Days are planned on their own, so where a unit ends one day must be known to
 // the next without it. A unit's sector is the missions of its zone nearer its home than
 // any other vehicle unit's home (a foot unit's: those within footSectorMinutes' walk of
-// its home). A unit ends its day anywhere in its sector (it must be able to get back into
-// it by the day's end), and the next day allows, before its first arrival, the longest
-// trip into the mission from anywhere in the sector. Sectors are small, so neither the
-// day's last half hour nor its first is left thin, as a trip home or a start from anywhere
-// in the zone would.
+// its home). A unit ends its day at its handover mission, drawn from its sector (handover),
+// and the next day starts it there; a unit that has no handover (a re-plan's unit added
+// mid-day) may stand anywhere in its sector, and the next trip allows the longest trip
+// into the mission from anywhere in it.
 const footSectorMinutes = 10
 
 // sectors computes every unit's sector once.
@@ -401,8 +404,12 @@ func (tl *timeline) sectors() {
 	}
 }
 
-// sectorBack is the shortest trip of unit k from mission mi back into its sector.
+// sectorBack is the shortest trip of unit k from mission mi back into its sector, or to
+// its handover mission when it has one.
 func (tl *timeline) sectorBack(k, mi int) int {
+	if tl.endAt != nil && tl.endAt[k] >= 0 {
+		return tl.travel(tl.units[k].zu.Mode, mi, tl.endAt[k])
+	}
 	tl.sectors()
 	if tl.sector[k][mi] {
 		return 0
@@ -445,6 +452,47 @@ func (tl *timeline) fromSector(k, mi int) int {
 }
 
 type sectorKey struct{ unit, mi int }
+
+// Handover. Where sectors are wide (few units for a wide city), a start from anywhere in
+// the sector leaves every mission of it without a presence for the sector's width after
+// the day's start, every day, which the historical adversary learns. So each unit ends its
+// day at a handover mission of its sector and the next day starts it there: both days draw
+// it from the same keyed stream (plan key, region, the date of the day that starts,
+// "handover", unit), weighted by the missions' values, so it changes unpredictably from day
+// to day and favours the missions that need presence most. The gap at the handover
+// mission is bridged; the others get the trip from it, and lose the trip to it at the end.
+
+// handoverLabel is the zone label of the handover streams; they carry no inputs version,
+// since the two days joined by a handover may have different versions.
+const handoverLabel = "handover"
+
+// handover draws the handover mission of unit k for the day starting on date.
+func (tl *timeline) handover(key []byte, region string, date Date, k int) int {
+	tl.sectors()
+	ms := make([]int, 0, len(tl.sector[k]))
+	for x := range tl.sector[k] {
+		ms = append(ms, x)
+	}
+	slices.Sort(ms)
+	total := 0.0
+	for _, x := range ms {
+		total += tl.handoverWeight(x)
+	}
+	r := NewRand(key, region, date, handoverLabel, tl.units[k].zu.ID, "")
+	w := r.Float64() * total
+	for _, x := range ms {
+		if w -= tl.handoverWeight(x); w < 0 {
+			return x
+		}
+	}
+	return ms[len(ms)-1]
+}
+
+// handoverWeight is a mission's weight in the handover draw: its value at its level in the
+// inputs (not a change's level, which the next day may not share).
+func (tl *timeline) handoverWeight(mi int) float64 {
+	return max(tl.in.Force.Profiles[tl.in.Missions[mi].Threat].Value, 0.1)
+}
 
 // unitTravel is the trip of the k-th unit from where it stands to mission mi.
 func (tl *timeline) unitTravel(k, mi int) int {

@@ -540,6 +540,15 @@ func dispatchGroup(in Inputs, key []byte, d Date, version, zoneID string, wins [
 				tl.units = append(tl.units, su)
 			}
 		}
+		// Handovers (timeline.handover): every unit ends the day at its handover mission of
+		// the next day, and starts at today's where it has done nothing before `from`.
+		tl.endAt = make([]int, len(tl.units))
+		for k, u := range tl.units {
+			tl.endAt[k] = tl.handover(key, region, d.AddDays(1), k)
+			if len(u.visits) == 0 && from == 0 {
+				u.pos, u.anywhere = tl.handover(key, region, d, k), false
+			}
+		}
 		return tl, sims
 	}
 	tl, sims := build(nil)
