@@ -345,11 +345,20 @@ func allocateWith(in Inputs, zoneID string, ms []int, units []zoneUnit, prof fun
 		sumFloor += floors[i] * cost[i]
 	}
 	if sumMin > budget+1e-9 {
+		// The minimums do not fit the planned share of the units' time. They are hard
+		// rules, so the zone plans just the minimums with its units as busy as the force
+		// check allows (Utilisation): a thin plan, with no room for randomization, rather
+		// than none. Only what even that cannot cover is missing.
 		a.Visits = append([]float64(nil), a.Minimums...)
-		missing := (sumMin - budget) / planUtilisation / 60
+		full := budget * Utilisation / planUtilisation
+		if sumMin <= full+1e-9 {
+			a.Capacity = full / (meanDwell + meanTravel)
+			return a, nil
+		}
+		missing := (sumMin - full) / Utilisation / 60
 		return a, &InfeasibleError{Region: regionOf(in), Missing: fmt.Sprintf(
 			"zone %s: %.1f unit-hours a day missing for the minimum visits of its %d missions (%.0f visits, capacity %.0f with %d units)",
-			zoneID, missing, n, sumMin/(meanDwell+meanTravel), a.Capacity, len(units))}
+			zoneID, missing, n, sumMin/(meanDwell+meanTravel), full/(meanDwell+meanTravel), len(units))}
 	}
 	if sumFloor > budget {
 		beta := (budget - sumMin) / (sumFloor - sumMin)
