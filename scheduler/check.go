@@ -331,3 +331,21 @@ func nearestMissionsBrute(ms []Mission, k int) [][]int {
 	}
 	return neighbours
 }
+
+// CheckPlan checks what CheckRegion's region-wide model cannot see: it plans service day d
+// of the region with a fixed, public trial key (nothing secret is involved, and the plan is
+// thrown away), so every zone the planner cuts must afford its own minimum visits with its
+// own units, at its own travel, through the dispatch that keeps the max gaps. It returns the
+// planner's *InfeasibleError naming the zone and what is missing, or nil. Other days of the
+// live plan draw differently, so a force this passes can still fall short on some day; one
+// that fails it cannot be planned.
+func CheckPlan(in Inputs, d Date) error {
+	if len(in.Missions) == 0 {
+		return nil
+	}
+	_, err := PlanServiceDay(in, checkTrialKey, d, nil)
+	return err
+}
+
+// checkTrialKey is CheckPlan's plan key: fixed and public, used for nothing else.
+var checkTrialKey = []byte("vigil check: trial plan, not a secret")

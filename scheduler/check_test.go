@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -150,5 +151,34 @@ func TestContactWarning(t *testing.T) {
 		if got := scheduler.ContactWarning("wfo", tt.missing); got != tt.want {
 			t.Errorf("ContactWarning(wfo, %d) = %q; want %q", tt.missing, got, tt.want)
 		}
+	}
+}
+
+// TestCheckPlanSeesZones checks CheckPlan against the planner: the shipped wfo force plans,
+// and with every mission raised to level 4 the region-wide model still counts 1.4× the
+// minimums (CheckRegion passes) while a zone of about 60 missions and 10 units cannot keep
+// the max gaps, which CheckPlan reports as the planner's InfeasibleError.
+func TestCheckPlanSeesZones(t *testing.T) {
+	in := wfoInputs(t)
+	d := scheduler.Date{Year: 2026, Month: 11, Day: 27}
+	if err := scheduler.CheckPlan(in, d); err != nil {
+		t.Fatalf("CheckPlan(wfo) = %v; want nil", err)
+	}
+	raised := in
+	raised.Missions = slices.Clone(in.Missions)
+	for i := range raised.Missions {
+		raised.Missions[i].Threat = 4
+		raised.Missions[i].FixedPosts = nil
+	}
+	if _, err := scheduler.CheckRegion(raised, nil); err != nil {
+		t.Fatalf("CheckRegion(wfo at level 4) = %v; want it to pass (its model is region-wide)", err)
+	}
+	err := scheduler.CheckPlan(raised, d)
+	var ie *scheduler.InfeasibleError
+	if !errors.As(err, &ie) {
+		t.Fatalf("CheckPlan(wfo at level 4) = %v; want an *InfeasibleError", err)
+	}
+	if !strings.Contains(err.Error(), "zone ") {
+		t.Errorf("CheckPlan error %q does not name the zone", err)
 	}
 }

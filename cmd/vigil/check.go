@@ -32,6 +32,11 @@ func runCheck(_ context.Context, args []string, e *env) error {
 			continue
 		}
 		h, err := scheduler.CheckRegion(ri, scheduler.TravelModel(ri.Force))
+		if err == nil {
+			// The region can afford its minimums; each zone the planner cuts must too,
+			// which only planning a day shows.
+			err = scheduler.CheckPlan(ri, scheduler.ServiceDateOf(e.now(), ri.Force.Shifts, ri.Office.Location))
+		}
 		if err != nil {
 			failed = append(failed, err)
 			continue
