@@ -31,10 +31,6 @@ type Config struct {
 	// RateLimit limits requests per token, or per client IP without a valid token
 	// (api/ratelimit.go); nil means no limit.
 	RateLimit Limiter
-	// GroupCommit says that the store commits concurrent Audit calls together (boltstore);
-	// audited reads then write their records in rounds (auditrounds.go), so that more of
-	// them share a commit.
-	GroupCommit bool
 	// SimulationTimeout bounds POST /v1/simulations; 0 means DefaultSimulationTimeout.
 	SimulationTimeout time.Duration
 }
@@ -51,12 +47,10 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  metrics
 	plans    *planMemo
-	tokens   tokenCache // verified tokens' claims (auth.go); zero value ready
-	// auditRounds, with a group-committing store, gathers audit writes (auditrounds.go).
-	auditRounds *auditRounds
-	reads       readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
-	ops         opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
-	rel         reliability // rate limits, simulations (api/outage.go)
+	tokens   tokenCache  // verified tokens' claims (auth.go); zero value ready
+	reads    readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
+	ops      opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
+	rel      reliability // rate limits, simulations (api/outage.go)
 }
 
 type metrics struct {
@@ -81,9 +75,6 @@ func New(cfg Config) *Server {
 	if len(cfg.MasterKey) > 0 {
 		s.planKey = scheduler.PlanKey(cfg.MasterKey)
 		s.tokenKey = scheduler.TokenKey(cfg.MasterKey)
-	}
-	if cfg.GroupCommit {
-		s.auditRounds = &auditRounds{}
 	}
 	s.registry = prometheus.NewRegistry()
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

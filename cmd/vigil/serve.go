@@ -72,8 +72,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		defer wrapped.Close() // before the store's own Close: it flushes the audit queue
 		store = wrapped
 	}
-	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Now: e.now, RateLimit: limiter,
-		GroupCommit: *redisURL == ""})
+	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Now: e.now, RateLimit: limiter})
 	backend := "embedded"
 	if *redisURL != "" {
 		backend = "redis"

@@ -33,8 +33,9 @@ var (
 
 // Store is a scheduler.Store on a bbolt file.
 type Store struct {
-	db  *bolt.DB
-	rev atomic.Uint64 // bumped after every write of missions, forces or change logs
+	db     *bolt.DB
+	rev    atomic.Uint64 // bumped after every write of missions, forces or change logs
+	audits auditRounds   // gathers concurrent Audit calls into one commit
 }
 
 // Revision returns a token that changes whenever missions, forces or change logs may have
@@ -310,16 +311,19 @@ func (s *Store) CachePlan(ctx context.Context, region string, d scheduler.Date, 
 	})
 }
 
-// Audit implements scheduler.Store; concurrent records share one commit (bbolt Batch).
+// Audit implements scheduler.Store; concurrent records share one commit (bbolt Batch), and
+// records that arrive while a commit runs gather for the next (auditRounds).
 func (s *Store) Audit(ctx context.Context, r scheduler.AuditRecord) error {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	return s.db.Batch(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bAudit)
-		seq, _ := b.NextSequence()
-		return b.Put(u64(seq), data)
+	return s.audits.do(func() error {
+		return s.db.Batch(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bAudit)
+			seq, _ := b.NextSequence()
+			return b.Put(u64(seq), data)
+		})
 	})
 }
 

@@ -1,4 +1,4 @@
-package api
+package boltstore
 
 import (
 	"sync"
@@ -6,11 +6,11 @@ import (
 )
 
 // auditRounds lets one round of audit writes run at a time: the writes that arrive while a
-// round runs wait, and go together as the next round once it has finished. With a store
-// that group-commits the Audit calls that reach it together (boltstore: bbolt's Batch, a
-// commit of two fdatasyncs for every batch), a round becomes one commit, and the busier the
-// server the more records share it; without rounds each commit held only the records of
-// one short batch window (1 ms), and committing was the largest cost of an audited read.
+// round runs wait, and go together as the next round once it has finished. Audit writes go
+// through bbolt's Batch (a commit of two fdatasyncs for every batch), so a round becomes one
+// commit, and the busier the server the more records share it; without rounds each commit
+// held only the records of one short batch window (1 ms), and committing was the largest
+// cost of an audited read.
 // A write arriving within auditJoinWindow of a round's start joins it instead of waiting:
 // it still reaches the store's batch of that round (bbolt waits 1 ms for company), so a
 // quiet server does not make a read wait for a whole round before its own.
