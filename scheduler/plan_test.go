@@ -293,14 +293,21 @@ func visitsBefore(sd ServiceDay, t time.Time) string {
 	return b.String()
 }
 
-func TestReplanErrors(t *testing.T) {
+// replanBase is the day the re-plan error tests change: a synthetic region of 20 missions
+// and 5 units, its plan for 2026-11-27, and a change time three hours into it.
+func replanBase(t *testing.T) (Inputs, ServiceDay, time.Time) {
+	t.Helper()
 	in := synthInputs(t, 5, 20, 2, -28, 0, "America/New_York")
 	d := Date{2026, 11, 27}
 	base, err := PlanServiceDay(in, testKey, d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := base.Start.Add(3 * time.Hour)
+	return in, base, base.Start.Add(3 * time.Hour)
+}
+
+func TestReplanErrors(t *testing.T) {
+	in, base, at := replanBase(t)
 	tests := []struct {
 		name    string
 		changes []Change

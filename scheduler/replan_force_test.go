@@ -163,13 +163,7 @@ func TestForceChangeVersion(t *testing.T) {
 }
 
 func TestReplanForceErrors(t *testing.T) {
-	in := synthInputs(t, 5, 20, 2, -28, 0, "America/New_York")
-	d := Date{2026, 11, 27}
-	base, err := PlanServiceDay(in, testKey, d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := base.Start.Add(3 * time.Hour)
+	in, base, at := replanBase(t)
 	shifts := in.Force
 	shifts.Shifts = []Shift{{Name: "day", Start: Clock{7, 0}}, {Name: "night", Start: Clock{19, 0}}}
 	profiles := in.Force

@@ -253,24 +253,24 @@ func TestCrashEmbedded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	checkCrashStore(t, "embedded", st, ids, fig)
+}
+
+// checkCrashStore checks that every acknowledged check-in of the kill rounds is in st after
+// them, and logs the figures.
+func checkCrashStore(t *testing.T, name string, st scheduler.Store, ids map[string]bool, fig crashFigures) {
+	t.Helper()
 	stored, err := st.CheckIns(context.Background(), "bos", bosDay)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkAllFound(t, ids, stored, &fig)
-	t.Logf("embedded store, %d kills: sent %d, acknowledged %d, failed or cut off %d, stored %d, acknowledged found %d, lost %d",
-		crashRoundsN, fig.sent, fig.acked, fig.failed, len(stored), fig.found, fig.acked-fig.found)
-}
-
-// crashRedisURL is the shared test Redis ($VIGIL_TEST_REDIS), which keeps running: only
-// vigil is killed.
-func crashRedisURL(t *testing.T) string {
-	t.Helper()
-	return storetest.RedisURL(t)
+	t.Logf("%s store, %d kills: sent %d, acknowledged %d, failed or cut off %d, stored %d, acknowledged found %d, lost %d",
+		name, crashRoundsN, fig.sent, fig.acked, fig.failed, len(stored), fig.found, fig.acked-fig.found)
 }
 
 func TestCrashRedis(t *testing.T) {
-	url := crashRedisURL(t)
+	url := storetest.RedisURL(t) // the shared test Redis keeps running: only vigil is killed
 	prefix := fmt.Sprintf("{vigil-crash-test-%d}:", os.Getpid())
 	storetest.CleanupPrefix(t, url, prefix)
 	dir := t.TempDir()
@@ -282,11 +282,5 @@ func TestCrashRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	stored, err := st.CheckIns(context.Background(), "bos", bosDay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkAllFound(t, ids, stored, &fig)
-	t.Logf("redis store, %d kills: sent %d, acknowledged %d, failed or cut off %d, stored %d, acknowledged found %d, lost %d",
-		crashRoundsN, fig.sent, fig.acked, fig.failed, len(stored), fig.found, fig.acked-fig.found)
+	checkCrashStore(t, "redis", st, ids, fig)
 }
