@@ -18,12 +18,6 @@ import (
 	"vigil/scheduler/storetest"
 )
 
-// testRedis returns $VIGIL_TEST_REDIS or the local server; skipped, saying why, when none.
-func testRedis(t *testing.T) string {
-	t.Helper()
-	return storetest.RedisURL(t)
-}
-
 // runCounter counts the runs each job started, on all replicas together.
 type runCounter struct {
 	mu   sync.Mutex
@@ -57,7 +51,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // clock: each scheduled run happens once, on one replica; a replica stopped mid-run leaves
 // the run's key, and the survivor's next run catches up on what it did not announce.
 func TestJobsTwoReplicas(t *testing.T) {
-	url := testRedis(t)
+	url := storetest.RedisURL(t)
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx := context.Background()
 	prefix := fmt.Sprintf("{vigil-jobs-test-%d-%d}:", os.Getpid(), time.Now().UnixNano())

@@ -19,13 +19,6 @@ import (
 	"vigil/scheduler/storetest"
 )
 
-// replicasRedisURL is $VIGIL_TEST_REDIS or the local server on 6379; the test is skipped,
-// saying why, when none answers. Only a prefix of the test's own is used.
-func replicasRedisURL(t *testing.T) string {
-	t.Helper()
-	return storetest.RedisURL(t)
-}
-
 // runObs is what the test saw of one run key.
 type runObs struct {
 	values    []string  // distinct values seen: more than one means the run was taken twice
@@ -101,7 +94,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 	if os.Getenv("VIGIL_SLOW") != "1" {
 		t.Skip("takes 2–3 minutes of real minute ticks: set VIGIL_SLOW=1 (make reliability does)")
 	}
-	url := replicasRedisURL(t)
+	url := storetest.RedisURL(t)
 	ctx := context.Background()
 	prefix := fmt.Sprintf("{vigil-replicas-test-%d-%d}:", os.Getpid(), time.Now().UnixNano())
 	opt, err := redis.ParseURL(url)

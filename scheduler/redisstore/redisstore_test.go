@@ -13,13 +13,6 @@ import (
 	"vigil/scheduler/storetest"
 )
 
-// testURL returns the Redis the integration tests use: $VIGIL_TEST_REDIS, else a server on
-// 127.0.0.1:6379 if one answers; the test is skipped, saying why, only when none does.
-func testURL(t *testing.T) string {
-	t.Helper()
-	return storetest.RedisURL(t)
-}
-
 var seq atomic.Int64
 
 // NewTestStore returns a store under a fresh prefix whose keys are deleted when the test
@@ -27,11 +20,11 @@ var seq atomic.Int64
 func newTestStore(t *testing.T) *Store {
 	t.Helper()
 	prefix := fmt.Sprintf("{vigil-test-%d-%d}:", os.Getpid(), seq.Add(1))
-	s, err := Open(context.Background(), testURL(t), prefix)
+	s, err := Open(context.Background(), storetest.RedisURL(t), prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
-	storetest.CleanupPrefix(t, testURL(t), prefix)
+	storetest.CleanupPrefix(t, storetest.RedisURL(t), prefix)
 	return s
 }
 
