@@ -55,10 +55,11 @@ type Marker struct {
 
 // Map is a picture of places: areas under lines under markers, projected
 // equirectangularly (longitudes scaled by the cosine of the middle latitude) and fitted,
-// keeping proportions, into Width × Height pixels with Margin pixels free on every side.
+// keeping proportions, into Width × Height pixels with Margin pixels free on every side,
+// less the room taken by a Heading above and a Legend to the right.
 type Map struct {
 	Title         string
-	Width, Height float64
+	Width, Height float64 // a zero Height follows the drawing's proportions
 	Margin        float64
 	Areas         []Area
 	Lines         []Line
@@ -66,7 +67,31 @@ type Map struct {
 	// Fit, when not empty, are the points the drawing is fitted to (a zoom); shapes
 	// beyond them are cut at the picture's edge. Empty means every shape.
 	Fit []Point
+	// Heading, when set, is written above the drawing, centred.
+	Heading string
+	// Background, when set, fills the whole picture (a standalone file needs one).
+	Background string
+	// Legend, when it has entries, is drawn right of the drawing.
+	Legend Legend
 }
+
+// Legend is a column of colour swatches with a title, Width pixels wide.
+type Legend struct {
+	Title   string
+	Width   float64
+	Entries []Swatch
+}
+
+// Swatch is one legend entry: a filled square and its label.
+type Swatch struct {
+	Fill, Label string
+}
+
+// Room the heading and the legend's rows take, in pixels.
+const (
+	mapHeadingHeight = 40
+	mapLegendRow     = 22
+)
 
 // RingsOf returns the rings of a polygon or multipolygon (as ZonesFeatureCollection draws
 // zones), nil for any other geometry.
@@ -93,19 +118,21 @@ func RingsOf(g orb.Geometry) [][]Point {
 	return out
 }
 
-// mapProjection maps points to pixels.
-type mapProjection struct {
-	minX, maxY, scale, offX, offY, cos float64
+// mapBounds is the extent of what a map is fitted to, in degrees.
+type mapBounds struct {
+	minLat, maxLat, minLon, maxLon float64
 }
 
-func (m Map) mapProjection() mapProjection {
-	minLat, maxLat, minLon, maxLon := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+// bounds returns the extent of the map's Fit points, or of every shape when Fit is
+// empty; ok is false when there is nothing to draw.
+func (m Map) bounds() (b mapBounds, ok bool) {
+	b = mapBounds{math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)}
 	grow := func(p Point) {
 		if !finite(p.Lat) || !finite(p.Lon) {
 			return
 		}
-		minLat, maxLat = min(minLat, p.Lat), max(maxLat, p.Lat)
-		minLon, maxLon = min(minLon, p.Lon), max(maxLon, p.Lon)
+		b.minLat, b.maxLat = min(b.minLat, p.Lat), max(b.maxLat, p.Lat)
+		b.minLon, b.maxLon = min(b.minLon, p.Lon), max(b.maxLon, p.Lon)
 	}
 	for _, p := range m.Fit {
 		grow(p)
@@ -127,13 +154,72 @@ func (m Map) mapProjection() mapProjection {
 			grow(k.Point)
 		}
 	}
-	if math.IsInf(minLat, 0) { // nothing to draw
+	return b, !math.IsInf(b.minLat, 0)
+}
+
+// cos is the scale of a degree of longitude against one of latitude in the bounds.
+func (b mapBounds) cos() float64 { return math.Cos((b.minLat + b.maxLat) / 2 * math.Pi / 180) }
+
+// size is the bounds' width and height in projected degrees.
+func (b mapBounds) size() (w, h float64) {
+	return (b.maxLon - b.minLon) * b.cos(), b.maxLat - b.minLat
+}
+
+// mapProjection maps points to pixels.
+type mapProjection struct {
+	minX, maxY, scale, offX, offY, cos float64
+}
+
+// box is the drawing's room in pixels: left, top, width and height.
+func (m Map) box() (x, y, w, h float64) {
+	x, y = m.Margin, m.Margin
+	if m.Heading != "" {
+		y += mapHeadingHeight
+	}
+	w = max(m.Width-2*m.Margin-m.legendWidth(), 1)
+	h = max(m.height()-y-m.Margin, 1)
+	return x, y, w, h
+}
+
+func (m Map) legendWidth() float64 {
+	if len(m.Legend.Entries) == 0 {
+		return 0
+	}
+	return m.Legend.Width
+}
+
+// height is Height, or when it is zero the height that keeps the drawing's proportions
+// at the full width (at most square), tall enough for the legend.
+func (m Map) height() float64 {
+	if m.Height > 0 {
+		return m.Height
+	}
+	top := m.Margin
+	if m.Heading != "" {
+		top += mapHeadingHeight
+	}
+	aw := max(m.Width-2*m.Margin-m.legendWidth(), 1)
+	ah := aw
+	if b, ok := m.bounds(); ok {
+		if w, h := b.size(); w > 0 {
+			ah = min(aw*h/w, aw)
+		}
+	}
+	if n := len(m.Legend.Entries); n > 0 {
+		ah = max(ah, float64(n+1)*mapLegendRow)
+	}
+	return math.Ceil(top + ah + m.Margin)
+}
+
+func (m Map) mapProjection() mapProjection {
+	b, ok := m.bounds()
+	if !ok { // nothing to draw
 		return mapProjection{scale: 1, cos: 1}
 	}
-	pr := mapProjection{cos: math.Cos((minLat + maxLat) / 2 * math.Pi / 180)}
-	pr.minX, pr.maxY = minLon*pr.cos, maxLat
-	w, h := (maxLon-minLon)*pr.cos, maxLat-minLat
-	aw, ah := max(m.Width-2*m.Margin, 1), max(m.Height-2*m.Margin, 1)
+	pr := mapProjection{cos: b.cos()}
+	pr.minX, pr.maxY = b.minLon*pr.cos, b.maxLat
+	w, h := b.size()
+	bx, by, aw, ah := m.box()
 	switch {
 	case w == 0 && h == 0:
 		pr.scale = 1
@@ -145,8 +231,8 @@ func (m Map) mapProjection() mapProjection {
 		pr.scale = min(aw/w, ah/h)
 	}
 	// Centre the drawing in the free space.
-	pr.offX = m.Margin + (aw-w*pr.scale)/2
-	pr.offY = m.Margin + (ah-h*pr.scale)/2
+	pr.offX = bx + (aw-w*pr.scale)/2
+	pr.offY = by + (ah-h*pr.scale)/2
 	return pr
 }
 
@@ -158,59 +244,94 @@ func (pr mapProjection) xy(p Point) (float64, float64) {
 // inlined in HTML). Coordinates are written with one decimal, so the output is stable.
 func (m Map) SVG() []byte {
 	pr := m.mapProjection()
+	width, height := m.Width, m.height()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img" font-family="sans-serif" font-size="11">`+"\n",
-		svgNum(m.Width), svgNum(m.Height), svgNum(m.Width), svgNum(m.Height))
+		svgNum(width), svgNum(height), svgNum(width), svgNum(height))
 	fmt.Fprintf(&b, "<title>%s</title>\n", svgEsc(m.Title))
+	if m.Background != "" {
+		fmt.Fprintf(&b, `<rect width="%s" height="%s" fill="%s"/>`+"\n", svgNum(width), svgNum(height), svgEsc(m.Background))
+	}
+	if m.Heading != "" {
+		fmt.Fprintf(&b, `<text x="%s" y="24" text-anchor="middle" font-size="15">%s</text>`+"\n", svgNum(width/2), svgEsc(m.Heading))
+	}
 	if svgHasArrows(m.Lines) {
 		b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#333333"/></marker></defs>` + "\n")
 	}
 	for _, a := range m.Areas {
-		var d strings.Builder
-		for _, r := range a.Rings {
-			for i, p := range r {
-				x, y := pr.xy(p)
-				if i == 0 {
-					d.WriteString("M")
-				} else {
-					d.WriteString("L")
-				}
-				d.WriteString(svgNum(x) + "," + svgNum(y))
-			}
-			if len(r) > 0 {
-				d.WriteString("Z")
-			}
-		}
-		fmt.Fprintf(&b, `<path%s d="%s" fill-rule="evenodd"%s>%s</path>`+"\n", svgAttrs(a.ID, a.Style), d.String(), svgPaint(a.Style, true), svgTitle(a.Title))
+		writeArea(&b, pr, a)
 	}
 	for _, l := range m.Lines {
-		pts := make([]string, len(l.Points))
-		for i, p := range l.Points {
-			x, y := pr.xy(p)
-			pts[i] = svgNum(x) + "," + svgNum(y)
-		}
-		extra := ""
-		if l.Arrows {
-			extra = ` marker-mid="url(#arrow)"`
-			pts = svgMidpoints(pr, l.Points)
-		}
-		fmt.Fprintf(&b, `<polyline%s points="%s" fill="none" stroke-linejoin="round"%s%s>%s</polyline>`+"\n",
-			svgAttrs(l.ID, l.Style), strings.Join(pts, " "), svgPaint(l.Style, false), extra, svgTitle(l.Title))
+		writeLine(&b, pr, l)
 	}
 	for _, k := range m.Markers {
-		x, y := pr.xy(k.Point)
-		r := k.Radius
-		if r <= 0 {
-			r = 4
-		}
-		fmt.Fprintf(&b, `<g%s><circle cx="%s" cy="%s" r="%s"%s/>%s`, svgAttrs(k.ID, k.Style), svgNum(x), svgNum(y), svgNum(r), svgPaint(k.Style, true), svgTitle(k.Title))
-		if k.Label != "" {
-			fmt.Fprintf(&b, `<text x="%s" y="%s" paint-order="stroke" stroke="#fff" stroke-width="3">%s</text>`, svgNum(x+r+2), svgNum(y+4), svgEsc(k.Label))
-		}
-		b.WriteString("</g>\n")
+		writeMarker(&b, pr, k)
 	}
+	m.writeLegend(&b)
 	b.WriteString("</svg>\n")
 	return b.Bytes()
+}
+
+func writeArea(b *bytes.Buffer, pr mapProjection, a Area) {
+	var d strings.Builder
+	for _, r := range a.Rings {
+		for i, p := range r {
+			x, y := pr.xy(p)
+			if i == 0 {
+				d.WriteString("M")
+			} else {
+				d.WriteString("L")
+			}
+			d.WriteString(svgNum(x) + "," + svgNum(y))
+		}
+		if len(r) > 0 {
+			d.WriteString("Z")
+		}
+	}
+	fmt.Fprintf(b, `<path%s d="%s" fill-rule="evenodd"%s>%s</path>`+"\n", svgAttrs(a.ID, a.Style), d.String(), svgPaint(a.Style, true), svgTitle(a.Title))
+}
+
+func writeLine(b *bytes.Buffer, pr mapProjection, l Line) {
+	pts := make([]string, len(l.Points))
+	for i, p := range l.Points {
+		x, y := pr.xy(p)
+		pts[i] = svgNum(x) + "," + svgNum(y)
+	}
+	extra := ""
+	if l.Arrows {
+		extra = ` marker-mid="url(#arrow)"`
+		pts = svgMidpoints(pr, l.Points)
+	}
+	fmt.Fprintf(b, `<polyline%s points="%s" fill="none" stroke-linejoin="round"%s%s>%s</polyline>`+"\n",
+		svgAttrs(l.ID, l.Style), strings.Join(pts, " "), svgPaint(l.Style, false), extra, svgTitle(l.Title))
+}
+
+func writeMarker(b *bytes.Buffer, pr mapProjection, k Marker) {
+	x, y := pr.xy(k.Point)
+	r := k.Radius
+	if r <= 0 {
+		r = 4
+	}
+	fmt.Fprintf(b, `<g%s><circle cx="%s" cy="%s" r="%s"%s/>%s`, svgAttrs(k.ID, k.Style), svgNum(x), svgNum(y), svgNum(r), svgPaint(k.Style, true), svgTitle(k.Title))
+	if k.Label != "" {
+		fmt.Fprintf(b, `<text x="%s" y="%s" paint-order="stroke" stroke="#fff" stroke-width="3">%s</text>`, svgNum(x+r+2), svgNum(y+4), svgEsc(k.Label))
+	}
+	b.WriteString("</g>\n")
+}
+
+// writeLegend draws the legend's title and swatches, top to bottom, right of the drawing.
+func (m Map) writeLegend(b *bytes.Buffer) {
+	if len(m.Legend.Entries) == 0 {
+		return
+	}
+	x, y, w, _ := m.box()
+	x += w + m.Margin + 10
+	fmt.Fprintf(b, `<text x="%s" y="%s" font-size="12">%s</text>`+"\n", svgNum(x), svgNum(y), svgEsc(m.Legend.Title))
+	for i, e := range m.Legend.Entries {
+		ry := y + 10 + float64(i)*mapLegendRow
+		fmt.Fprintf(b, `<rect x="%s" y="%s" width="20" height="18" fill="%s" stroke="#333333"/>`, svgNum(x), svgNum(ry), svgEsc(e.Fill))
+		fmt.Fprintf(b, `<text x="%s" y="%s">%s</text>`+"\n", svgNum(x+28), svgNum(ry+13), svgEsc(e.Label))
+	}
 }
 
 func svgHasArrows(ls []Line) bool {

@@ -3,6 +3,7 @@ package geo
 import (
 	"bytes"
 	"encoding/xml"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,9 @@ func TestMapSVGWellFormed(t *testing.T) {
 }
 
 func TestMapSVGFitsBox(t *testing.T) {
+	legend := Legend{Title: "key", Width: 120, Entries: []Swatch{{"#f00", "red"}, {"#0f0", "green"}}}
+	tall := svgFixture(t)
+	tall.Height, tall.Heading, tall.Background, tall.Legend = 0, "heading", "#fff", legend
 	tests := []struct {
 		name string
 		m    Map
@@ -103,17 +107,48 @@ func TestMapSVGFitsBox(t *testing.T) {
 		{"empty", Map{Width: 100, Height: 50}},
 		{"one point", Map{Width: 100, Height: 50, Markers: []Marker{{Point: Point{Lat: 1, Lon: 2}}}}},
 		{"fixture", svgFixture(t)},
+		{"heading, legend, proportional height", tall},
 	}
 	for _, tt := range tests {
 		pr := tt.m.mapProjection()
+		bx, by, bw, bh := tt.m.box()
 		for _, mk := range tt.m.Markers {
 			x, y := pr.xy(mk.Point)
-			if x < tt.m.Margin-0.01 || x > tt.m.Width-tt.m.Margin+0.01 || y < tt.m.Margin-0.01 || y > tt.m.Height-tt.m.Margin+0.01 {
-				t.Errorf("%s: marker %v at (%v, %v); want inside the %vx%v box less margin %v", tt.name, mk.Point, x, y, tt.m.Width, tt.m.Height, tt.m.Margin)
+			if x < bx-0.01 || x > bx+bw+0.01 || y < by-0.01 || y > by+bh+0.01 {
+				t.Errorf("%s: marker %v at (%v, %v); want inside the box (%v, %v) %vx%v", tt.name, mk.Point, x, y, bx, by, bw, bh)
 			}
 		}
 		if out := tt.m.SVG(); !bytes.HasPrefix(out, []byte("<svg ")) {
 			t.Errorf("%s: Map.SVG() starts %q; want <svg", tt.name, out[:min(20, len(out))])
 		}
+	}
+}
+
+// A zero Height follows the drawing's proportions; the heading and legend take their room
+// and are written, a background fills the picture.
+func TestMapSVGHeadingLegend(t *testing.T) {
+	m := svgFixture(t)
+	m.Height, m.Heading, m.Background = 0, "a heading", "#ffffff"
+	m.Legend = Legend{Title: "key", Width: 120, Entries: []Swatch{{"#f00", "red"}, {"#0f0", "green"}}}
+	b, _ := m.bounds()
+	w, h := b.size()
+	_, by, bw, bh := m.box()
+	if by != m.Margin+mapHeadingHeight {
+		t.Errorf("box top = %v; want margin + heading %v", by, m.Margin+mapHeadingHeight)
+	}
+	if want := m.Width - 2*m.Margin - m.Legend.Width; bw != want {
+		t.Errorf("box width = %v; want %v", bw, want)
+	}
+	if got, want := bh/bw, h/w; math.Abs(got-want) > 0.01 {
+		t.Errorf("box aspect = %v; want the drawing's %v", got, want)
+	}
+	out := string(m.SVG())
+	for _, s := range []string{">a heading</text>", ">key</text>", ">red</text>", ">green</text>", `fill="#ffffff"`} {
+		if !strings.Contains(out, s) {
+			t.Errorf("Map.SVG() lacks %q", s)
+		}
+	}
+	if n := strings.Count(out, "<rect "); n != 3 {
+		t.Errorf("Map.SVG() has %d <rect>; want a background and 2 swatches", n)
 	}
 }
