@@ -9,7 +9,9 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/paulmach/orb"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"vigil/geo"
 	"vigil/scheduler"
@@ -21,13 +23,16 @@ type Chart struct {
 	SVG  []byte
 }
 
-// Colours of the three planners and of the memoryless reference.
+// The three planners and the memoryless reference, as every chart paints them: Vigil
+// solid and on top, the baselines dashed and dotted.
 var (
-	plannerNames   = []string{"vigil", "fixed", "shuffled"}
-	plannerColours = []string{"#1b6ca8", "#d95f02", "#7570b3"}
+	plannerSeries = []series{
+		{name: "vigil", colour: rgb("#1b6ca8"), width: 2.5},
+		{name: "fixed", colour: rgb("#d95f02"), width: 2, dash: []vg.Length{6, 3}},
+		{name: "shuffled", colour: rgb("#7570b3"), width: 2, dash: []vg.Length{2, 2}},
+	}
+	referenceSeries = series{name: "memoryless", colour: rgb("#444444"), width: 1.5, dash: []vg.Length{5, 3}}
 )
-
-const referenceColour = "#444444"
 
 // Charts draws the simulation's pictures: interception by attack length for the three
 // planners, the survival of gaps after a departure against the memoryless curve with the
@@ -37,16 +42,23 @@ func Charts(r *Result) ([]Chart, error) {
 	if r.Plans.Vigil == nil || r.Plans.Fixed == nil || r.Plans.Shuffled == nil {
 		return nil, errors.New("charts: the result holds no plans")
 	}
-	zones, err := zonesChart(r)
-	if err != nil {
-		return nil, err
+	var out []Chart
+	for _, c := range []struct {
+		name string
+		draw func(*Result) ([]byte, error)
+	}{
+		{"interception.svg", interceptionChart},
+		{"gaps.svg", gapsChart},
+		{"hours.svg", hoursChart},
+		{"zones.svg", zonesChart},
+	} {
+		b, err := c.draw(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Chart{Name: c.name, SVG: b})
 	}
-	return []Chart{
-		{"interception.svg", interceptionChart(r)},
-		{"gaps.svg", gapsChart(r)},
-		{"hours.svg", hoursChart(r)},
-		{"zones.svg", zones},
-	}, nil
+	return out, nil
 }
 
 // WriteCharts writes Charts into dir, creating it if need be, and returns the paths
@@ -78,52 +90,6 @@ func (r *Result) plans() []*scheduler.Plan {
 	return []*scheduler.Plan{r.Plans.Vigil, r.Plans.Fixed, r.Plans.Shuffled}
 }
 
-// frame is a chart's plot area and value ranges.
-type frame struct {
-	s                      *svg
-	left, top, w, h        float64
-	xmin, xmax, ymin, ymax float64
-}
-
-func newFrame(title string, xmin, xmax, ymin, ymax float64) *frame {
-	const W, H = 720.0, 420.0
-	fr := &frame{s: newSVG(W, H, title), left: 70, top: 50, w: W - 70 - 160, h: H - 50 - 60,
-		xmin: xmin, xmax: xmax, ymin: ymin, ymax: ymax}
-	fr.s.text(W/2, 24, "middle", title, 15)
-	return fr
-}
-
-func (fr *frame) x(v float64) float64 {
-	return fr.left + (v-fr.xmin)/(fr.xmax-fr.xmin)*fr.w
-}
-
-func (fr *frame) y(v float64) float64 {
-	return fr.top + fr.h - (v-fr.ymin)/(fr.ymax-fr.ymin)*fr.h
-}
-
-// axes draws the plot area's box, horizontal grid lines at yticks and the axis labels.
-func (fr *frame) axes(yticks []float64, ylabel func(float64) string, xtitle, ytitle string) {
-	s := fr.s
-	for _, t := range yticks {
-		y := fr.y(t)
-		s.line(fr.left, y, fr.left+fr.w, y, "#dddddd", 1, "")
-		s.text(fr.left-6, y+4, "end", ylabel(t), 11)
-	}
-	s.rect(fr.left, fr.top, fr.w, fr.h, "none", "#888888")
-	s.text(fr.left+fr.w/2, fr.top+fr.h+42, "middle", xtitle, 12)
-	s.vtext(18, fr.top+fr.h/2, ytitle, 12)
-}
-
-// legend draws coloured entries to the right of the plot area; a dash draws a dashed line.
-func (fr *frame) legend(names, colours, dashes []string) {
-	x := fr.left + fr.w + 16
-	for i, n := range names {
-		y := fr.top + 10 + float64(i)*20
-		fr.s.line(x, y, x+22, y, colours[i], 4, dashes[i])
-		fr.s.text(x+28, y+4, "start", n, 12)
-	}
-}
-
 func ticks(max float64, n int) []float64 {
 	out := make([]float64, n+1)
 	for i := range out {
@@ -148,57 +114,103 @@ func niceCeil(v float64) float64 {
 	return 10 * p
 }
 
-// interceptionChart draws bars: for each live attack length and the historical adversary,
-// the interception of the three planners, with Vigil's memoryless reference dashed.
-func interceptionChart(r *Result) []byte {
-	type group struct {
-		label string
-		vals  []float64
-		ref   float64
-		hasRf bool
-	}
-	var groups []group
+// barGroup is one adversary's bars: the three planners' interception, and Vigil's
+// memoryless reference when the adversary has one.
+type barGroup struct {
+	label string
+	vals  []float64
+	ref   float64
+	hasRf bool
+}
+
+func interceptionGroups(r *Result) []barGroup {
+	var groups []barGroup
 	for _, d := range r.Scenario.LiveMinutes {
 		k := liveKey(d)
-		g := group{label: fmt.Sprintf("live D=%d", d), ref: r.Planners.Vigil.Live[k].MemorylessReference, hasRf: true}
+		g := barGroup{label: fmt.Sprintf("live D=%d", d), ref: r.Planners.Vigil.Live[k].MemorylessReference, hasRf: true}
 		for _, rep := range r.reports() {
 			g.vals = append(g.vals, rep.Live[k].Interception)
 		}
 		groups = append(groups, g)
 	}
-	hg := group{label: fmt.Sprintf("historical D=%d", r.Scenario.AttackMinutes)}
+	hg := barGroup{label: fmt.Sprintf("historical D=%d", r.Scenario.AttackMinutes)}
 	for _, rep := range r.reports() {
 		hg.vals = append(hg.vals, rep.Historical.Interception)
 	}
-	groups = append(groups, hg)
+	return append(groups, hg)
+}
+
+// interceptionChart draws bars: for each live attack length and the historical adversary,
+// the interception of the three planners, with Vigil's memoryless reference dashed.
+func interceptionChart(r *Result) ([]byte, error) {
+	groups := interceptionGroups(r)
 	top := 0.0
+	var labels []string
 	for _, g := range groups {
 		top = max(top, g.ref, slices.Max(g.vals))
+		labels = append(labels, g.label)
 	}
 	top = min(1, niceCeil(top*1.05))
-	fr := newFrame("Attacks intercepted, by planner and attack length", 0, float64(len(groups)), 0, top)
-	fr.axes(ticks(top, 5), pctLabel, "adversary and attack length (minutes)", "interception")
-	bw := 0.8 / 3
-	for gi, g := range groups {
-		for pi, v := range g.vals {
-			x0 := fr.x(float64(gi) + 0.1 + float64(pi)*bw)
-			x1 := fr.x(float64(gi) + 0.1 + float64(pi+1)*bw)
-			fr.s.rect(x0, fr.y(v), x1-x0-1, fr.y(0)-fr.y(v), plannerColours[pi], "none")
-			fr.s.text((x0+x1)/2, fr.y(v)-3, "middle", fmt.Sprintf("%.0f", 100*v), 9)
+	p := newPlot("Attacks intercepted, by planner and attack length",
+		"adversary and attack length (minutes)", "interception", top, ticks(top, 5), pctLabel)
+	p.NominalX(labels...)
+	p.X.Min, p.X.Max = -0.5, float64(len(groups))-0.5
+	// Three bars fill 80 % of a group's room; the plot area is about the chart less the
+	// legend and the y axis.
+	bw := 0.8 * (chartW - legendW - 80) / vg.Length(3*len(groups))
+	for pi, s := range plannerSeries {
+		vals := make(plotter.Values, len(groups))
+		lab := plotter.XYLabels{XYs: make(plotter.XYs, len(groups)), Labels: make([]string, len(groups))}
+		for gi, g := range groups {
+			vals[gi] = g.vals[pi]
+			lab.XYs[gi] = plotter.XY{X: float64(gi), Y: g.vals[pi]}
+			lab.Labels[gi] = fmt.Sprintf("%.0f", 100*g.vals[pi])
 		}
-		if g.hasRf {
-			fr.s.line(fr.x(float64(gi)+0.05), fr.y(g.ref), fr.x(float64(gi)+0.95), fr.y(g.ref), referenceColour, 1.5, "5,3")
+		bars, err := plotter.NewBarChart(vals, bw-1)
+		if err != nil {
+			return nil, fmt.Errorf("charts: %w", err)
 		}
-		fr.s.text(fr.x(float64(gi)+0.5), fr.top+fr.h+18, "middle", g.label, 11)
+		bars.Color, bars.LineStyle.Width, bars.Offset = s.colour, 0, vg.Length(pi-1)*bw
+		labs, err := plotter.NewLabels(lab)
+		if err != nil {
+			return nil, fmt.Errorf("charts: %w", err)
+		}
+		for i := range labs.TextStyle {
+			labs.TextStyle[i].Font.Size = 9
+			labs.TextStyle[i].XAlign = draw.XCenter
+			labs.TextStyle[i].Font.Variant = sans
+		}
+		labs.Offset = vg.Point{X: vg.Length(pi-1) * bw, Y: 2}
+		p.Add(bars, labs)
 	}
-	fr.legend(append(slices.Clone(plannerNames), "memoryless"),
-		append(slices.Clone(plannerColours), referenceColour), []string{"", "", "", "5,3"})
-	return fr.s.bytes()
+	for gi, g := range groups {
+		if g.hasRf {
+			x := float64(gi)
+			p.Add(line([]float64{x - 0.45, x + 0.45}, []float64{g.ref, g.ref}, referenceSeries))
+		}
+	}
+	// The legend shows the planners as boxes, like their bars.
+	legend := slices.Clone(plannerSeries)
+	for i := range legend {
+		legend[i].dash = nil
+	}
+	return render(p, append(legend, referenceSeries), true)
+}
+
+// survival returns P(gap > t) at each t, for gaps sorted and not empty.
+func survival(sorted, ts []float64) []float64 {
+	shares := make([]float64, len(ts))
+	for i, t := range ts {
+		longer := len(sorted) - sort.Search(len(sorted), func(j int) bool { return sorted[j] > t })
+		shares[i] = float64(longer) / float64(len(sorted))
+	}
+	return shares
 }
 
 // gapsChart draws the survival of gaps after a departure, P(gap > t), for the three
 // planners, against e^(−t/g) for Vigil's mean gap g: memoryless visits would follow it.
-func gapsChart(r *Result) []byte {
+// Each curve is its own open line from t = 0 to the axis' end.
+func gapsChart(r *Result) ([]byte, error) {
 	var gapsBy [][]float64
 	var pooled []float64
 	for _, p := range r.plans() {
@@ -221,43 +233,29 @@ func gapsChart(r *Result) []byte {
 		}
 		mean /= float64(len(g))
 	}
-	fr := newFrame(fmt.Sprintf("Gaps after a departure: share longer than t (Vigil's mean %.0f min)", mean), 0, tmax, 0, 1)
-	fr.axes(ticks(1, 5), pctLabel, "t, minutes from the end of a presence to the next start", "gaps longer than t")
-	for _, t := range ticks(tmax, 5) {
-		fr.s.text(fr.x(t), fr.top+fr.h+16, "middle", fmt.Sprintf("%.0f", t), 11)
-	}
-	const steps = 240
-	for _, pi := range []int{1, 2, 0} { // Vigil on top
-		g := gapsBy[pi]
-		if len(g) == 0 {
-			continue
-		}
-		var xs, ys []float64
-		for i := 0; i <= steps; i++ {
-			t := tmax * float64(i) / steps
-			longer := len(g) - sort.Search(len(g), func(j int) bool { return g[j] > t })
-			xs = append(xs, fr.x(t))
-			ys = append(ys, fr.y(float64(longer)/float64(len(g))))
-		}
-		fr.s.polyline(xs, ys, plannerColours[pi], []float64{2.5, 2, 2}[pi], []string{"", "6,3", "2,2"}[pi])
-	}
+	p := newPlot(fmt.Sprintf("Gaps after a departure: share longer than t (Vigil's mean %.0f min)", mean),
+		"t, minutes from the end of a presence to the next start", "gaps longer than t", 1, ticks(1, 5), pctLabel)
+	p.X.Min, p.X.Max = 0, tmax
+	p.X.Tick.Marker = fixedTicks(ticks(tmax, 5), func(v float64) string { return fmt.Sprintf("%.0f", v) })
+	ts := ticks(tmax, 240)
 	if mean > 0 {
-		var xs, ys []float64
-		for i := 0; i <= steps; i++ {
-			t := tmax * float64(i) / steps
-			xs = append(xs, fr.x(t))
-			ys = append(ys, fr.y(math.Exp(-t/mean)))
+		ref := make([]float64, len(ts))
+		for i, t := range ts {
+			ref[i] = math.Exp(-t / mean)
 		}
-		fr.s.polyline(xs, ys, referenceColour, 1.5, "5,3")
+		p.Add(line(ts, ref, referenceSeries))
 	}
-	fr.legend(append(slices.Clone(plannerNames), "memoryless"),
-		append(slices.Clone(plannerColours), referenceColour), []string{"", "6,3", "2,2", "5,3"})
-	return fr.s.bytes()
+	for _, pi := range []int{1, 2, 0} { // Vigil on top
+		if g := gapsBy[pi]; len(g) > 0 {
+			p.Add(line(ts, survival(g, ts), plannerSeries[pi]))
+		}
+	}
+	return render(p, append(slices.Clone(plannerSeries), referenceSeries), false)
 }
 
 // hoursChart draws the presences starting in each local hour, per service day, for the
 // three planners: a flat line is what an observer can learn least from.
-func hoursChart(r *Result) []byte {
+func hoursChart(r *Result) ([]byte, error) {
 	days := float64(r.Scenario.Days)
 	var rows [][24]float64
 	top := 0.0
@@ -270,27 +268,25 @@ func hoursChart(r *Result) []byte {
 		rows = append(rows, row)
 	}
 	top = niceCeil(top * 1.05)
-	fr := newFrame("Presences starting in each hour of the day, per service day", 0, 24, 0, top)
-	fr.axes(ticks(top, 5), func(v float64) string { return fmt.Sprintf("%.0f", v) }, "local hour of day", "presences per day")
-	for h := 0; h <= 24; h += 3 {
-		fr.s.text(fr.x(float64(h)), fr.top+fr.h+16, "middle", fmt.Sprintf("%02d:00", h%24), 11)
-	}
+	p := newPlot("Presences starting in each hour of the day, per service day",
+		"local hour of day", "presences per day", top, ticks(top, 5), func(v float64) string { return fmt.Sprintf("%.0f", v) })
+	p.X.Min, p.X.Max = 0, 24
+	p.X.Tick.Marker = fixedTicks(ticks(24, 8), func(v float64) string { return fmt.Sprintf("%02.0f:00", math.Mod(v, 24)) })
 	for pi, row := range rows {
+		// A step per hour: the hour's count drawn across it.
 		var xs, ys []float64
 		for h, v := range row {
-			// A step per hour: the hour's count drawn across it.
-			xs = append(xs, fr.x(float64(h)), fr.x(float64(h+1)))
-			ys = append(ys, fr.y(v), fr.y(v))
+			xs = append(xs, float64(h), float64(h+1))
+			ys = append(ys, v, v)
 		}
-		fr.s.polyline(xs, ys, plannerColours[pi], 2, []string{"", "6,3", "2,2"}[pi])
+		p.Add(line(xs, ys, plannerSeries[pi]))
 	}
-	fr.legend(plannerNames, plannerColours, []string{"", "6,3", "2,2"})
-	return fr.s.bytes()
+	return render(p, plannerSeries, false)
 }
 
-// zonesChart draws the region's zones, projected equirectangular, each filled by the mean
-// live interception (D = 30) of its missions under Vigil's plan; grey where no mission
-// of the zone had an attack to score (posts or no test-day departures). Missions are dots.
+// zonesChart draws the region's zones on geo's map, each filled by the mean live
+// interception (D = 30) of its missions under Vigil's plan; grey where no mission of the
+// zone had an attack to score (posts or no test-day departures). Missions are dots.
 func zonesChart(r *Result) ([]byte, error) {
 	zones, err := scheduler.Zones(r.Inputs)
 	if err != nil {
@@ -300,129 +296,67 @@ func zonesChart(r *Result) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("charts: %w", err)
 	}
+	scored := func(id string) (scheduler.LiveMission, bool) {
+		l, ok := live[id]
+		return l, ok && !l.Staffed && l.Attempts > 0
+	}
+	type zoneMean struct {
+		sum float64
+		n   int
+	}
 	fc := geo.ZonesFeatureCollection(zones, nil)
-
-	// Bounds over zone outlines and missions.
-	minLon, minLat, maxLon, maxLat := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	grow := func(p orb.Point) {
-		minLon, maxLon = min(minLon, p[0]), max(maxLon, p[0])
-		minLat, maxLat = min(minLat, p[1]), max(maxLat, p[1])
-	}
-	type zoneShape struct {
-		id    string
-		rings []orb.Ring
-		mean  float64
-		n     int
-		miss  []string
-	}
-	var shapes []zoneShape
-	for _, ft := range fc.Features {
-		var polys []orb.Polygon
-		switch g := ft.Geometry.(type) {
-		case orb.Polygon:
-			polys = []orb.Polygon{g}
-		case orb.MultiPolygon:
-			polys = g
-		default:
-			continue
-		}
-		zs := zoneShape{id: fmt.Sprint(ft.Properties["id"])}
-		for _, pg := range polys {
-			for _, ring := range pg {
-				zs.rings = append(zs.rings, ring)
-				for _, p := range ring {
-					grow(p)
-				}
-			}
-		}
-		if ms, ok := ft.Properties["missions"].([]string); ok {
-			zs.miss = ms
-		}
-		sum := 0.0
-		for _, id := range zs.miss {
-			if l, ok := live[id]; ok && !l.Staffed && l.Attempts > 0 {
-				sum += l.Interception
-				zs.n++
-			}
-		}
-		if zs.n > 0 {
-			zs.mean = sum / float64(zs.n)
-		}
-		shapes = append(shapes, zs)
-	}
-	for _, m := range r.Inputs.Missions {
-		grow(orb.Point{m.Lon, m.Lat})
-	}
-	if math.IsInf(minLon, 0) {
-		return nil, errors.New("charts: the region has no zones to draw")
-	}
-	// Pad degenerate bounds (one mission) to about a kilometre.
-	if maxLon-minLon < 0.01 {
-		minLon, maxLon = minLon-0.005, maxLon+0.005
-	}
-	if maxLat-minLat < 0.01 {
-		minLat, maxLat = minLat-0.005, maxLat+0.005
-	}
-	kx := math.Cos((minLat + maxLat) / 2 * math.Pi / 180)
-	spanX, spanY := (maxLon-minLon)*kx, maxLat-minLat
-	const mapW, margin, legendW, titleH = 640.0, 20.0, 150.0, 40.0
-	scale := mapW / spanX
-	mapH := spanY * scale
-	if mapH > 720 {
-		scale = 720 / spanY
-		mapH = 720
-	}
-	W := mapW + 2*margin + legendW
-	H := max(mapH, 220) + 2*margin + titleH
-	px := func(p orb.Point) [2]float64 {
-		return [2]float64{margin + (p[0]-minLon)*kx*scale, titleH + margin + (maxLat-p[1])*scale}
-	}
-
+	means := make([]zoneMean, len(fc.Features))
 	top := 0.0
-	for _, z := range shapes {
-		top = max(top, z.mean)
+	for i, ft := range fc.Features {
+		ms, _ := ft.Properties["missions"].([]string)
+		for _, id := range ms {
+			if l, ok := scored(id); ok {
+				means[i].sum += l.Interception
+				means[i].n++
+			}
+		}
+		if means[i].n > 0 {
+			top = max(top, means[i].sum/float64(means[i].n))
+		}
 	}
 	top = min(1, math.Ceil(max(top, 0.1)*10-1e-9)/10)
-	s := newSVG(W, H, "Zones by mean live interception")
-	s.text(W/2, 24, "middle", fmt.Sprintf("%s: zones by Vigil's mean live interception, D=30 min", r.Scenario.Region), 15)
-	for _, z := range shapes {
-		var rings [][][2]float64
-		for _, ring := range z.rings {
-			var pts [][2]float64
-			for _, p := range ring {
-				pts = append(pts, px(p))
-			}
-			rings = append(rings, pts)
-		}
-		fill, label := "#cccccc", fmt.Sprintf("%s: no attacks to score", z.id)
-		if z.n > 0 {
-			fill = ramp(z.mean / top)
-			label = fmt.Sprintf("%s: %s mean live interception over %d missions", z.id, pctLabel(z.mean), z.n)
-		}
-		s.path(rings, fill, "#333333", label)
+	m := geo.Map{
+		Title:   "Zones by mean live interception",
+		Heading: fmt.Sprintf("%s: zones by Vigil's mean live interception, D=30 min", r.Scenario.Region),
+		Width:   830, Margin: 20, Background: "#ffffff",
+		Legend: geo.Legend{Title: "live interception", Width: 150},
 	}
-	for _, m := range r.Inputs.Missions {
-		p := px(orb.Point{m.Lon, m.Lat})
-		label := m.ID
-		if l, ok := live[m.ID]; ok && !l.Staffed && l.Attempts > 0 {
-			label = fmt.Sprintf("%s: %s", m.ID, pctLabel(l.Interception))
+	for i, ft := range fc.Features {
+		rings := geo.RingsOf(ft.Geometry)
+		if rings == nil {
+			continue
 		}
-		s.circle(p[0], p[1], 2, "#111111", label)
+		id := fmt.Sprint(ft.Properties["id"])
+		a := geo.Area{Rings: rings, Title: id + ": no attacks to score", Style: geo.Style{Fill: "#cccccc", Stroke: "#333333", Width: 0.8}}
+		if z := means[i]; z.n > 0 {
+			mean := z.sum / float64(z.n)
+			a.Style.Fill = ramp(mean / top)
+			a.Title = fmt.Sprintf("%s: %s mean live interception over %d missions", id, pctLabel(mean), z.n)
+		}
+		m.Areas = append(m.Areas, a)
 	}
-	// Legend: swatches from 0 to top.
-	lx, ly := mapW+2*margin+10, titleH+margin
-	s.text(lx, ly, "start", "live interception", 12)
+	for _, ms := range r.Inputs.Missions {
+		mk := geo.Marker{Title: ms.ID, Point: geo.Point{Lat: ms.Lat, Lon: ms.Lon}, Radius: 2, Style: geo.Style{Fill: "#111111"}}
+		if l, ok := scored(ms.ID); ok {
+			mk.Title = fmt.Sprintf("%s: %s", ms.ID, pctLabel(l.Interception))
+		}
+		m.Markers = append(m.Markers, mk)
+	}
+	if len(m.Areas) == 0 && len(m.Markers) == 0 {
+		return nil, errors.New("charts: the region has no zones to draw")
+	}
 	const swatches = 5
 	for i := 0; i <= swatches; i++ {
 		v := top * float64(swatches-i) / swatches
-		y := ly + 10 + float64(i)*22
-		s.rect(lx, y, 20, 18, ramp(v/top), "#333333")
-		s.text(lx+28, y+13, "start", pctLabel(v), 11)
+		m.Legend.Entries = append(m.Legend.Entries, geo.Swatch{Fill: ramp(v / top), Label: pctLabel(v)})
 	}
-	y := ly + 10 + float64(swatches+1)*22
-	s.rect(lx, y, 20, 18, "#cccccc", "#333333")
-	s.text(lx+28, y+13, "start", "no attacks", 11)
-	return s.bytes(), nil
+	m.Legend.Entries = append(m.Legend.Entries, geo.Swatch{Fill: "#cccccc", Label: "no attacks"})
+	return m.SVG(), nil
 }
 
 // ramp maps 0..1 to red, yellow, green.

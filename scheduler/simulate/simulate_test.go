@@ -420,9 +420,12 @@ func TestWriteCharts(t *testing.T) {
 }
 
 func TestSVGEscapes(t *testing.T) {
-	s := newSVG(10, 10, `a <b> & "c"`)
-	s.text(1, 1, "start", "x < y & z", 10)
-	mustParseXML(t, "escaped", s.bytes())
+	p := newPlot(`a <b> & "c"`, "x < y", "y & z", 1, ticks(1, 2), pctLabel)
+	b, err := render(p, []series{{name: `<vigil> & "co"`, colour: rgb("#000000"), width: 1}}, false)
+	if err != nil {
+		t.Fatalf("render = %v", err)
+	}
+	mustParseXML(t, "escaped", b)
 }
 
 func TestRamp(t *testing.T) {

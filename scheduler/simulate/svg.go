@@ -2,121 +2,135 @@ package simulate
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
-	"math"
-	"strings"
+	"image/color"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// svg is a small SVG 1.1 writer: shapes in user units with a fixed number of decimals, and
-// text escaped for XML. Charts are built on it rather than on a plotting library, to keep
-// the dependency graph small.
-type svg struct {
-	b    bytes.Buffer
-	w, h float64
+// The charts are drawn with gonum.org/v1/plot on its SVG canvas. Text is measured with the
+// Liberation fonts compiled into the library and named, not embedded, in the SVG (the
+// viewer's sans-serif stands in), so drawing needs no files and no network.
+
+// Every chart is chartW × chartH points, the legend in the rightmost legendW of it.
+const (
+	chartW  = vg.Length(720)
+	chartH  = vg.Length(420)
+	legendW = vg.Length(150)
+)
+
+// sans is the Liberation variant every text is set in.
+const sans = "Sans"
+
+// series is how one curve or bar set of a chart is painted and named in the legend.
+type series struct {
+	name   string
+	colour color.Color
+	width  vg.Length
+	dash   []vg.Length
 }
 
-func newSVG(w, h float64, title string) *svg {
-	s := &svg{w: w, h: h}
-	fmt.Fprintf(&s.b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
-	fmt.Fprintf(&s.b, `<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="sans-serif" font-size="12">`+"\n",
-		f(w), f(h), f(w), f(h))
-	fmt.Fprintf(&s.b, "<title>%s</title>\n", esc(title))
-	s.rect(0, 0, w, h, "#ffffff", "none")
-	return s
+func (s series) lineStyle() draw.LineStyle {
+	return draw.LineStyle{Color: s.colour, Width: s.width, Dashes: s.dash}
 }
 
-// f formats a coordinate to two decimals, without trailing zeros.
-func f(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		x = 0
+// rgb parses "#rrggbb".
+func rgb(hex string) color.RGBA {
+	var r, g, b uint8
+	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b); err != nil {
+		panic(fmt.Sprintf("simulate: colour %q: %v", hex, err)) // the colours are constants
 	}
-	s := fmt.Sprintf("%.2f", x)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	if s == "-0" {
-		s = "0"
+	return color.RGBA{r, g, b, 255}
+}
+
+// newPlot returns a plot with the title, axis labels and horizontal grid lines every
+// chart shares, its y axis from 0 to ymax with yticks labelled by ylabel.
+func newPlot(title, xtitle, ytitle string, ymax float64, yticks []float64, ylabel func(float64) string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = 14
+	p.Title.Padding = 10
+	p.X.Label.Text, p.Y.Label.Text = xtitle, ytitle
+	for _, st := range []*text.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle, &p.X.Tick.Label, &p.Y.Tick.Label} {
+		st.Font.Variant = sans
 	}
-	return s
+	p.Y.Min, p.Y.Max = 0, ymax
+	p.Y.Tick.Marker = fixedTicks(yticks, ylabel)
+	grid := plotter.NewGrid()
+	grid.Vertical.Color = nil
+	grid.Horizontal.Color = rgb("#dddddd")
+	grid.Horizontal.Dashes = nil
+	grid.Horizontal.Width = 1
+	p.Add(grid)
+	return p
 }
 
-func esc(s string) string {
-	var b bytes.Buffer
-	_ = xml.EscapeText(&b, []byte(s)) // writing to a bytes.Buffer does not fail
-	return b.String()
+// fixedTicks labels the values at with label, whatever the axis range.
+func fixedTicks(at []float64, label func(float64) string) plot.Ticker {
+	return plot.TickerFunc(func(_, _ float64) []plot.Tick {
+		out := make([]plot.Tick, len(at))
+		for i, v := range at {
+			out[i] = plot.Tick{Value: v, Label: label(v)}
+		}
+		return out
+	})
 }
 
-func (s *svg) rect(x, y, w, h float64, fill, stroke string) {
-	fmt.Fprintf(&s.b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="%s"/>`+"\n",
-		f(x), f(y), f(max(0, w)), f(max(0, h)), fill, stroke)
-}
-
-func (s *svg) line(x1, y1, x2, y2 float64, stroke string, width float64, dash string) {
-	extra := ""
-	if dash != "" {
-		extra = fmt.Sprintf(` stroke-dasharray="%s"`, dash)
+// line returns a polyline through xs, ys painted as s.
+func line(xs, ys []float64, s series) *plotter.Line {
+	pts := make(plotter.XYs, len(xs))
+	for i := range xs {
+		pts[i] = plotter.XY{X: xs[i], Y: ys[i]}
 	}
-	fmt.Fprintf(&s.b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="%s"%s/>`+"\n",
-		f(x1), f(y1), f(x2), f(y2), stroke, f(width), extra)
+	l := &plotter.Line{XYs: pts, LineStyle: s.lineStyle()}
+	return l
 }
 
-func (s *svg) polyline(xs, ys []float64, stroke string, width float64, dash string) {
-	if len(xs) == 0 {
+// legendThumb draws a legend entry as a box of the series' colour for bars, else as a
+// thick stroke of its colour and dash.
+type legendThumb struct {
+	s   series
+	bar bool
+}
+
+func (t legendThumb) Thumbnail(c *draw.Canvas) {
+	if t.bar && t.s.dash == nil {
+		c.SetColor(t.s.colour)
+		c.Fill(c.Rectangle.Path())
 		return
 	}
-	var pts []string
-	for i := range xs {
-		pts = append(pts, f(xs[i])+","+f(ys[i]))
-	}
-	extra := ""
-	if dash != "" {
-		extra = fmt.Sprintf(` stroke-dasharray="%s"`, dash)
-	}
-	fmt.Fprintf(&s.b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="%s"%s/>`+"\n",
-		strings.Join(pts, " "), stroke, f(width), extra)
+	y := c.Center().Y
+	st := t.s.lineStyle()
+	st.Width = max(st.Width, 3)
+	c.StrokeLine2(st, c.Min.X, y, c.Max.X, y)
 }
 
-// path draws closed rings (x, y pairs) as one path with the even-odd rule, so holes show.
-func (s *svg) path(rings [][][2]float64, fill, stroke, title string) {
-	var d strings.Builder
-	for _, r := range rings {
-		for i, p := range r {
-			if i == 0 {
-				d.WriteString("M")
-			} else {
-				d.WriteString(" L")
-			}
-			d.WriteString(f(p[0]) + " " + f(p[1]))
-		}
-		d.WriteString(" Z ")
+// render draws p on a white chartW × chartH SVG canvas, with the series named in a legend
+// right of the plot; bars are shown as boxes unless dashed.
+func render(p *plot.Plot, legend []series, bars bool) ([]byte, error) {
+	cv := vgsvg.New(chartW, chartH)
+	dc := draw.New(cv)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	p.Draw(draw.Crop(dc, 8, -legendW, 8, -8))
+	leg := plot.NewLegend()
+	leg.Top, leg.Left = true, true
+	leg.TextStyle.Font.Size = 12
+	leg.TextStyle.Font.Variant = sans
+	leg.Padding = 6
+	leg.ThumbnailWidth = 22
+	for _, s := range legend {
+		leg.Add(s.name, legendThumb{s, bars})
 	}
-	fmt.Fprintf(&s.b, `<path d="%s" fill="%s" fill-rule="evenodd" stroke="%s" stroke-width="0.8">`, strings.TrimSpace(d.String()), fill, stroke)
-	if title != "" {
-		fmt.Fprintf(&s.b, "<title>%s</title>", esc(title))
+	leg.Draw(draw.Crop(dc, chartW-legendW+12, 0, 0, -44))
+	var b bytes.Buffer
+	if _, err := cv.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("charts: %w", err)
 	}
-	s.b.WriteString("</path>\n")
-}
-
-func (s *svg) circle(x, y, r float64, fill string, title string) {
-	fmt.Fprintf(&s.b, `<circle cx="%s" cy="%s" r="%s" fill="%s">`, f(x), f(y), f(r), fill)
-	if title != "" {
-		fmt.Fprintf(&s.b, "<title>%s</title>", esc(title))
-	}
-	s.b.WriteString("</circle>\n")
-}
-
-// text writes a label; anchor is start, middle or end.
-func (s *svg) text(x, y float64, anchor, label string, size float64) {
-	fmt.Fprintf(&s.b, `<text x="%s" y="%s" text-anchor="%s" font-size="%s">%s</text>`+"\n",
-		f(x), f(y), anchor, f(size), esc(label))
-}
-
-// vtext writes a label rotated to run upwards, centred on (x, y).
-func (s *svg) vtext(x, y float64, label string, size float64) {
-	fmt.Fprintf(&s.b, `<text x="%s" y="%s" text-anchor="middle" font-size="%s" transform="rotate(-90 %s %s)">%s</text>`+"\n",
-		f(x), f(y), f(size), f(x), f(y), esc(label))
-}
-
-func (s *svg) bytes() []byte {
-	out := bytes.Clone(s.b.Bytes())
-	return append(out, "</svg>\n"...)
+	return b.Bytes(), nil
 }
