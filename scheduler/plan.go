@@ -433,12 +433,6 @@ func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev 
 	}, nil
 }
 
-// failureError is a dispatch that could not keep a hard rule.
-type failureError struct{ err *InfeasibleError }
-
-func (e *failureError) Error() string { return e.err.Error() }
-func (e *failureError) Unwrap() error { return e.err }
-
 func zoneCentre(points []geo.Point, ms []int) geo.Point {
 	var c geo.Point
 	for _, mi := range ms {
