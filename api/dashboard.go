@@ -244,8 +244,8 @@ func apiError(status int, body []byte) error {
 	return &Error{Kind: KindInternal, Msg: msg}
 }
 
-// Threat colours, level 1 to 5, from calm to alarm.
-var threatColours = [6]string{"#888888", "#2e7d32", "#9e9d24", "#f9a825", "#ef6c00", "#c62828"}
+// Threat colours by level, MinThreat to MaxThreat, from calm to alarm; index 0 is unused.
+var threatColours = [scheduler.MaxThreat + 1]string{"#888888", "#2e7d32", "#9e9d24", "#f9a825", "#ef6c00", "#c62828"}
 
 // Zone fills, by zone index.
 var zoneFills = []string{"#dbe9f6", "#e6f2dc", "#f6e8d8", "#ece0f3", "#f8f3d0", "#dcf0ef", "#f4dde4", "#e4e4e4"}
@@ -444,7 +444,7 @@ func (s *Server) regionView(c echo.Context) (*regionData, error) {
 		if t == 0 {
 			t = m.Threat
 		}
-		d.Missions = append(d.Missions, missionRow{ID: m.ID, Name: m.Name, Zone: m.Zone, Threat: t, Visits: visits[m.ID], Posts: posts[m.ID], Colour: threatColours[min(max(t, 0), 5)]})
+		d.Missions = append(d.Missions, missionRow{ID: m.ID, Name: m.Name, Zone: m.Zone, Threat: t, Visits: visits[m.ID], Posts: posts[m.ID], Colour: threatColours[min(max(t, 0), scheduler.MaxThreat)]})
 	}
 	if d.Route != nil {
 		for i, v := range d.Route.Visits {
@@ -587,7 +587,7 @@ func (s *Server) threatForm(c echo.Context) error {
 	id := c.FormValue("mission")
 	level, err := strconv.Atoi(c.FormValue("threat"))
 	if err != nil {
-		return invalid("threat %q: want 1 to 5", c.FormValue("threat"))
+		return invalid("threat %q: want %d to %d", c.FormValue("threat"), scheduler.MinThreat, scheduler.MaxThreat)
 	}
 	rec, err := s.store.Mission(ctx, id)
 	if err != nil {

@@ -57,7 +57,7 @@ type Mission struct {
 	State   string
 	Lat     float64
 	Lon     float64
-	Threat  int // 1..5
+	Threat  int // MinThreat..MaxThreat
 	// FixedPosts overrides the profile's fixed posts when non-nil.
 	FixedPosts *int
 	Region     string
@@ -71,6 +71,15 @@ func (m Mission) Posts(p Profiles) int {
 	return p[m.Threat].FixedPosts
 }
 
+// Threat levels run from MinThreat (calm) to MaxThreat (alarm) (DESIGN.md §2).
+const (
+	MinThreat = 1
+	MaxThreat = 5
+)
+
+// ValidThreat reports whether t is a threat level, MinThreat to MaxThreat.
+func ValidThreat(t int) bool { return t >= MinThreat && t <= MaxThreat }
+
 // Profile is what a threat level requires (DESIGN.md §2).
 type Profile struct {
 	VisitsPerDay  int     `yaml:"visits_per_day" json:"visits_per_day"`
@@ -80,8 +89,8 @@ type Profile struct {
 	Value         float64 `yaml:"value" json:"value"`
 }
 
-// Profiles holds one profile per threat level; index 0 is unused.
-type Profiles [6]Profile
+// Profiles holds one profile per threat level, indexed by level; index 0 is unused.
+type Profiles [MaxThreat + 1]Profile
 
 // DefaultProfiles returns the protection profiles of DESIGN.md §2.
 func DefaultProfiles() Profiles {

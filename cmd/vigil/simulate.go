@@ -138,8 +138,8 @@ func parseThreat(s string) (map[string]int, error) {
 		return nil, err
 	}
 	for k, n := range kv {
-		if n < 1 || n > 5 {
-			return nil, fmt.Errorf("%s=%d: want a threat level from 1 to 5", k, n)
+		if !scheduler.ValidThreat(n) {
+			return nil, fmt.Errorf("%s=%d: want a threat level from %d to %d", k, n, scheduler.MinThreat, scheduler.MaxThreat)
 		}
 	}
 	return kv, nil

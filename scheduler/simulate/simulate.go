@@ -173,8 +173,8 @@ func (s Scenario) Apply(in scheduler.Inputs) (scheduler.Inputs, error) {
 		if !ok {
 			return in, scenarioErrorf("threat: mission %q is not in region %s", id, in.Office.ID)
 		}
-		if lvl < 1 || lvl > 5 {
-			return in, scenarioErrorf("threat: %s=%d: want a level from 1 to 5", id, lvl)
+		if !scheduler.ValidThreat(lvl) {
+			return in, scenarioErrorf("threat: %s=%d: want a level from %d to %d", id, lvl, scheduler.MinThreat, scheduler.MaxThreat)
 		}
 		out.Missions[i].Threat = lvl
 	}
