@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -586,7 +585,7 @@ func (s *Server) roster(c echo.Context) error {
 		if OfficerRegion(officer) != region {
 			return invalid("officer %q: want an officer id of region %s, like %s", officer, region, scheduler.OfficerID(region, 1))
 		}
-		if n, _ := strconv.Atoi(officer[strings.LastIndex(officer, "-")+1:]); n < 1 || n > f.Officers {
+		if _, n, _ := scheduler.ParseOfficerID(officer); n < 1 || n > f.Officers {
 			return errorf(KindNotFound, "region %s has no officer %s (its roster has %d)", region, officer, f.Officers)
 		}
 	}

@@ -4,22 +4,12 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"vigil/scheduler"
 )
-
-// unitRegion returns the region of a unit id <region>-vNN or <region>-fNN.
-func unitRegion(id string) string {
-	i := strings.LastIndex(id, "-")
-	if i <= 0 {
-		return ""
-	}
-	return id[:i]
-}
 
 // outOfService takes a unit out of service from now: the current service day is
 // re-planned from now (the other units of its zone take over its missions), and the
@@ -28,8 +18,8 @@ func (s *Server) outOfService(c echo.Context) error {
 	ctx := c.Request().Context()
 	cl := claimsOf(c)
 	unit := c.Param("id")
-	region := unitRegion(unit)
-	if region == "" {
+	region, _, _, ok := scheduler.ParseUnitID(unit)
+	if !ok {
 		return errorf(KindNotFound, "no unit %q", unit)
 	}
 	if err := inRegion(cl, region); err != nil {

@@ -191,20 +191,6 @@ func NewRegionForce(region string) RegionForce {
 	}
 }
 
-// UnitID returns the stable id of the n-th (1-based) unit of a mode, e.g. wfo-v01.
-func UnitID(region string, mode Mode, n int) string {
-	c := "v"
-	if mode == Foot {
-		c = "f"
-	}
-	return fmt.Sprintf("%s-%s%02d", region, c, n)
-}
-
-// OfficerID returns the id of the n-th (1-based) officer of a region, e.g. o-wfo-001.
-func OfficerID(region string, n int) string {
-	return fmt.Sprintf("o-%s-%03d", region, n)
-}
-
 // Force is the force file: one RegionForce per region id.
 type Force struct {
 	Regions map[string]*RegionForce
