@@ -81,7 +81,6 @@ type verifier struct {
 	in    Inputs
 	index map[string]int
 	modes map[string]Mode
-	th    *threats
 }
 
 func newVerifier(in Inputs) *verifier {
