@@ -166,16 +166,46 @@ type LiveMission struct {
 	Staffed bool `json:"staffed"`
 }
 
+// liveMinAttempts is the fewest training-day attempts with a wait s for the live attacker
+// to trust it (DESIGN.md §4.3): a wait seen once or twice is luck, not a lesson, and an
+// attacker who trusted it would be shown better odds than a careful observer would face.
+const liveMinAttempts = 10
+
+// gapsAbove returns #{g > x} for sorted gaps gs.
+func gapsAbove(gs []float64, x float64) int {
+	return len(gs) - sort.Search(len(gs), func(k int) bool { return gs[k] > x })
+}
+
+// liveWait is the live attacker's choice of wait (§4.3) from the sorted training-day gaps
+// after departures, for attack length d at a mission of max gap maxGap minutes. With wait
+// s a departure followed by a gap g is an attempt when g > s and succeeds when g > s+d.
+// s runs over 0, 5, … up to maxGap − d; a wait is a candidate only with at least
+// liveMinAttempts attempts, and the candidate with the highest success share wins (the
+// smallest on a tie). Without any candidate the attacker waits 0.
+func liveWait(train []float64, d, maxGap int) int {
+	best, bestSucc, bestAtt := 0, 0, 0
+	for s := 0; s <= maxGap-d || s == 0; s += liveStepMinutes {
+		att := gapsAbove(train, float64(s))
+		if att < liveMinAttempts {
+			break // attempts only fall as s grows: no later wait is a candidate
+		}
+		succ := gapsAbove(train, float64(s+d))
+		if bestAtt == 0 || succ*bestAtt > bestSucc*att {
+			best, bestSucc, bestAtt = s, succ, att
+		}
+	}
+	return best
+}
+
 // live is §4.3 for attack length d. A departure is the end e of a presence that has a
 // next presence in the run, starting at e+g (the gap g > 0 since touching visits merge);
 // the departure belongs to the service day containing e. With wait s the attacker waits
 // during (e, e+s] and attacks during (e+s, e+s+d]: the departure is an attempt when g > s,
-// and the attempt is intercepted when g ≤ s+d. Per mission, s runs over 0, 5, … up to the
-// max gap − d, and the s with the highest success share on the training days wins (the
-// smallest on a tie; 0 when no s yields an attempt). Its interception on the test-day
-// departures is scored; a mission with test-day departures but no attempt among them
-// scores 1 (no attack was launched), one with no test-day departure at all scores 0 with
-// reference 0 (it is not visited often enough to intercept anything).
+// and the attempt is intercepted when g ≤ s+d. Per mission the wait is liveWait's,
+// chosen on the training days. Its interception on the test-day departures is scored; a
+// mission with test-day departures but no attempt among them scores 1 (no attack was
+// launched), one with no test-day departure at all scores 0 with reference 0 (it is not
+// visited often enough to intercept anything).
 func (r *measureRun) live(train, d int) []LiveMission {
 	out := make([]LiveMission, len(r.pres))
 	D := float64(d)
@@ -185,28 +215,14 @@ func (r *measureRun) live(train, d int) []LiveMission {
 			continue
 		}
 		tr, te, sum := r.sortedGaps(train, i)
-		above := func(gs []float64, x float64) int { // #{g > x}
-			return len(gs) - sort.Search(len(gs), func(k int) bool { return gs[k] > x })
-		}
-		best, bestSucc, bestAtt := 0, 0, 0
-		maxS := r.p.Missions[i].MaxGapMinutes - d
-		for s := 0; s <= maxS || s == 0; s += liveStepMinutes {
-			att := above(tr, float64(s))
-			if att == 0 {
-				continue
-			}
-			succ := above(tr, float64(s)+D)
-			if bestAtt == 0 || succ*bestAtt > bestSucc*att {
-				best, bestSucc, bestAtt = s, succ, att
-			}
-		}
+		best := liveWait(tr, d, r.p.Missions[i].MaxGapMinutes)
 		lm := LiveMission{Wait: best}
 		if len(te) > 0 {
-			att := above(te, float64(best))
+			att := gapsAbove(te, float64(best))
 			lm.Attempts = att
 			lm.Interception = 1
 			if att > 0 {
-				lm.Interception = float64(att-above(te, float64(best)+D)) / float64(att)
+				lm.Interception = float64(att-gapsAbove(te, float64(best)+D)) / float64(att)
 			}
 			lm.MeanGap = sum / float64(len(te))
 			if lm.MeanGap > 0 {
