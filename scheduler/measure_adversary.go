@@ -291,13 +291,22 @@ func (r *measureRun) liveReport(lm []LiveMission) LiveReport {
 	return rep
 }
 
+// floorShare is the share of its declared randomization floor a mission's visits over the
+// run must reach (DESIGN.md §4.4): the floor is a rate, and a run's visits fall on whole
+// minutes and whole shifts, so a plan that keeps the rate may count a few visits short.
+const floorShare = 0.97
+
 // minimax is §4.4: the worst value × (1 − live interception at d) over the missions
-// without a staffed post, against WaterFill's water level u for the same missions with
-// their values, minimum visits visits_per_day × service days, a budget of the plan's
-// presences at them over the run, attack length d and the run's minutes as the period.
-func (r *measureRun) minimax(lm []LiveMission, d int) MinimaxReport {
-	var rep MinimaxReport
-	var values, mins []float64
+// without a staffed post, against the water level u of minimaxOptimum for the same
+// missions with their values, a budget of the plan's presences at them over the run,
+// attack length d and the run's minutes as the period; floors are the profile minimum
+// (visits_per_day × service days) and, with k > 0, k visits per max gap over the run.
+// The missions whose presences over the run fall under floorShare of k's floor are
+// listed in BelowFloor.
+func (r *measureRun) minimax(lm []LiveMission, d int, k float64) MinimaxReport {
+	rep := MinimaxReport{VisitsPerMaxGap: k, BelowFloor: []string{}}
+	period := r.dayStart[r.days()] - r.dayStart[0]
+	var values, mins, floors []float64
 	budget := 0.0
 	for i, l := range lm {
 		if l.Staffed {
@@ -307,14 +316,46 @@ func (r *measureRun) minimax(lm []LiveMission, d int) MinimaxReport {
 		rep.Worst = max(rep.Worst, m.Value*(1-l.Interception))
 		values = append(values, m.Value)
 		mins = append(mins, float64(m.VisitsPerDay*r.days()))
-		budget += float64(len(r.pres[i]))
+		f := floorVisits(k, m.MaxGapMinutes, period)
+		floors = append(floors, f)
+		n := float64(len(r.pres[i]))
+		budget += n
+		if f > 0 && n < floorShare*f {
+			rep.BelowFloor = append(rep.BelowFloor, m.ID)
+		}
 	}
-	period := r.dayStart[r.days()] - r.dayStart[0]
-	_, rep.Optimum = WaterFill(values, mins, budget, float64(d), period)
+	slices.Sort(rep.BelowFloor)
+	rep.Optimum = minimaxOptimum(values, mins, floors, budget, float64(d), period)
+	rep.OptimumWithoutFloor = minimaxOptimum(values, mins, nil, budget, float64(d), period)
 	if rep.Optimum > 0 {
 		rep.Ratio = rep.Worst / rep.Optimum
 	}
+	if rep.OptimumWithoutFloor > 0 {
+		rep.PriceOfRandomness = rep.Optimum / rep.OptimumWithoutFloor
+	}
 	return rep
+}
+
+// floorVisits returns the visits over period minutes of the randomization floor: k visits
+// per max gap of maxGap minutes; 0 when there is no floor or no max gap.
+func floorVisits(k float64, maxGap int, period float64) float64 {
+	if k <= 0 || maxGap <= 0 {
+		return 0
+	}
+	return k / float64(maxGap) * period
+}
+
+// minimaxOptimum is §4.4's optimum: the water level u of water-filling over floors, the
+// rates λ_t = max(λfloor_t, ln(v_t/u)/D) with u spending the budget exactly, where
+// λfloor_t is the larger of the minimum mins[t] and floors[t] (nil: no floor), all in
+// visits per period minutes.
+func minimaxOptimum(values, mins, floors []float64, budget, attackMinutes, periodMinutes float64) float64 {
+	lo := slices.Clone(mins)
+	for t := range floors {
+		lo[t] = max(lo[t], floors[t])
+	}
+	_, u := WaterFill(values, lo, budget, attackMinutes, periodMinutes)
+	return u
 }
 
 // MissionLive returns the live adversary's result per mission id for attack length
