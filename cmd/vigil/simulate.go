@@ -71,7 +71,7 @@ func runSimulate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if e.terminal {
-		bar := progressbar.NewOptions(*days+3, progressbar.OptionSetWriter(e.stderr),
+		bar := progressbar.NewOptions(*days+4, progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("simulating"), progressbar.OptionClearOnFinish())
 		sc.Progress = func(done, _ int) { bar.Set(done) }
 	}

@@ -65,8 +65,8 @@ func TestSimulateJSONAndCharts(t *testing.T) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	if doc.Schema != "vigil.simulation/v1" || !reflect.DeepEqual(names, []string{"fixed", "shuffled", "vigil"}) {
-		t.Errorf("simulate JSON schema %q, planners %v; want vigil.simulation/v1 and fixed, shuffled, vigil", doc.Schema, names)
+	if doc.Schema != "vigil.simulation/v1" || !reflect.DeepEqual(names, []string{"fixed", "rounds", "shuffled", "vigil"}) {
+		t.Errorf("simulate JSON schema %q, planners %v; want vigil.simulation/v1 and fixed, rounds, shuffled, vigil", doc.Schema, names)
 	}
 	if doc.Scenario.Units["vehicle"] != 4 || doc.Scenario.Seed != "5eed" {
 		t.Errorf("scenario units %v, seed %q; want vehicle 4 and the default seed 5eed", doc.Scenario.Units, doc.Scenario.Seed)
