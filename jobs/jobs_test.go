@@ -1,22 +1,25 @@
-package api
+package jobs
 
 import (
+	"bytes"
 	"context"
-	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jonboulle/clockwork"
-	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
-	"vigil/api/runlock"
+	"vigil/api"
+	"vigil/fixtures"
+	"vigil/rediskit"
+	"vigil/rediskit/rediskittest"
 	"vigil/scheduler"
 	"vigil/scheduler/redisstore"
-	"vigil/scheduler/storetest"
 )
+
+// testMaster is a fixed master key: tests are deterministic.
+var testMaster = bytes.Repeat([]byte{0x42}, scheduler.MasterKeySize)
 
 // runCounter counts the runs each job started, on all replicas together.
 type runCounter struct {
@@ -47,28 +50,37 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
+// seedBos returns the fixtures and a Redis store under prefix seeded with the small bos
+// region (3 missions, 1 unit).
+func seedBos(t *testing.T, store scheduler.Store) (*fixtures.Dataset, scheduler.RegionForce) {
+	t.Helper()
+	ds, err := fixtures.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []scheduler.MissionRecord
+	for _, m := range ds.Missions {
+		if m.Region == "bos" {
+			ms = append(ms, scheduler.NewMissionRecord(m, "fixtures", time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)))
+		}
+	}
+	f := *ds.Force.Regions["bos"]
+	if _, err := store.Seed(context.Background(), ms, []scheduler.RegionForce{f}); err != nil {
+		t.Fatal(err)
+	}
+	return ds, f
+}
+
 // TestJobsTwoReplicas runs two replicas' schedulers against one real Redis on one fake
 // clock: each scheduled run happens once, on one replica; a replica stopped mid-run leaves
 // the run's key, and the survivor's next run catches up on what it did not announce.
 func TestJobsTwoReplicas(t *testing.T) {
-	url := storetest.RedisURL(t)
+	rdb, prefix := rediskittest.Client(t, "jobs")
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx := context.Background()
-	prefix := fmt.Sprintf("{vigil-jobs-test-%d-%d}:", os.Getpid(), time.Now().UnixNano())
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	defer storetest.DeletePrefix(ctx, rdb, prefix)
 	store := redisstore.New(rdb, prefix)
-	h := newHarness(t) // fixtures and offices; its bolt store seeds ours
-	ms, _ := h.store.Missions(ctx, "bos")
-	f, _ := h.store.Force(ctx, "bos")
-	if _, err := store.Seed(ctx, ms, []scheduler.RegionForce{f}); err != nil {
-		t.Fatal(err)
-	}
+	ds, f := seedBos(t, store)
+	bosLoc := ds.Offices["bos"].Location
 	// 13:59:30: the evening shift (15:00) is released at 14:00.
 	fc := clockwork.NewFakeClockAt(time.Date(2026, 11, 27, 13, 59, 30, 0, bosLoc))
 	runs := &runCounter{runs: map[string]int{}}
@@ -77,7 +89,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 	blocked := make(chan int, 1)
 	hookOf := func(replica int) func(ctx context.Context, job string) {
 		return func(ctx context.Context, job string) {
-			key := job + "@" + runlock.RunTime(fc.Now()).In(bosLoc).Format("15:04")
+			key := job + "@" + rediskit.RunTime(fc.Now()).In(bosLoc).Format("15:04")
 			runs.add(key)
 			blockMu.Lock()
 			b := key == blockAt
@@ -89,10 +101,12 @@ func TestJobsTwoReplicas(t *testing.T) {
 		}
 	}
 	var jobs [2]*Jobs
+	var srvs [2]*api.Server
 	for i := range jobs {
-		srv := New(Config{Store: store, Offices: h.ds.Offices, MasterKey: testMaster, Now: fc.Now})
-		lk := runlock.New(rdb, runlock.Options{Prefix: prefix, Clock: fc, Lease: 3 * time.Second})
-		j, err := srv.StartJobs(ctx, JobsConfig{Clock: fc, Locker: lk, Regions: []string{"bos"}, hook: hookOf(i)})
+		srvs[i] = api.New(api.Config{Store: store, Offices: ds.Offices, MasterKey: testMaster, Clock: fc})
+		lk := rediskit.NewRunLocker(rdb, rediskit.RunLockOptions{Prefix: prefix, Clock: fc, Lease: 3 * time.Second})
+		j, err := Start(ctx, Config{Service: srvs[i], Store: store, Offices: ds.Offices, Clock: fc, Locker: lk,
+			Regions: []string{"bos"}, hook: hookOf(i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +128,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 	}
 	count := func(typ string) (n int, keys map[string]int) {
 		keys = map[string]int{}
-		es, err := store.Events(ctx, "bos", "", EventsKept)
+		es, err := store.Events(ctx, "bos", "", api.EventsKept)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +140,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 		}
 		return n, keys
 	}
-	if n, _ := count(EventShiftReleased); n != 1 {
+	if n, _ := count(api.EventShiftReleased); n != 1 {
 		t.Errorf("shift_released events = %d; want 1 (the evening shift)", n)
 	}
 
@@ -148,7 +162,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 	if err := jobs[victim].Stop(); err != nil {
 		t.Errorf("Stop of the replica mid-run: %v", err)
 	}
-	runKey := prefix + runlock.RunKey("sweep/bos", fc.Now())
+	runKey := prefix + rediskit.RunKey("sweep/bos", fc.Now())
 	if n, _ := rdb.Exists(ctx, runKey).Result(); n != 1 {
 		t.Errorf("run key %s after the stopped run: gone; want it left in place", runKey)
 	}
@@ -157,22 +171,22 @@ func TestJobsTwoReplicas(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 
 	// Every visit due (arrival + 15 min) from 13:00 to 14:02 is announced missed once.
-	o := h.ds.Offices["bos"]
-	d := scheduler.ServiceDateOf(fc.Now(), f.Shifts, o.Location)
-	sd, err := jobs[1-victim].s.serviceDay(ctx, "bos", d)
+	d := scheduler.ServiceDateOf(fc.Now(), f.Shifts, bosLoc)
+	visits, err := srvs[1-victim].PlannedVisits(ctx, "bos", d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := 0
-	for _, r := range sd.Routes {
-		for _, v := range r.Visits {
-			due := v.Arrive.Add(CheckInWindow)
-			if !due.After(fc.Now()) && !due.Before(time.Date(2026, 11, 27, 13, 0, 0, 0, bosLoc)) {
-				want++
-			}
+	for _, v := range visits {
+		due := v.Arrive.Add(api.CheckInWindow)
+		if !due.After(fc.Now()) && !due.Before(time.Date(2026, 11, 27, 13, 0, 0, 0, bosLoc)) {
+			want++
 		}
 	}
-	n, keys := count(EventMissedVisit)
+	if want == 0 {
+		t.Fatal("no visit due from 13:00 to 14:02: the test checks nothing")
+	}
+	n, keys := count(api.EventMissedVisit)
 	if n != want || len(keys) != n {
 		t.Errorf("missed_visit events = %d (%d distinct); want %d, each once", n, len(keys), want)
 	}
