@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
 	"vigil/api"
@@ -100,18 +101,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 			}
 		}
 	}
-	var jobs [2]*Jobs
-	var srvs [2]*api.Server
-	for i := range jobs {
-		srvs[i] = api.New(api.Config{Store: store, Offices: ds.Offices, MasterKey: testMaster, Clock: fc})
-		lk := rediskit.NewRunLocker(rdb, rediskit.RunLockOptions{Prefix: prefix, Clock: fc, Lease: 3 * time.Second})
-		j, err := Start(ctx, Config{Service: srvs[i], Store: store, Offices: ds.Offices, Clock: fc, Locker: lk,
-			Regions: []string{"bos"}, hook: hookOf(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		jobs[i] = j
-	}
+	jobs, srvs := startReplicas(t, store, ds.Offices, fc, rdb, prefix, hookOf)
 	defer func() {
 		for _, j := range jobs {
 			j.Stop()
@@ -126,21 +116,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 			t.Errorf("runs of %s on two replicas = %d; want 1", job, n)
 		}
 	}
-	count := func(typ string) (n int, keys map[string]int) {
-		keys = map[string]int{}
-		es, err := store.Events(ctx, "bos", "", api.EventsKept)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range es {
-			if e.Type == typ {
-				n++
-				keys[string(e.Data)]++
-			}
-		}
-		return n, keys
-	}
-	if n, _ := count(api.EventShiftReleased); n != 1 {
+	if n, _ := countEvents(t, store, api.EventShiftReleased); n != 1 {
 		t.Errorf("shift_released events = %d; want 1 (the evening shift)", n)
 	}
 
@@ -171,25 +147,69 @@ func TestJobsTwoReplicas(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 
 	// Every visit due (arrival + 15 min) from 13:00 to 14:02 is announced missed once.
-	d := scheduler.ServiceDateOf(fc.Now(), f.Shifts, bosLoc)
-	visits, err := srvs[1-victim].PlannedVisits(ctx, "bos", d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := 0
-	for _, v := range visits {
-		due := v.Arrive.Add(api.CheckInWindow)
-		if !due.After(fc.Now()) && !due.Before(time.Date(2026, 11, 27, 13, 0, 0, 0, bosLoc)) {
-			want++
-		}
-	}
+	want := visitsDue(t, srvs[1-victim], f, bosLoc, time.Date(2026, 11, 27, 13, 0, 0, 0, bosLoc), fc.Now())
 	if want == 0 {
 		t.Fatal("no visit due from 13:00 to 14:02: the test checks nothing")
 	}
-	n, keys := count(api.EventMissedVisit)
+	n, keys := countEvents(t, store, api.EventMissedVisit)
 	if n != want || len(keys) != n {
 		t.Errorf("missed_visit events = %d (%d distinct); want %d, each once", n, len(keys), want)
 	}
 	t.Logf("two replicas: release/bos@14:00 ran %d, sweep/bos@14:00 ran %d, sweep@14:01 ran %d (stopped mid-run on replica %d), sweep@14:02 ran %d; missed_visit events %d for %d visits due",
 		runs.get("release/bos@14:00"), runs.get("sweep/bos@14:00"), runs.get("sweep/bos@14:01"), victim, runs.get("sweep/bos@14:02"), n, want)
+}
+
+// startReplicas starts two replicas' servers and jobs on one store, clock and Redis, each
+// replica's tasks calling hookOf(replica).
+func startReplicas(t *testing.T, store scheduler.Store, offices map[string]scheduler.Office, fc *clockwork.FakeClock,
+	rdb redis.UniversalClient, prefix string, hookOf func(int) func(context.Context, string)) ([2]*Jobs, [2]*api.Server) {
+	t.Helper()
+	var jobs [2]*Jobs
+	var srvs [2]*api.Server
+	for i := range jobs {
+		srvs[i] = api.New(api.Config{Store: store, Offices: offices, MasterKey: testMaster, Clock: fc})
+		lk := rediskit.NewRunLocker(rdb, rediskit.RunLockOptions{Prefix: prefix, Clock: fc, Lease: 3 * time.Second})
+		j, err := Start(context.Background(), Config{Service: srvs[i], Store: store, Offices: offices, Clock: fc, Locker: lk,
+			Regions: []string{"bos"}, hook: hookOf(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs[i] = j
+	}
+	return jobs, srvs
+}
+
+// countEvents returns how many events of type typ bos's stream holds, and how many of
+// each data.
+func countEvents(t *testing.T, store scheduler.Store, typ string) (n int, keys map[string]int) {
+	t.Helper()
+	keys = map[string]int{}
+	es, err := store.Events(context.Background(), "bos", "", api.EventsKept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.Type == typ {
+			n++
+			keys[string(e.Data)]++
+		}
+	}
+	return n, keys
+}
+
+// visitsDue returns how many of bos's visits on the service day of to are due (arrival
+// plus api.CheckInWindow) from from to to.
+func visitsDue(t *testing.T, srv *api.Server, f scheduler.RegionForce, loc *time.Location, from, to time.Time) int {
+	t.Helper()
+	visits, err := srv.PlannedVisits(context.Background(), "bos", scheduler.ServiceDateOf(to, f.Shifts, loc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range visits {
+		if due := v.Arrive.Add(api.CheckInWindow); !due.After(to) && !due.Before(from) {
+			n++
+		}
+	}
+	return n
 }
