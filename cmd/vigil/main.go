@@ -103,9 +103,6 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-// errSilent is a failure already reported on stderr.
-var errSilent = errors.New("")
-
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
