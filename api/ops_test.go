@@ -125,7 +125,7 @@ func (failingStore) AddCheckIn(context.Context, scheduler.CheckIn) error {
 
 func TestCheckInNeverAcknowledgedUnstored(t *testing.T) {
 	h, _, _, on, _, route := opsSetup(t)
-	srv := New(Config{Store: failingStore{h.store}, Offices: h.ds.Offices, MasterKey: testMaster, Now: h.clock.Now})
+	srv := New(Config{Store: failingStore{h.store}, Offices: h.ds.Offices, MasterKey: testMaster, Clock: h.clock})
 	h.srv = srv
 	v := isolated(t, route)
 	lat, lon := h.missionPoint(v.Mission)

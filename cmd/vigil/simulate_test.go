@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 func TestSimulateUsage(t *testing.T) {
@@ -106,7 +108,7 @@ func TestSimulateText(t *testing.T) {
 func TestSimulateInterrupted(t *testing.T) {
 	var out, errb bytes.Buffer
 	e := &env{getenv: func(string) string { return "" }, stdout: &out, stderr: &errb,
-		now: func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }}
+		clock: clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // as if Ctrl-C came at once
 	code := exitCode(run(ctx, []string{"simulate", "--region", "hou", "--days", "6", "--train", "3"}, e), &errb)
