@@ -76,7 +76,7 @@ func (in simulationIn) scenario(inputs scheduler.Inputs, now time.Time) (simulat
 		sc.Threat = in.Threat
 	}
 	if in.Date == "" {
-		sc.From = nextServiceDate(inputs, now)
+		sc.From = scheduler.NextServiceDate(now, inputs.Force.Shifts, inputs.Office.Location)
 	} else if sc.From, err = scheduler.ParseDate(in.Date); err != nil {
 		return sc, invalid("date: %v", err)
 	}
@@ -84,17 +84,6 @@ func (in simulationIn) scenario(inputs scheduler.Inputs, now time.Time) (simulat
 		return sc, invalid("date %s: want a date within ten years of today", sc.From)
 	}
 	return sc, nil
-}
-
-// nextServiceDate returns the first service date whose day starts after now.
-func nextServiceDate(in scheduler.Inputs, now time.Time) scheduler.Date {
-	d := scheduler.ServiceDateOf(now, in.Force.Shifts, in.Office.Location)
-	for {
-		if start, _ := scheduler.ServiceDayBounds(d, in.Force.Shifts, in.Office.Location); start.After(now) {
-			return d
-		}
-		d = d.AddDays(1)
-	}
 }
 
 // simulate runs a planner's scenario on a region's current inputs and answers the
