@@ -35,7 +35,7 @@ func isolated(t *testing.T, r scheduler.Route) scheduler.Visit {
 	for _, v := range r.Visits {
 		ok := v.Arrive.After(start)
 		for _, w := range r.Visits {
-			if w != v && w.Mission == v.Mission && absDur(w.Arrive.Sub(v.Arrive)) < time.Hour {
+			if w != v && w.Mission == v.Mission && (w.Arrive.Sub(v.Arrive)).Abs() < time.Hour {
 				ok = false
 			}
 		}
