@@ -153,10 +153,10 @@ func (s *Server) listMissions(c echo.Context) error {
 
 // mission loads a mission and applies need to know: a reader limited to a region sees
 // only its missions; an officer only those of their released routes.
-func (s *Server) mission(c echo.Context) (scheduler.MissionRecord, error) {
+func (s *Server) mission(c echo.Context, id string) (scheduler.MissionRecord, error) {
 	ctx := c.Request().Context()
 	cl := claimsOf(c)
-	r, err := s.store.Mission(ctx, c.Param("id"))
+	r, err := s.store.Mission(ctx, id)
 	if err != nil {
 		return r, err
 	}
@@ -176,7 +176,7 @@ func (s *Server) mission(c echo.Context) (scheduler.MissionRecord, error) {
 }
 
 func (s *Server) getMission(c echo.Context) error {
-	r, err := s.mission(c)
+	r, err := s.mission(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -216,28 +216,43 @@ func (s *Server) createMission(c echo.Context) error {
 // patchMission edits a mission; a threat change is kept in its history and, in a live
 // service day, re-plans the day from the change (DESIGN.md §3) and answers what changed.
 func (s *Server) patchMission(c echo.Context) error {
-	ctx := c.Request().Context()
-	cl := claimsOf(c)
 	var p missionPatch
 	if err := decode(c, &p); err != nil {
 		return err
 	}
-	now := s.now()
-	if err := p.validate(now); err != nil {
-		return err
-	}
-	cur, err := s.mission(c)
+	rec, sum, err := s.updateMission(c, c.Param("id"), p)
 	if err != nil {
 		return err
+	}
+	out := map[string]any{"mission": missionView(rec, claimsOf(c), s.now()), "replan": nil}
+	if sum != nil {
+		out["replan"] = sum
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// updateMission applies a patch to a mission for the signed-in editor; a threat change in
+// a live service day re-plans it, and the re-plan's summary is returned (nil otherwise).
+// The dashboard's threat form calls it too.
+func (s *Server) updateMission(c echo.Context, id string, p missionPatch) (scheduler.MissionRecord, *replanSummary, error) {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	now := s.now()
+	if err := p.validate(now); err != nil {
+		return scheduler.MissionRecord{}, nil, err
+	}
+	cur, err := s.mission(c, id)
+	if err != nil {
+		return cur, nil, err
 	}
 	region := cur.Mission.Region
 	o, f, err := s.region(ctx, region)
 	if err != nil {
-		return err
+		return cur, nil, err
 	}
 	if p.Lat != nil {
 		if err := nearOffice(o, *p.Lat, *p.Lon); err != nil {
-			return err
+			return cur, nil, err
 		}
 	}
 	from := now.Truncate(time.Minute)
@@ -247,52 +262,50 @@ func (s *Server) patchMission(c echo.Context) error {
 	day := scheduler.ServiceDateOf(from, f.Shifts, o.Location)
 	current := s.currentDate(o, f)
 	if p.Threat != nil && cl.Role == RoleSupervisor && current.AddDays(1).Before(day) {
-		return forbidden("supervisors change threat levels for the current and next service day, not %s", day)
+		return cur, nil, forbidden("supervisors change threat levels for the current and next service day, not %s", day)
 	}
 	rec, err := s.store.UpdateMission(ctx, cur.Mission.ID, func(r *scheduler.MissionRecord) error {
-		m := &r.Mission
-		setString(&m.Name, p.Name)
-		setString(&m.Kind, p.Kind)
-		setString(&m.Country, p.Country)
-		setString(&m.Address, p.Address)
-		setString(&m.City, p.City)
-		setString(&m.State, p.State)
-		if p.Lat != nil {
-			m.Lat, m.Lon = *p.Lat, *p.Lon
-		}
-		if p.FixedPosts != nil {
-			n := *p.FixedPosts
-			m.FixedPosts = &n
-		}
-		if p.Threat != nil {
-			r.History = append(r.History, scheduler.ThreatChange{Threat: *p.Threat, SetBy: cl.actor(), SetAt: now.UTC(), From: from, Until: p.Until})
-		}
+		p.apply(r, cl.actor(), now, from)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	out := map[string]any{"mission": missionView(rec, cl, now), "replan": nil}
-	if p.Threat == nil {
-		return c.JSON(http.StatusOK, out)
+	if err != nil || p.Threat == nil {
+		return rec, nil, err
 	}
 	live := !current.AddDays(1).Before(day)
 	sum, err := s.applyChange(ctx, region, day, scheduler.Change{At: from, Mission: rec.Mission.ID, Threat: *p.Threat, Until: p.Until}, live)
 	if err != nil {
-		return err
+		return rec, nil, err
 	}
 	if p.Until != nil {
 		// A temporary change that outlasts its day ends in a later day's log.
 		if end := scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location); end != day {
 			if _, err := s.applyChange(ctx, region, end, scheduler.Change{At: *p.Until, Mission: rec.Mission.ID, Threat: rec.ThreatAt(*p.Until)}, false); err != nil {
-				return err
+				return rec, nil, err
 			}
 		}
 	}
-	if sum != nil {
-		out["replan"] = sum
+	return rec, sum, nil
+}
+
+// apply writes the patch into a mission record; a threat change is added to its history.
+func (p missionPatch) apply(r *scheduler.MissionRecord, actor string, now, from time.Time) {
+	m := &r.Mission
+	setString(&m.Name, p.Name)
+	setString(&m.Kind, p.Kind)
+	setString(&m.Country, p.Country)
+	setString(&m.Address, p.Address)
+	setString(&m.City, p.City)
+	setString(&m.State, p.State)
+	if p.Lat != nil {
+		m.Lat, m.Lon = *p.Lat, *p.Lon
 	}
-	return c.JSON(http.StatusOK, out)
+	if p.FixedPosts != nil {
+		n := *p.FixedPosts
+		m.FixedPosts = &n
+	}
+	if p.Threat != nil {
+		r.History = append(r.History, scheduler.ThreatChange{Threat: *p.Threat, SetBy: actor, SetAt: now.UTC(), From: from, Until: p.Until})
+	}
 }
 
 func setString(dst *string, v *string) {
@@ -302,7 +315,7 @@ func setString(dst *string, v *string) {
 }
 
 func (s *Server) deleteMission(c echo.Context) error {
-	r, err := s.mission(c)
+	r, err := s.mission(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -313,7 +326,7 @@ func (s *Server) deleteMission(c echo.Context) error {
 }
 
 func (s *Server) getContacts(c echo.Context) error {
-	r, err := s.mission(c)
+	r, err := s.mission(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -328,7 +341,7 @@ func (s *Server) putContacts(c echo.Context) error {
 	if err := validContacts(in.Contacts); err != nil {
 		return err
 	}
-	r, err := s.mission(c)
+	r, err := s.mission(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
