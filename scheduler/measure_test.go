@@ -544,9 +544,9 @@ func TestPositionAt(t *testing.T) {
 		{"after the last visit", at(14, 0), geo.Point{Lat: b.Lat, Lon: b.Lon}},
 	}
 	for _, tt := range tests {
-		got, ok := r.positionAt(rt, tt.t, tr)
+		got, _, ok := PositionAt(rt, tt.t, r.point, tr)
 		if !ok || math.Abs(got.Lat-tt.want.Lat) > 1e-9 || math.Abs(got.Lon-tt.want.Lon) > 1e-9 {
-			t.Errorf("positionAt(%s) = %v, %v; want %v", tt.name, got, ok, tt.want)
+			t.Errorf("PositionAt(%s) = %v, %v; want %v", tt.name, got, ok, tt.want)
 		}
 	}
 }
