@@ -32,6 +32,15 @@ var (
 	vigilBinErr  error
 )
 
+// TestMain removes the binary built for the end-to-end tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if vigilBin != "" {
+		os.RemoveAll(filepath.Dir(vigilBin))
+	}
+	os.Exit(code)
+}
+
 // binary builds cmd/vigil once per test run.
 func binary(t *testing.T) string {
 	t.Helper()
