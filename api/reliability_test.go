@@ -50,8 +50,8 @@ func TestSimulations(t *testing.T) {
 		if err := json.Unmarshal(resp, &out); err != nil {
 			t.Fatal(err)
 		}
-		if out.Schema != simulate.Schema || out.Scenario.Region != "bos" || out.Scenario.Days != 3 || out.Scenario.Seed != "abcd" || len(out.Planners) != 3 {
-			t.Errorf("simulation report = %+v; want schema %s, region bos, 3 days, seed abcd, three planners", out, simulate.Schema)
+		if out.Schema != simulate.Schema || out.Scenario.Region != "bos" || out.Scenario.Days != 3 || out.Scenario.Seed != "abcd" || len(out.Planners) != 4 || out.Planners["rounds"] == nil {
+			t.Errorf("simulation report: schema %s, scenario %+v, %d planners; want schema %s, region bos, 3 days, seed abcd, four planners with rounds", out.Schema, out.Scenario, len(out.Planners), simulate.Schema)
 		}
 	}
 }
