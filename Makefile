@@ -17,9 +17,12 @@ run:
 	$(GO) run ./cmd/vigil serve
 
 ## test: vet and run every test with the race detector (about ten minutes at most).
+## TESTFLAGS adds flags: .ci/run sets -json and reads it with tools/testreport, which
+## lists every skipped test with its reason.
+TESTFLAGS ?=
 test:
 	$(GO) vet $(PKGS)
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 $(TESTFLAGS) $(PKGS)
 
 ## fuzz: run each fuzz target of outside input briefly (FUZZTIME executions each).
 fuzz:

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jonboulle/clockwork"
 
 	"vigil/fixtures"
 	"vigil/scheduler"
@@ -27,15 +28,11 @@ import (
 // testMaster is a fixed master key: tests are deterministic.
 var testMaster = bytes.Repeat([]byte{0x42}, scheduler.MasterKeySize)
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// fakeClock is a settable fake clock.
+type fakeClock struct{ *clockwork.FakeClock }
 
-func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time)     { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func (c *fakeClock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
+func (c *fakeClock) Set(t time.Time)     { c.Advance(t.Sub(c.Now())) }
+func (c *fakeClock) Add(d time.Duration) { c.Advance(d) }
 
 type harness struct {
 	t     *testing.T
@@ -75,11 +72,11 @@ var start = time.Date(2026, 11, 27, 10, 0, 0, 0, bosLoc)
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	ds, st := seededStore(t)
-	clock := &fakeClock{t: start}
+	clock := &fakeClock{clockwork.NewFakeClockAt(start)}
 	logs := &syncBuffer{}
 	srv := New(Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Store: st, Offices: ds.Offices,
-		MasterKey: testMaster, Now: clock.Now,
+		MasterKey: testMaster, Clock: clock,
 	})
 	return &harness{t: t, srv: srv, store: st, clock: clock, ds: ds, logs: logs}
 }

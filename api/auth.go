@@ -40,32 +40,10 @@ type Claims struct {
 	jwt.RegisteredClaims
 }
 
-// OfficerRegion returns the region of an officer id o-<region>-NNN, or "" if it is not one:
-// the id must match ^o-([a-z0-9][a-z0-9-]*)-([0-9]{3,})$ (the region is the first group).
-// It is read on every officer request, so it is matched by hand, without a regexp
-// (TestOfficerRegionMatchesPattern checks it against the pattern).
+// OfficerRegion returns the region of an officer id o-<region>-NNN, or "" if it is not one
+// (scheduler.ParseOfficerID).
 func OfficerRegion(id string) string {
-	rest, ok := strings.CutPrefix(id, "o-")
-	if !ok {
-		return ""
-	}
-	// The number is the digits after the last '-': the region may hold '-' and digits, the
-	// number neither.
-	i := strings.LastIndexByte(rest, '-')
-	if i <= 0 || len(rest)-i-1 < 3 {
-		return ""
-	}
-	for _, ch := range []byte(rest[i+1:]) {
-		if ch < '0' || ch > '9' {
-			return ""
-		}
-	}
-	region := rest[:i]
-	for k, ch := range []byte(region) {
-		if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-' && k > 0) {
-			return ""
-		}
-	}
+	region, _, _ := scheduler.ParseOfficerID(id)
 	return region
 }
 

@@ -169,8 +169,8 @@ func validPlace(lat, lon float64) error {
 }
 
 func validThreat(t int) error {
-	if t < 1 || t > 5 {
-		return invalid("threat %d: want 1 to 5", t)
+	if !scheduler.ValidThreat(t) {
+		return invalid("threat %d: want %d to %d", t, scheduler.MinThreat, scheduler.MaxThreat)
 	}
 	return nil
 }
@@ -299,7 +299,7 @@ func forceView(f scheduler.RegionForce) forceOut {
 	for _, s := range f.Shifts {
 		out.Shifts = append(out.Shifts, shiftOut{Name: s.Name, Start: s.Start.String()})
 	}
-	for l := 1; l <= 5; l++ {
+	for l := scheduler.MinThreat; l <= scheduler.MaxThreat; l++ {
 		out.Profiles[fmt.Sprint(l)] = f.Profiles[l]
 	}
 	return out

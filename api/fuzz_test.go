@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"vigil/scheduler"
 )
 
@@ -23,9 +25,9 @@ type fuzzServer struct {
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
 	ds, st := seededStore(tb)
-	clock := &fakeClock{t: start}
+	clock := &fakeClock{clockwork.NewFakeClockAt(start)}
 	fs := &fuzzServer{
-		srv:    New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Offices: ds.Offices, MasterKey: testMaster, Now: clock.Now}),
+		srv:    New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Offices: ds.Offices, MasterKey: testMaster, Clock: clock}),
 		tokens: map[string]string{},
 	}
 	for name, c := range map[string][3]string{

@@ -2,255 +2,51 @@ package api
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"time"
 
-	"github.com/go-co-op/gocron/v2"
-	"github.com/jonboulle/clockwork"
-
-	"vigil/api/runlock"
 	"vigil/scheduler"
 )
 
-// Job defaults.
-const (
-	// DefaultPregenLead is how long before a service day starts it is generated and cached.
-	DefaultPregenLead = 2 * time.Hour
-	// CatchUp is how far back each minute's sweep looks for releases and missed visits a
-	// run did not announce (a replica stopped mid-run, a skipped run).
-	CatchUp = time.Hour
-	// onceKeep is how long an announced item's marker is kept.
-	onceKeep = 72 * time.Hour
-)
+// The methods below are what the background jobs (package jobs) need of the server: its
+// cached plans, its compliance figures and its event stream.
 
-// JobsConfig configures the background jobs.
-type JobsConfig struct {
-	// Clock drives the schedulers; nil means the wall clock. Tests pass a fake clock.
-	Clock clockwork.Clock
-	// Locker, with several replicas, lets one replica run each scheduled run (runlock);
-	// nil for a single replica.
-	Locker gocron.Locker
-	// PregenLead is how long before a service day starts it is generated (default 2 h).
-	PregenLead time.Duration
-	// Regions limits the jobs to these regions; nil means every region.
-	Regions []string
-	// hook, in tests, runs at the start of every task with the job's name.
-	hook func(ctx context.Context, job string)
-}
-
-// Jobs are the running background jobs: one gocron scheduler per region, in the region's
-// time zone, with three jobs: pregen/<region> (the next service day is planned and cached
-// PregenLead before it starts), release/<region> (at each shift's release time, its
-// officers get a shift_released event) and sweep/<region> (every minute: visits whose
-// planned arrival is CheckInWindow past without a verified check-in get a missed_visit
-// event, and releases of the last CatchUp not yet announced are). Every announcement is
-// claimed once in the store, so runs are idempotent; a run is keyed by its job name and
-// scheduled minute (runlock).
-type Jobs struct {
-	s      *Server
-	cfg    JobsConfig
-	ctx    context.Context
-	cancel context.CancelFunc
-	scheds []gocron.Scheduler
-}
-
-// StartJobs starts the jobs of every region with a force and an office.
-func (s *Server) StartJobs(ctx context.Context, cfg JobsConfig) (*Jobs, error) {
-	if cfg.Clock == nil {
-		cfg.Clock = clockwork.NewRealClock()
-	}
-	if cfg.PregenLead <= 0 {
-		cfg.PregenLead = DefaultPregenLead
-	}
-	forces, err := s.store.Forces(ctx)
-	if err != nil {
-		return nil, err
-	}
-	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	j := &Jobs{s: s, cfg: cfg, ctx: jctx, cancel: cancel}
-	for _, f := range forces {
-		o, ok := s.offices[f.Region]
-		if !ok || len(f.Shifts) == 0 || (cfg.Regions != nil && !slices.Contains(cfg.Regions, f.Region)) {
-			continue
-		}
-		if err := j.addRegion(o, f); err != nil {
-			j.Stop()
-			return nil, err
-		}
-	}
-	for _, sc := range j.scheds {
-		sc.Start()
-	}
-	return j, nil
-}
-
-// clockAt returns the wall-clock time minutes before c, modulo a day.
-func clockAt(c scheduler.Clock, before int) gocron.AtTime {
-	m := ((c.Minutes()-before)%(24*60) + 24*60) % (24 * 60)
-	return gocron.NewAtTime(uint(m/60), uint(m%60), 0)
-}
-
-func (j *Jobs) addRegion(o scheduler.Office, f scheduler.RegionForce) error {
-	opts := []gocron.SchedulerOption{gocron.WithLocation(o.Location), gocron.WithClock(j.cfg.Clock), gocron.WithStopTimeout(10 * time.Second)}
-	if j.cfg.Locker != nil {
-		opts = append(opts, gocron.WithDistributedLocker(j.cfg.Locker))
-	}
-	sc, err := gocron.NewScheduler(opts...)
-	if err != nil {
-		return err
-	}
-	j.scheds = append(j.scheds, sc)
-	region := f.Region
-	lead := int(j.cfg.PregenLead / time.Minute)
-	var releases []gocron.AtTime
-	for _, sh := range f.Shifts {
-		releases = append(releases, clockAt(sh.Start, f.ReleaseBeforeMinutes))
-	}
-	defs := []struct {
-		name string
-		def  gocron.JobDefinition
-		run  func(ctx context.Context, region string, at time.Time) error
-	}{
-		{"pregen/" + region, gocron.DailyJob(1, gocron.NewAtTimes(clockAt(f.Shifts[0].Start, lead))), j.pregen},
-		{"release/" + region, gocron.DailyJob(1, gocron.NewAtTimes(releases[0], releases[1:]...)), j.release},
-		{"sweep/" + region, gocron.CronJob("* * * * *", false), j.sweep},
-	}
-	for _, d := range defs {
-		name, run := d.name, d.run
-		task := func() error {
-			at := runlock.RunTime(j.cfg.Clock.Now())
-			if j.cfg.hook != nil {
-				j.cfg.hook(j.ctx, name)
-			}
-			if j.ctx.Err() != nil {
-				return j.ctx.Err() // stopped mid-run: the next sweep catches up
-			}
-			err := run(j.ctx, region, at)
-			if err != nil {
-				j.s.logger.Warn("job failed", "job", name, "at", at, "err", err)
-			}
-			return err
-		}
-		if _, err := sc.NewJob(d.def, gocron.NewTask(task), gocron.WithName(name),
-			gocron.WithSingletonMode(gocron.LimitModeReschedule)); err != nil {
-			return fmt.Errorf("job %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// Stop stops every scheduler; a running job is told to stop and waited for.
-func (j *Jobs) Stop() error {
-	j.cancel()
-	var errs []error
-	for _, sc := range j.scheds {
-		errs = append(errs, sc.Shutdown())
-	}
-	return errors.Join(errs...)
-}
-
-// pregen plans and caches the service day starting next after at.
-func (j *Jobs) pregen(ctx context.Context, region string, at time.Time) error {
-	o, f, err := j.s.region(ctx, region)
-	if err != nil {
-		return err
-	}
-	next := scheduler.ServiceDateOf(at, f.Shifts, o.Location).AddDays(1)
-	_, err = j.s.dayPlan(ctx, region, next)
+// PlanDay plans and caches a region's service day, unless the plan of its inputs is
+// cached already.
+func (s *Server) PlanDay(ctx context.Context, region string, d scheduler.Date) error {
+	_, err := s.dayPlan(ctx, region, d)
 	return err
 }
 
-// release announces the shifts whose release time is at.
-func (j *Jobs) release(ctx context.Context, region string, at time.Time) error {
-	return j.announceReleases(ctx, region, at, at)
+// PlannedVisit is one visit of a region's service-day plan, and whether a verified
+// check-in did it.
+type PlannedVisit struct {
+	Unit        string
+	Officers    []string
+	Mission     string
+	MissionName string
+	Arrive      time.Time
+	Done        bool
 }
 
-// sweep announces missed visits and catches up on releases.
-func (j *Jobs) sweep(ctx context.Context, region string, at time.Time) error {
-	// Releases due in the last CatchUp, leaving the last two minutes to the release job.
-	if err := j.announceReleases(ctx, region, at.Add(-CatchUp), at.Add(-2*time.Minute)); err != nil {
-		return err
-	}
-	return j.announceMissed(ctx, region, at)
-}
-
-// announceReleases publishes, once each, the releases of shifts released in [from, to].
-func (j *Jobs) announceReleases(ctx context.Context, region string, from, to time.Time) error {
-	o, f, err := j.s.region(ctx, region)
+// PlannedVisits returns the visits of a region's service day d, in order of arrival, each
+// with whether a verified check-in did it.
+func (s *Server) PlannedVisits(ctx context.Context, region string, d scheduler.Date) ([]PlannedVisit, error) {
+	out, err := s.complianceReport(ctx, region, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	d := scheduler.ServiceDateOf(to, f.Shifts, o.Location)
-	for _, day := range []scheduler.Date{d, d.AddDays(1)} {
-		duty, err := scheduler.DutyRoster(f, o.Location, day)
-		if err != nil {
-			return err
-		}
-		for _, sh := range duty.Shifts {
-			rel := releaseAt(f, sh.Start)
-			if rel.Before(from) || rel.After(to) {
-				continue
-			}
-			first, err := j.s.store.Once(ctx, fmt.Sprintf("release/%s/%s/%s", region, day, sh.Shift), onceKeep)
-			if err != nil || !first {
-				return err
-			}
-			// The day is planned before its first shift is released.
-			if _, err := j.s.dayPlan(ctx, region, day); err != nil {
-				return err
-			}
-			data := map[string]any{"date": day.String(), "shift": sh.Shift, "start": sh.Start, "end": sh.End}
-			j.s.publish(ctx, region, EventShiftReleased, sh.Officers, data)
-		}
+	vs := make([]PlannedVisit, len(out.Visits))
+	for i, v := range out.Visits {
+		vs[i] = PlannedVisit{Unit: v.Unit, Officers: slices.Clone(v.Officers), Mission: v.Mission,
+			MissionName: v.MissionName, Arrive: v.Arrive, Done: v.Status == "done"}
 	}
-	return nil
+	return vs, nil
 }
 
-// missedVisit is the data of a missed_visit event.
-type missedVisit struct {
-	Date    string    `json:"date"`
-	Unit    string    `json:"unit"`
-	Mission string    `json:"mission"`
-	Name    string    `json:"mission_name"`
-	Arrive  time.Time `json:"arrive"`
-}
-
-// announceMissed publishes, once each, the visits missed by at: planned arrival at least
-// CheckInWindow before at (and within CatchUp), with no verified check-in.
-func (j *Jobs) announceMissed(ctx context.Context, region string, at time.Time) error {
-	o, f, err := j.s.region(ctx, region)
-	if err != nil {
-		return err
-	}
-	d := scheduler.ServiceDateOf(at, f.Shifts, o.Location)
-	days := []scheduler.Date{d}
-	if start, _ := scheduler.ServiceDayBounds(d, f.Shifts, o.Location); at.Sub(start) < CatchUp+CheckInWindow {
-		days = append(days, d.AddDays(-1))
-	}
-	for _, day := range days {
-		out, err := j.s.complianceReport(ctx, region, day)
-		if err != nil {
-			return err
-		}
-		// compliance judges as of the server's clock; the run judges as of its own time.
-		for _, v := range out.Visits {
-			due := v.Arrive.Add(CheckInWindow)
-			if v.Status == "done" || due.After(at) || due.Before(at.Add(-CatchUp)) {
-				continue
-			}
-			key := fmt.Sprintf("missed/%s/%s/%s/%d", region, v.Unit, v.Mission, v.Arrive.Unix())
-			first, err := j.s.store.Once(ctx, key, onceKeep)
-			if err != nil {
-				return err
-			}
-			if !first {
-				continue
-			}
-			j.s.publish(ctx, region, EventMissedVisit, slices.Clone(v.Officers),
-				missedVisit{Date: day.String(), Unit: v.Unit, Mission: v.Mission, Name: v.MissionName, Arrive: v.Arrive})
-		}
-	}
-	return nil
+// Publish appends an event of type typ to a region's stream, for officers (none:
+// supervisors and admins only); data must hold only what they may see. A failure is
+// logged, never returned.
+func (s *Server) Publish(ctx context.Context, region, typ string, officers []string, data any) {
+	s.publish(ctx, region, typ, officers, data)
 }

@@ -35,7 +35,7 @@ func isolated(t *testing.T, r scheduler.Route) scheduler.Visit {
 	for _, v := range r.Visits {
 		ok := v.Arrive.After(start)
 		for _, w := range r.Visits {
-			if w != v && w.Mission == v.Mission && absDur(w.Arrive.Sub(v.Arrive)) < time.Hour {
+			if w != v && w.Mission == v.Mission && (w.Arrive.Sub(v.Arrive)).Abs() < time.Hour {
 				ok = false
 			}
 		}
@@ -125,7 +125,7 @@ func (failingStore) AddCheckIn(context.Context, scheduler.CheckIn) error {
 
 func TestCheckInNeverAcknowledgedUnstored(t *testing.T) {
 	h, _, _, on, _, route := opsSetup(t)
-	srv := New(Config{Store: failingStore{h.store}, Offices: h.ds.Offices, MasterKey: testMaster, Now: h.clock.Now})
+	srv := New(Config{Store: failingStore{h.store}, Offices: h.ds.Offices, MasterKey: testMaster, Clock: h.clock})
 	h.srv = srv
 	v := isolated(t, route)
 	lat, lon := h.missionPoint(v.Mission)
@@ -365,9 +365,9 @@ func TestUnitPosition(t *testing.T) {
 		{time.Duration(65+leg) * time.Minute, "at_visit", 38.95},
 	}
 	for _, tt := range tests {
-		p, state, ok := unitPosition(rt, t0.Add(tt.at), points, tr)
-		if !ok || state != tt.state || math.Abs(p.Lat-tt.lat) > 0.002 {
-			t.Errorf("unitPosition(t0%+v) = %v %s; want %s at lat %v", tt.at, p, state, tt.state, tt.lat)
+		p, state, ok := scheduler.PositionAt(rt, t0.Add(tt.at), func(m string) geo.Point { return points[m] }, tr)
+		if !ok || string(state) != tt.state || math.Abs(p.Lat-tt.lat) > 0.002 {
+			t.Errorf("PositionAt(t0%+v) = %v %s; want %s at lat %v", tt.at, p, state, tt.state, tt.lat)
 		}
 	}
 }

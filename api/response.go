@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,7 +29,7 @@ type unitETA struct {
 	Mode         scheduler.Mode `json:"mode"`
 	Zone         string         `json:"zone"`
 	Officers     []string       `json:"officers"`
-	State        string         `json:"state"` // at_visit, travelling or waiting
+	State        string         `json:"state"` // scheduler.UnitState: at_visit, travelling or waiting
 	Position     latLon         `json:"position"`
 	ETAMinutes   int            `json:"eta_minutes"`
 	Capabilities []string       `json:"capabilities"`
@@ -49,36 +48,6 @@ func UnitCapabilities(f scheduler.RegionForce, unit string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// unitPosition returns where a route's unit is at t: at a visit, the mission; between
-// visits it waits at the last mission and leaves just in time for the next, moving along
-// the straight leg in proportion to the leg's travel time elapsed; before its first
-// visit at that mission (relief in place). ok is false for a route without visits.
-func unitPosition(rt scheduler.Route, t time.Time, points map[string]geo.Point, tr geo.Traveler) (geo.Point, string, bool) {
-	vs := rt.Visits
-	if len(vs) == 0 {
-		return geo.Point{}, "", false
-	}
-	j := sort.Search(len(vs), func(k int) bool { return vs[k].Arrive.After(t) }) - 1
-	if j < 0 {
-		return points[vs[0].Mission], "waiting", true
-	}
-	from := points[vs[j].Mission]
-	if t.Before(vs[j].Depart) {
-		return from, "at_visit", true
-	}
-	if j+1 == len(vs) {
-		return from, "waiting", true
-	}
-	to := points[vs[j+1].Mission]
-	leg := tr.Minutes(from, to)
-	leave := vs[j+1].Arrive.Add(-time.Duration(leg) * time.Minute)
-	if leg <= 0 || t.Before(leave) {
-		return from, "waiting", true
-	}
-	f := min(1, t.Sub(leave).Minutes()/float64(leg))
-	return geo.Point{Lat: from.Lat + f*(to.Lat-from.Lat), Lon: from.Lon + f*(to.Lon-from.Lon)}, "travelling", true
 }
 
 // responseUnits ranks the region's units on shift now by their ETA to p.
@@ -118,11 +87,11 @@ func (s *Server) responseUnits(ctx context.Context, region string, p geo.Point, 
 			continue
 		}
 		tr := travel(rt.Mode)
-		pos, state, ok := unitPosition(rt, now, points, tr)
+		pos, state, ok := scheduler.PositionAt(rt, now, func(m string) geo.Point { return points[m] }, tr)
 		if !ok {
 			continue
 		}
-		units = append(units, unitETA{Unit: rt.Unit, Mode: rt.Mode, Zone: rt.Zone, Officers: rt.Officers, State: state,
+		units = append(units, unitETA{Unit: rt.Unit, Mode: rt.Mode, Zone: rt.Zone, Officers: rt.Officers, State: string(state),
 			Position: latLon{pos.Lat, pos.Lon}, ETAMinutes: tr.Minutes(pos, p), Capabilities: caps})
 	}
 	sort.SliceStable(units, func(i, j int) bool {

@@ -72,17 +72,19 @@ func (s *Server) routes() {
 	// Planners run simulations (DESIGN.md §5); supervisors and officers do not.
 	v1.POST("/simulations", s.simulate, allow(admin, planner))
 
-	// The dashboard (dashboard.go): HTML pages on the session cookie (session.go).
+	// The dashboard (package web, mounted in dashboard.go): HTML pages on the session
+	// cookie (session.go).
+	pg := s.pages()
 	e.GET("/", s.signInPage)
 	e.POST("/session", s.signIn, middleware.BodyLimit("64K"))
 	e.POST("/session/end", s.signOut, middleware.BodyLimit("64K"))
-	e.GET("/static/:name", s.static)
-	e.GET("/regions", s.regionsPage, s.page(admin, supervisor)...)
-	e.GET("/regions/:region", s.regionPage, s.page(admin, supervisor)...)
-	e.GET("/regions/:region/compliance", s.compliancePart, s.page(admin, supervisor)...)
-	e.POST("/regions/:region/threat", s.threatForm, s.page(admin, supervisor)...)
-	e.POST("/regions/:region/out-of-service", s.outOfServiceForm, s.page(admin, supervisor)...)
-	e.GET("/me", s.officerPage, s.page(officer)...)
-	e.GET("/simulate", s.simulatePage, s.page(admin, planner)...)
-	e.POST("/simulate", s.simulateRun, s.page(admin, planner)...)
+	e.GET("/static/:name", pg.Static)
+	e.GET("/regions", pg.RegionsPage, s.page(admin, supervisor)...)
+	e.GET("/regions/:region", pg.RegionPage, s.page(admin, supervisor)...)
+	e.GET("/regions/:region/compliance", pg.CompliancePart, s.page(admin, supervisor)...)
+	e.POST("/regions/:region/threat", pg.ThreatForm, s.page(admin, supervisor)...)
+	e.POST("/regions/:region/out-of-service", pg.OutOfServiceForm, s.page(admin, supervisor)...)
+	e.GET("/me", pg.OfficerPage, s.page(officer)...)
+	e.GET("/simulate", pg.SimulatePage, s.page(admin, planner)...)
+	e.POST("/simulate", pg.SimulateRun, s.page(admin, planner)...)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,10 +27,11 @@ type Config struct {
 	Offices map[string]scheduler.Office
 	// MasterKey is the 32-byte master key; the plan and token keys are derived from it.
 	MasterKey []byte
-	// Now is the clock; nil means the wall clock. Tests pass a fake one.
-	Now func() time.Time
+	// Clock is the server's clock, the one the jobs run on too; nil means the wall
+	// clock. Tests pass a fake one.
+	Clock clockwork.Clock
 	// RateLimit limits requests per token, or per client IP without a valid token
-	// (api/ratelimit.go); nil means no limit.
+	// (rediskit's limiters, api/ratelimit.go); nil means no limit.
 	RateLimit Limiter
 	// SimulationTimeout bounds POST /v1/simulations; 0 means DefaultSimulationTimeout.
 	SimulationTimeout time.Duration
@@ -43,7 +45,7 @@ type Server struct {
 	offices  map[string]scheduler.Office
 	planKey  []byte
 	tokenKey []byte
-	now      func() time.Time
+	now      func() time.Time // Config.Clock's Now
 	registry *prometheus.Registry
 	metrics  metrics
 	plans    *planMemo
@@ -65,13 +67,14 @@ func New(cfg Config) *Server {
 	e.HidePort = true
 	// Trust no forwarding header unless a proxy is configured: clients cannot spoof IPs.
 	e.IPExtractor = echo.ExtractIPDirect()
-	s := &Server{echo: e, logger: cfg.Logger, store: cfg.Store, offices: cfg.Offices, now: cfg.Now, plans: newPlanMemo(64)}
+	s := &Server{echo: e, logger: cfg.Logger, store: cfg.Store, offices: cfg.Offices, plans: newPlanMemo(64)}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
-	if s.now == nil {
-		s.now = time.Now
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
 	}
+	s.now = cfg.Clock.Now
 	if len(cfg.MasterKey) > 0 {
 		s.planKey = scheduler.PlanKey(cfg.MasterKey)
 		s.tokenKey = scheduler.TokenKey(cfg.MasterKey)

@@ -12,13 +12,9 @@ import (
 	"vigil/scheduler/simulate"
 )
 
-// Limits of a simulation run through the API: it runs on the service's machine, so it is
-// bounded in days, incidents and time.
-const (
-	MaxSimulationDays        = 120
-	MaxSimulationIncidents   = 1000
-	DefaultSimulationTimeout = 60 * time.Second
-)
+// DefaultSimulationTimeout bounds a simulation run through the API; its days and
+// incidents are bounded by simulate.ServiceLimits.
+const DefaultSimulationTimeout = 60 * time.Second
 
 // simulationIn is the body of POST /v1/simulations: a scenario (DESIGN.md §4, §5).
 type simulationIn struct {
@@ -33,68 +29,19 @@ type simulationIn struct {
 	Incidents *int           `json:"incidents"` // per service day; default simulate.DefaultIncidents
 }
 
-// scenario validates the body and turns it into a simulate.Scenario on the inputs.
-func (in simulationIn) scenario(inputs scheduler.Inputs, now time.Time) (simulate.Scenario, error) {
-	sc := simulate.Scenario{Train: simulate.DefaultTrain, Attack: simulate.DefaultAttack, Incidents: simulate.DefaultIncidents}
-	if in.Train != 0 {
-		sc.Train = in.Train
-	}
-	if sc.Train < 1 || sc.Train >= MaxSimulationDays {
-		return sc, invalid("train %d: want 1 to %d training days", sc.Train, MaxSimulationDays-1)
-	}
-	sc.Days = in.Days
-	if sc.Days == 0 {
-		sc.Days = min(2*sc.Train, MaxSimulationDays)
-	}
-	if sc.Days <= sc.Train || sc.Days > MaxSimulationDays {
-		return sc, invalid("days %d: want more than train (%d; the days include the training days) and at most %d", sc.Days, sc.Train, MaxSimulationDays)
-	}
-	if in.Attack != 0 {
-		sc.Attack = in.Attack
-	}
-	if sc.Attack < 5 || sc.Attack > 24*60 {
-		return sc, invalid("attack %d: want 5 to 1440 minutes", sc.Attack)
-	}
-	if in.Incidents != nil {
-		sc.Incidents = *in.Incidents
-	}
-	if sc.Incidents < 0 || sc.Incidents > MaxSimulationIncidents {
-		return sc, invalid("incidents %d: want 0 to %d a day", sc.Incidents, MaxSimulationIncidents)
-	}
-	seed, err := simulate.ParseSeed(in.Seed)
-	if err != nil {
-		return sc, invalid("seed: %v", err)
-	}
-	sc.Seed = seed
-	if len(in.Units) > 0 {
-		sc.Units = map[scheduler.Mode]int{}
-		for m, n := range in.Units {
-			sc.Units[scheduler.Mode(m)] = n
-		}
-	}
-	if len(in.Threat) > 0 {
-		sc.Threat = in.Threat
-	}
-	if in.Date == "" {
-		sc.From = nextServiceDate(inputs, now)
-	} else if sc.From, err = scheduler.ParseDate(in.Date); err != nil {
-		return sc, invalid("date: %v", err)
-	}
-	if lo, hi := scheduler.ServiceDateOf(now, inputs.Force.Shifts, inputs.Office.Location).AddDays(-3660), scheduler.ServiceDateOf(now, inputs.Force.Shifts, inputs.Office.Location).AddDays(3660); sc.From.Before(lo) || hi.Before(sc.From) {
-		return sc, invalid("date %s: want a date within ten years of today", sc.From)
-	}
-	return sc, nil
+// draft is the body as a scenario draft.
+func (in simulationIn) draft() simulate.Draft {
+	return simulate.Draft{Date: in.Date, Days: simulate.Given(in.Days), Train: simulate.Given(in.Train), Attack: simulate.Given(in.Attack), Incidents: in.Incidents,
+		Seed: in.Seed, Units: in.Units, Threat: in.Threat}
 }
 
-// nextServiceDate returns the first service date whose day starts after now.
-func nextServiceDate(in scheduler.Inputs, now time.Time) scheduler.Date {
-	d := scheduler.ServiceDateOf(now, in.Force.Shifts, in.Office.Location)
-	for {
-		if start, _ := scheduler.ServiceDayBounds(d, in.Force.Shifts, in.Office.Location); start.After(now) {
-			return d
-		}
-		d = d.AddDays(1)
+// scenarioError turns a scenario the simulator refuses into bad input.
+func scenarioError(err error) error {
+	var se *simulate.ScenarioError
+	if errors.As(err, &se) {
+		return invalid("%s", se.Msg)
 	}
+	return err
 }
 
 // simulate runs a planner's scenario on a region's current inputs and answers the
@@ -114,9 +61,9 @@ func (s *Server) simulate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc, err := body.scenario(scheduler.Inputs{Office: o, Force: f}, s.now())
+	sc, err := simulate.ParseScenario(body.draft(), simulate.ServiceLimits, f.Shifts, o.Location, s.now())
 	if err != nil {
-		return err
+		return scenarioError(err)
 	}
 	in, _, err := s.dayInputs(ctx, body.Region, sc.From)
 	if err != nil {
@@ -130,14 +77,10 @@ func (s *Server) simulate(c echo.Context) error {
 	}
 	res, err := simulate.Run(ctx, in, sc)
 	if err != nil {
-		var se *simulate.ScenarioError
-		switch {
-		case errors.As(err, &se):
-			return invalid("%s", se.Msg)
-		case errors.Is(err, context.DeadlineExceeded):
+		if errors.Is(err, context.DeadlineExceeded) {
 			return errorf(KindUnavailable, "the simulation did not finish within %s: simulate fewer days or incidents", s.rel.simTimeout)
 		}
-		return err
+		return scenarioError(err)
 	}
 	return c.JSON(http.StatusOK, res)
 }

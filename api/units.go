@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,32 +11,33 @@ import (
 	"vigil/scheduler"
 )
 
-// unitRegion returns the region of a unit id <region>-vNN or <region>-fNN.
-func unitRegion(id string) string {
-	i := strings.LastIndex(id, "-")
-	if i <= 0 {
-		return ""
-	}
-	return id[:i]
-}
-
 // outOfService takes a unit out of service from now: the current service day is
 // re-planned from now (the other units of its zone take over its missions), and the
 // officers whose released routes changed get an event.
 func (s *Server) outOfService(c echo.Context) error {
+	unit := c.Param("id")
+	at, sum, err := s.takeOutOfService(c, unit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"unit": unit, "out_of_service_from": at.UTC(), "replan": sum})
+}
+
+// takeOutOfService takes a unit out of service from now for the signed-in editor and
+// returns since when and the re-plan's summary. The dashboard's form calls it too.
+func (s *Server) takeOutOfService(c echo.Context, unit string) (time.Time, *replanSummary, error) {
 	ctx := c.Request().Context()
 	cl := claimsOf(c)
-	unit := c.Param("id")
-	region := unitRegion(unit)
-	if region == "" {
-		return errorf(KindNotFound, "no unit %q", unit)
+	region, _, _, ok := scheduler.ParseUnitID(unit)
+	if !ok {
+		return time.Time{}, nil, errorf(KindNotFound, "no unit %q", unit)
 	}
 	if err := inRegion(cl, region); err != nil {
-		return err
+		return time.Time{}, nil, err
 	}
 	o, f, err := s.region(ctx, region)
 	if err != nil {
-		return err
+		return time.Time{}, nil, err
 	}
 	known := false
 	for _, mode := range scheduler.Modes {
@@ -46,17 +46,17 @@ func (s *Server) outOfService(c echo.Context) error {
 		}
 	}
 	if !known {
-		return errorf(KindNotFound, "region %s has no unit %s", region, unit)
+		return time.Time{}, nil, errorf(KindNotFound, "region %s has no unit %s", region, unit)
 	}
 	now := s.now()
 	d := s.currentDate(o, f)
 	_, changes, err := s.dayInputs(ctx, region, d)
 	if err != nil {
-		return err
+		return time.Time{}, nil, err
 	}
 	for _, ch := range changes {
 		if ch.Unit == unit {
-			return errorf(KindConflict, "unit %s is out of service since %s", unit, ch.At.Format(time.RFC3339))
+			return time.Time{}, nil, errorf(KindConflict, "unit %s is out of service since %s", unit, ch.At.Format(time.RFC3339))
 		}
 	}
 	at := now.Truncate(time.Minute)
@@ -65,13 +65,13 @@ func (s *Server) outOfService(c echo.Context) error {
 	}
 	sum, err := s.applyChange(ctx, region, d, scheduler.Change{At: at, Unit: unit}, true)
 	if err != nil {
-		return err
+		return time.Time{}, nil, err
 	}
 	if err := s.audit(c, "unit-out-of-service", region); err != nil {
-		return err
+		return time.Time{}, nil, err
 	}
 	s.announceReplan(ctx, region, d, f, EventUnitOutOfService, map[string]any{"unit": unit, "by": cl.actor()}, sum)
-	return c.JSON(http.StatusOK, map[string]any{"unit": unit, "out_of_service_from": at.UTC(), "replan": sum})
+	return at, sum, nil
 }
 
 // announceReplan publishes a re-plan: the full summary (with extra) to the region's

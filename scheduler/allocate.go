@@ -9,37 +9,8 @@ import (
 	"vigil/geo"
 )
 
-// Allocation tuning (DESIGN.md §3 "Unpredictability costs visits", §4.4).
-const (
-	// planUtilisation is the share of a unit's shift the allocation plans for visits and
-	// travel; the rest absorbs waiting for due times and the random dispatch. Measured on
-	// wfo over eight keys (vigil simulate, 56 days): at 0.70 and below the value-2 missions were
-	// visited too seldom to beat shuffled tours against 60-minute live attacks; above 0.77
-	// the minimax optimum falls below 1.6, where one value-2 mission whose few long-wait
-	// attacks all succeed (value × 1 = 2) already passes the 1.25 ratio.
-	planUtilisation = 0.76
-	// floorFactor is the least randomization floor in minimum visits: at the minimum the
-	// max gap leaves only a regular schedule.
-	floorFactor = 1.5
-	// gapFloorDivisor sets the randomization floor from the max gap: a mission gets
-	// enough visits for a mean gap of max_gap ÷ gapFloorDivisor, so its renewal gaps,
-	// redrawn below the cap, stay near memoryless (interception ≥ 0.9 × the memoryless
-	// reference needs λ·cap ≳ 3). 4 rather than 3.5 moves visits from the high-value
-	// missions, whose minimax values had room, to the value-1 and value-2 missions, which
-	// the 60-minute live attack finds thinnest (measured over eight keys on wfo).
-	gapFloorDivisor = 4.0
-	// attackMinutes is the attack length D the water-filling optimises for (§4.4).
-	attackMinutes = 30.0
-)
-
-// missionFloor returns the randomization floor of a mission for a service day of
-// dayMinutes (DESIGN.md §3): at least floorFactor × its minimum visits, and enough visits
-// for a mean gap of max_gap ÷ gapFloorDivisor, so its gaps, drawn again below the cap,
-// stay near memoryless.
-func missionFloor(p Profile, dayMinutes float64) float64 {
-	byGap := math.Ceil(dayMinutes / (float64(p.MaxGapMinutes)/gapFloorDivisor + MeanDwell(p)))
-	return max(floorFactor*MinimumVisits(p, dayMinutes), byGap)
-}
+// attackMinutes is the attack length D the water-filling optimises for (DESIGN.md §4.4).
+const attackMinutes = 30.0
 
 // meanZoneTravel returns the travel minutes the dispatch spends per visit in a zone for
 // traveler t: the mean over the zone's missions of the travel to their TravelNeighbours

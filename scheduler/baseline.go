@@ -82,23 +82,77 @@ func FixedBaseline(p *Plan) (*Plan, error) {
 
 // ShuffledBaseline returns the "shuffled" baseline of p (DESIGN.md §4): every route's
 // visits in a new random order drawn from rng, evenly spaced over the route's shift with
-// the same dwell: with n visits and s spare minutes (shift minus dwell), visits are s/n
-// apart and the shift begins and ends with half of that, so spacing stays even across
-// shift changes. Arrivals are rounded to the minute. Travel times are not enforced (the
-// baseline measures timing only); distance_m is recomputed for the new order with the
-// default model (haversine × 1.35). Units, officers and posts are p's.
+// the same dwell (see baselineSpace). Travel times are not enforced (the baseline measures
+// timing only); distance_m is recomputed for the new order with the default model
+// (haversine × 1.35). Units, officers and posts are p's.
 func ShuffledBaseline(p *Plan, rng *rand.Rand) (*Plan, error) {
+	return baselineRelay(p, rng, "shuffled", func(rt *Route, _ []string) {
+		vs := rt.Visits
+		rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
+	})
+}
+
+// RoundsBaseline returns the "rounds" baseline of p (DESIGN.md §4), what guard-tour
+// products call random tours: every route keeps its unit, shift and number of visits, and
+// walks its zone's missions in rounds, each mission once a round in a fresh random order
+// drawn from rng, with no weighting by value; a last, partial round takes the first
+// missions of its order. The visits are evenly spaced over the shift (see baselineSpace),
+// each with the route's mean dwell rounded to the second. A route whose zone is not in p
+// walks the missions it visits in p. Travel times are not enforced; distance_m is
+// recomputed as for ShuffledBaseline. Units, officers and posts are p's.
+func RoundsBaseline(p *Plan, rng *rand.Rand) (*Plan, error) {
+	if p == nil {
+		return nil, errors.New("rounds baseline: plan has no service days")
+	}
+	zones := make(map[string][]string, len(p.Zones))
+	for _, z := range p.Zones {
+		zones[z.ID] = z.Missions
+	}
+	return baselineRelay(p, rng, "rounds", func(rt *Route, visited []string) {
+		ms, ok := zones[rt.Zone]
+		if !ok || len(ms) == 0 {
+			ms = visited
+		}
+		var dwell time.Duration
+		for _, v := range rt.Visits {
+			dwell += v.Depart.Sub(v.Arrive)
+		}
+		stay := (dwell / time.Duration(len(rt.Visits))).Round(time.Second)
+		for j := 0; j < len(rt.Visits); {
+			for _, k := range rng.Perm(len(ms)) {
+				if j == len(rt.Visits) {
+					break
+				}
+				rt.Visits[j] = Visit{Mission: ms[k], Arrive: rt.Start, Depart: rt.Start.Add(stay)}
+				j++
+			}
+		}
+	})
+}
+
+// baselineRelay copies p and, in every route with visits, lets reorder rewrite the
+// visits in place (their missions and dwells; their times are then set by baselineSpace),
+// given the route's visited missions in sorted order. It checks that every mission
+// visited, before and after, is in p.
+func baselineRelay(p *Plan, rng *rand.Rand, name string, reorder func(rt *Route, visited []string)) (*Plan, error) {
 	if p == nil || len(p.ServiceDays) == 0 {
-		return nil, errors.New("shuffled baseline: plan has no service days")
+		return nil, fmt.Errorf("%s baseline: plan has no service days", name)
 	}
 	if rng == nil {
-		return nil, errors.New("shuffled baseline: no random source")
+		return nil, fmt.Errorf("%s baseline: no random source", name)
 	}
 	points := make(map[string]geo.Point, len(p.Missions))
 	for _, m := range p.Missions {
 		points[m.ID] = geo.Point{Lat: m.Lat, Lon: m.Lon}
 	}
-	crow := geo.Crow{Circuity: DefaultCircuity, SpeedKmh: DefaultVehicleKmh}
+	check := func(d ServiceDay, rt *Route) error {
+		for _, v := range rt.Visits {
+			if _, ok := points[v.Mission]; !ok {
+				return fmt.Errorf("%s baseline: %s route of %s visits unknown mission %q", name, d.Date, rt.Unit, v.Mission)
+			}
+		}
+		return nil
+	}
 	out := baselineCopyHeader(p)
 	for _, d := range p.ServiceDays {
 		nd := d
@@ -106,37 +160,53 @@ func ShuffledBaseline(p *Plan, rng *rand.Rand) (*Plan, error) {
 		nd.Routes = baselineCloneRoutes(d.Routes)
 		for ri := range nd.Routes {
 			rt := &nd.Routes[ri]
-			vs := rt.Visits
-			for _, v := range vs {
-				if _, ok := points[v.Mission]; !ok {
-					return nil, fmt.Errorf("shuffled baseline: %s route of %s visits unknown mission %q", d.Date, rt.Unit, v.Mission)
-				}
+			if err := check(d, rt); err != nil {
+				return nil, err
 			}
-			if len(vs) == 0 {
+			if len(rt.Visits) == 0 {
 				continue
 			}
-			rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
-			dwell := 0.0
-			for _, v := range vs {
-				dwell += v.Depart.Sub(v.Arrive).Minutes()
+			visited := make([]string, 0, len(rt.Visits))
+			for _, v := range rt.Visits {
+				visited = append(visited, v.Mission)
 			}
-			gap := max(0, (rt.End.Sub(rt.Start).Minutes()-dwell)/float64(len(vs)))
-			at := gap / 2
-			metres := 0.0
-			for j, v := range vs {
-				stay := v.Depart.Sub(v.Arrive)
-				a := rt.Start.Add(time.Duration(math.Round(at)) * time.Minute)
-				vs[j] = Visit{Mission: v.Mission, Arrive: a, Depart: a.Add(stay)}
-				at += stay.Minutes() + gap
-				if j > 0 {
-					metres += crow.Metres(points[vs[j-1].Mission], points[v.Mission])
-				}
+			slices.Sort(visited)
+			reorder(rt, slices.Compact(visited))
+			if err := check(d, rt); err != nil {
+				return nil, err
 			}
-			rt.DistanceM = int(math.Round(metres))
+			baselineSpace(rt, points)
 		}
 		out.ServiceDays = append(out.ServiceDays, nd)
 	}
 	return out, nil
+}
+
+// baselineSpace spaces a route's visits evenly over its shift, in their order and with
+// their dwells: with n visits and s spare minutes (shift minus dwell), visits are s/n
+// apart and the shift begins and ends with half of that, so spacing stays even across
+// shift changes. Arrivals are rounded to the minute. It recomputes distance_m for the
+// order with the default model (haversine × 1.35).
+func baselineSpace(rt *Route, points map[string]geo.Point) {
+	crow := geo.Crow{Circuity: DefaultCircuity, SpeedKmh: DefaultVehicleKmh}
+	vs := rt.Visits
+	dwell := 0.0
+	for _, v := range vs {
+		dwell += v.Depart.Sub(v.Arrive).Minutes()
+	}
+	gap := max(0, (rt.End.Sub(rt.Start).Minutes()-dwell)/float64(len(vs)))
+	at := gap / 2
+	metres := 0.0
+	for j, v := range vs {
+		stay := v.Depart.Sub(v.Arrive)
+		a := rt.Start.Add(time.Duration(math.Round(at)) * time.Minute)
+		vs[j] = Visit{Mission: v.Mission, Arrive: a, Depart: a.Add(stay)}
+		at += stay.Minutes() + gap
+		if j > 0 {
+			metres += crow.Metres(points[vs[j-1].Mission], points[v.Mission])
+		}
+	}
+	rt.DistanceM = int(math.Round(metres))
 }
 
 // baselineCopyHeader returns a copy of p without service days (missions and zones copied).

@@ -239,4 +239,14 @@ func TestBaselinesMeasured(t *testing.T) {
 	if _, err := Measure(s, MeasureOptions{}); err != nil {
 		t.Errorf("Measure(shuffled) = %v", err)
 	}
+	ro, err := RoundsBaseline(p, rand.New(rand.NewChaCha8([32]byte{9})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count(ro) != count(p) {
+		t.Errorf("rounds visits = %d; want %d", count(ro), count(p))
+	}
+	if _, err := Measure(ro, MeasureOptions{}); err != nil {
+		t.Errorf("Measure(rounds) = %v", err)
+	}
 }

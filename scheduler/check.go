@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -9,41 +8,6 @@ import (
 
 	"vigil/geo"
 )
-
-// Capacity model shared by the force check, force sizing and the planner (DESIGN.md §3).
-const (
-	// Utilisation is the share of a unit's time on shift that can go to visits and the
-	// travel between them; the rest is briefings, meals, refuelling and incidents.
-	Utilisation = 0.85
-	// MinTravelMinutes is the floor of the per-visit travel estimate.
-	MinTravelMinutes = 2.0
-	// TravelNeighbours is how many nearest neighbours of each mission the travel estimate
-	// averages over.
-	TravelNeighbours = 3
-	// checkDayMinutes is the ordinary service day the check rates everything against.
-	checkDayMinutes = 24 * 60
-	// longDayMinutes is the 25-hour service day of an autumn DST change.
-	longDayMinutes = 25 * 60
-)
-
-// ErrInfeasible is wrapped by every error that says a force cannot meet the minimums.
-var ErrInfeasible = errors.New("force too small")
-
-// InfeasibleError says what a region's force lacks to meet its missions' minimums.
-type InfeasibleError struct {
-	Region string
-	// Missing says how many unit-hours (per service day) and/or officers are missing,
-	// e.g. "37.5 unit-hours a day missing for the minimum visits (need 412.0, have 374.5)".
-	Missing string
-}
-
-// Error returns e.g. "wfo: force too small: 12 officers missing (need 120, have 108)".
-func (e *InfeasibleError) Error() string {
-	return fmt.Sprintf("%s: force too small: %s", e.Region, e.Missing)
-}
-
-// Unwrap makes errors.Is(err, ErrInfeasible) hold.
-func (e *InfeasibleError) Unwrap() error { return ErrInfeasible }
 
 // Headroom is what a region's force can afford against its missions (DESIGN.md §3).
 type Headroom struct {

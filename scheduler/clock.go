@@ -5,98 +5,32 @@ import (
 	"time"
 )
 
-// Date is a civil date (a service date), independent of any time zone.
-type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
-}
+// Clock is a local wall-clock time of day.
+type Clock struct{ Hour, Minute int }
 
-// ParseDate parses YYYY-MM-DD.
-func ParseDate(s string) (Date, error) {
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return Date{}, fmt.Errorf("date %q is not YYYY-MM-DD", s)
+// Minutes returns the clock as minutes after midnight.
+func (c Clock) Minutes() int { return c.Hour*60 + c.Minute }
+
+// String formats the clock as HH:MM.
+func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", c.Hour, c.Minute) }
+
+// ParseClock parses "HH:MM" (24-hour).
+func ParseClock(s string) (Clock, error) {
+	var c Clock
+	if len(s) != 5 || s[2] != ':' {
+		return c, fmt.Errorf("time %q is not HH:MM", s)
 	}
-	return DateOf(t), nil
-}
-
-// DateOf returns the civil date of t in t's location.
-func DateOf(t time.Time) Date {
-	y, m, d := t.Date()
-	return Date{y, m, d}
-}
-
-// AddDays returns the date n days later (earlier for negative n).
-func (d Date) AddDays(n int) Date {
-	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))
-}
-
-// String formats the date as YYYY-MM-DD.
-func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
-
-// Before reports whether d is before e.
-func (d Date) Before(e Date) bool { return d.DaysSince(e) < 0 }
-
-// DaysSince returns the number of days from e to d.
-func (d Date) DaysSince(e Date) int {
-	a := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
-	b := time.Date(e.Year, e.Month, e.Day, 12, 0, 0, 0, time.UTC)
-	return int(a.Sub(b) / (24 * time.Hour))
-}
-
-// At returns the instant of clock c on date d in loc. The caller must have checked with
-// ValidateShiftStart that c exists and is unambiguous in loc.
-func (d Date) At(c Clock, loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, c.Hour, c.Minute, 0, 0, loc)
-}
-
-// ShiftWindow is one shift of one service day, in absolute time.
-type ShiftWindow struct {
-	Index int // position in the region's shift list
-	Name  string
-	Start time.Time
-	End   time.Time
-}
-
-// Minutes returns the shift's length in minutes.
-func (w ShiftWindow) Minutes() int { return int(w.End.Sub(w.Start) / time.Minute) }
-
-// ServiceDayBounds returns the start and end of service day d: from the first shift start on d
-// to the first shift start on d+1, local time (23 or 25 hours on DST days).
-func ServiceDayBounds(d Date, shifts []Shift, loc *time.Location) (start, end time.Time) {
-	return d.At(shifts[0].Start, loc), d.AddDays(1).At(shifts[0].Start, loc)
-}
-
-// ShiftWindows returns the shifts of service day d in order. A shift whose clock is not
-// after the previous one's starts on the next calendar day; the last shift ends when the
-// next service day starts.
-func ShiftWindows(d Date, shifts []Shift, loc *time.Location) []ShiftWindow {
-	out := make([]ShiftWindow, len(shifts))
-	day := d
-	for i, s := range shifts {
-		if i > 0 && s.Start.Minutes() <= shifts[i-1].Start.Minutes() {
-			day = day.AddDays(1)
-		}
-		out[i] = ShiftWindow{Index: i, Name: s.Name, Start: day.At(s.Start, loc)}
-	}
-	for i := range out {
-		if i+1 < len(out) {
-			out[i].End = out[i+1].Start
-		} else {
-			_, out[i].End = ServiceDayBounds(d, shifts, loc)
+	for _, i := range []int{0, 1, 3, 4} {
+		if s[i] < '0' || s[i] > '9' {
+			return c, fmt.Errorf("time %q is not HH:MM", s)
 		}
 	}
-	return out
-}
-
-// ServiceDateOf returns the service date whose service day contains t.
-func ServiceDateOf(t time.Time, shifts []Shift, loc *time.Location) Date {
-	d := DateOf(t.In(loc))
-	if start, _ := ServiceDayBounds(d, shifts, loc); t.Before(start) {
-		return d.AddDays(-1)
+	c.Hour = int(s[0]-'0')*10 + int(s[1]-'0')
+	c.Minute = int(s[3]-'0')*10 + int(s[4]-'0')
+	if c.Hour > 23 || c.Minute > 59 {
+		return c, fmt.Errorf("time %q is not a time of day", s)
 	}
-	return d
+	return c, nil
 }
 
 // ValidateShiftStart reports an error if clock c does not exist or is ambiguous on some

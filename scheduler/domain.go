@@ -6,7 +6,6 @@
 package scheduler
 
 import (
-	"fmt"
 	"regexp"
 	"time"
 )
@@ -57,7 +56,7 @@ type Mission struct {
 	State   string
 	Lat     float64
 	Lon     float64
-	Threat  int // 1..5
+	Threat  int // MinThreat..MaxThreat
 	// FixedPosts overrides the profile's fixed posts when non-nil.
 	FixedPosts *int
 	Region     string
@@ -71,6 +70,15 @@ func (m Mission) Posts(p Profiles) int {
 	return p[m.Threat].FixedPosts
 }
 
+// Threat levels run from MinThreat (calm) to MaxThreat (alarm) (DESIGN.md §2).
+const (
+	MinThreat = 1
+	MaxThreat = 5
+)
+
+// ValidThreat reports whether t is a threat level, MinThreat to MaxThreat.
+func ValidThreat(t int) bool { return t >= MinThreat && t <= MaxThreat }
+
 // Profile is what a threat level requires (DESIGN.md §2).
 type Profile struct {
 	VisitsPerDay  int     `yaml:"visits_per_day" json:"visits_per_day"`
@@ -80,8 +88,8 @@ type Profile struct {
 	Value         float64 `yaml:"value" json:"value"`
 }
 
-// Profiles holds one profile per threat level; index 0 is unused.
-type Profiles [6]Profile
+// Profiles holds one profile per threat level, indexed by level; index 0 is unused.
+type Profiles [MaxThreat + 1]Profile
 
 // DefaultProfiles returns the protection profiles of DESIGN.md §2.
 func DefaultProfiles() Profiles {
@@ -92,49 +100,6 @@ func DefaultProfiles() Profiles {
 		{VisitsPerDay: 6, MaxGapMinutes: 240, DwellMinutes: [2]int{10, 15}, FixedPosts: 0, Value: 4},
 		{VisitsPerDay: 10, MaxGapMinutes: 180, DwellMinutes: [2]int{10, 15}, FixedPosts: 0, Value: 8},
 		{VisitsPerDay: 12, MaxGapMinutes: 120, DwellMinutes: [2]int{10, 15}, FixedPosts: 1, Value: 16},
-	}
-}
-
-// Clock is a local wall-clock time of day.
-type Clock struct{ Hour, Minute int }
-
-// Minutes returns the clock as minutes after midnight.
-func (c Clock) Minutes() int { return c.Hour*60 + c.Minute }
-
-// String formats the clock as HH:MM.
-func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", c.Hour, c.Minute) }
-
-// ParseClock parses "HH:MM" (24-hour).
-func ParseClock(s string) (Clock, error) {
-	var c Clock
-	if len(s) != 5 || s[2] != ':' {
-		return c, fmt.Errorf("time %q is not HH:MM", s)
-	}
-	for _, i := range []int{0, 1, 3, 4} {
-		if s[i] < '0' || s[i] > '9' {
-			return c, fmt.Errorf("time %q is not HH:MM", s)
-		}
-	}
-	c.Hour = int(s[0]-'0')*10 + int(s[1]-'0')
-	c.Minute = int(s[3]-'0')*10 + int(s[4]-'0')
-	if c.Hour > 23 || c.Minute > 59 {
-		return c, fmt.Errorf("time %q is not a time of day", s)
-	}
-	return c, nil
-}
-
-// Shift is a named local start time of a region; it ends when the next shift starts.
-type Shift struct {
-	Name  string
-	Start Clock
-}
-
-// DefaultShifts returns the default shifts: day 07:00, evening 15:00, night 23:00.
-func DefaultShifts() []Shift {
-	return []Shift{
-		{Name: "day", Start: Clock{7, 0}},
-		{Name: "evening", Start: Clock{15, 0}},
-		{Name: "night", Start: Clock{23, 0}},
 	}
 }
 
@@ -182,20 +147,6 @@ func NewRegionForce(region string) RegionForce {
 	}
 }
 
-// UnitID returns the stable id of the n-th (1-based) unit of a mode, e.g. wfo-v01.
-func UnitID(region string, mode Mode, n int) string {
-	c := "v"
-	if mode == Foot {
-		c = "f"
-	}
-	return fmt.Sprintf("%s-%s%02d", region, c, n)
-}
-
-// OfficerID returns the id of the n-th (1-based) officer of a region, e.g. o-wfo-001.
-func OfficerID(region string, n int) string {
-	return fmt.Sprintf("o-%s-%03d", region, n)
-}
-
 // Force is the force file: one RegionForce per region id.
 type Force struct {
 	Regions map[string]*RegionForce
@@ -207,4 +158,26 @@ type Inputs struct {
 	Office   Office
 	Missions []Mission
 	Force    RegionForce
+}
+
+// Change is one change made during a service day (DESIGN.md §3): a mission's threat level
+// set from At (until Until for a temporary raise), a unit out of service from At, or the
+// region's force replaced from At.
+type Change struct {
+	At time.Time
+	// Mission and Threat set a mission's threat level from At.
+	Mission string
+	Threat  int
+	// Until, when set, ends a temporary threat change: from Until the earlier level applies.
+	Until *time.Time
+	// Unit, when set, takes the unit out of service from At.
+	Unit string
+	// Force, when set, is the region's force from At (units added or removed, officers,
+	// capabilities): the day is re-planned from At with its units and zones. It may not
+	// change the shifts, profiles, crews, speeds, circuity or post blocks.
+	Force *RegionForce `json:",omitempty"`
+	// ForceBefore is the force in effect before a force change. The planner does not read
+	// it: the service keeps it so a day can be planned from its start with the force it
+	// started with.
+	ForceBefore *RegionForce `json:",omitempty"`
 }

@@ -40,6 +40,9 @@ type MeasureOptions struct {
 	// Travel returns the travel model of a unit mode for response ETAs; nil means the
 	// default crow-flies model of DESIGN.md §2 (circuity 1.35, 25 km/h vehicle, 4.5 km/h foot).
 	Travel func(Mode) geo.Traveler
+	// FloorVisitsPerMaxGap is the randomization floor of the minimax measure (§4.4), in
+	// visits per max gap; 0 takes the floor the plan declares (see planFloor).
+	FloorVisitsPerMaxGap float64
 }
 
 func (o MeasureOptions) withDefaults() MeasureOptions {
@@ -60,6 +63,11 @@ func (o MeasureOptions) withDefaults() MeasureOptions {
 	}
 	return o
 }
+
+// planFloor returns the randomization floor p declares, in visits per max gap (plan JSON
+// policy.visits_per_max_gap, DESIGN.md §3 and §5). Plans do not carry it yet, so it is 0:
+// the minimax optimum then has the profile minimums only, unless MeasureOptions sets one.
+func planFloor(p *Plan) float64 { return 0 }
 
 // DefaultTravel returns the default travel model of a mode (DESIGN.md §2).
 func DefaultTravel(m Mode) geo.Traveler {
@@ -100,11 +108,21 @@ type LiveReport struct {
 }
 
 // MinimaxReport compares the worst mission's value at risk with the water-filled optimum
-// for the same visit total (§4.4).
+// for the same visit total under the same randomization floor (§4.4).
 type MinimaxReport struct {
 	Worst   float64 `json:"worst"`
-	Optimum float64 `json:"optimum"`
-	Ratio   float64 `json:"ratio"`
+	Optimum float64 `json:"optimum"` // under the profile minimums and the floor
+	Ratio   float64 `json:"ratio"`   // Worst / Optimum
+	// OptimumWithoutFloor is the optimum under the profile minimums only.
+	OptimumWithoutFloor float64 `json:"optimum_without_floor"`
+	// PriceOfRandomness is Optimum / OptimumWithoutFloor: what the floor costs the worst
+	// mission at best.
+	PriceOfRandomness float64 `json:"price_of_randomness"`
+	// VisitsPerMaxGap is the randomization floor used, in visits per max gap (0: none).
+	VisitsPerMaxGap float64 `json:"visits_per_max_gap"`
+	// BelowFloor lists, by id, the missions without a staffed post whose presences over
+	// the run fall under 97 % of the floor: a plan must have none.
+	BelowFloor []string `json:"below_floor"`
 }
 
 // EfficiencyReport is §4.5.
@@ -314,6 +332,9 @@ func Measure(p *Plan, opt MeasureOptions) (Report, error) {
 	if opt.Incidents > 0 && opt.Rand == nil {
 		return Report{}, errors.New("measure: incidents requested without a random source")
 	}
+	if opt.FloorVisitsPerMaxGap < 0 || math.IsNaN(opt.FloorVisitsPerMaxGap) || math.IsInf(opt.FloorVisitsPerMaxGap, 0) {
+		return Report{}, fmt.Errorf("measure: randomization floor %v visits per max gap: want a number from 0 up", opt.FloorVisitsPerMaxGap)
+	}
 	r, err := newMeasureRun(p)
 	if err != nil {
 		return Report{}, err
@@ -336,7 +357,11 @@ func Measure(p *Plan, opt MeasureOptions) (Report, error) {
 	if minimaxLive == nil {
 		minimaxLive = r.live(opt.Train, opt.Minimax)
 	}
-	rep.Minimax = r.minimax(minimaxLive, opt.Minimax)
+	floor := opt.FloorVisitsPerMaxGap
+	if floor == 0 {
+		floor = planFloor(p)
+	}
+	rep.Minimax = r.minimax(minimaxLive, opt.Minimax, floor)
 	rep.Efficiency = r.efficiency()
 	if opt.Incidents > 0 {
 		rep.Response = r.response(opt.Incidents, opt.Rand, opt.Travel)

@@ -166,16 +166,46 @@ type LiveMission struct {
 	Staffed bool `json:"staffed"`
 }
 
+// liveMinAttempts is the fewest training-day attempts with a wait s for the live attacker
+// to trust it (DESIGN.md §4.3): a wait seen once or twice is luck, not a lesson, and an
+// attacker who trusted it would be shown better odds than a careful observer would face.
+const liveMinAttempts = 10
+
+// gapsAbove returns #{g > x} for sorted gaps gs.
+func gapsAbove(gs []float64, x float64) int {
+	return len(gs) - sort.Search(len(gs), func(k int) bool { return gs[k] > x })
+}
+
+// liveWait is the live attacker's choice of wait (§4.3) from the sorted training-day gaps
+// after departures, for attack length d at a mission of max gap maxGap minutes. With wait
+// s a departure followed by a gap g is an attempt when g > s and succeeds when g > s+d.
+// s runs over 0, 5, … up to maxGap − d; a wait is a candidate only with at least
+// liveMinAttempts attempts, and the candidate with the highest success share wins (the
+// smallest on a tie). Without any candidate the attacker waits 0.
+func liveWait(train []float64, d, maxGap int) int {
+	best, bestSucc, bestAtt := 0, 0, 0
+	for s := 0; s <= maxGap-d || s == 0; s += liveStepMinutes {
+		att := gapsAbove(train, float64(s))
+		if att < liveMinAttempts {
+			break // attempts only fall as s grows: no later wait is a candidate
+		}
+		succ := gapsAbove(train, float64(s+d))
+		if bestAtt == 0 || succ*bestAtt > bestSucc*att {
+			best, bestSucc, bestAtt = s, succ, att
+		}
+	}
+	return best
+}
+
 // live is §4.3 for attack length d. A departure is the end e of a presence that has a
 // next presence in the run, starting at e+g (the gap g > 0 since touching visits merge);
 // the departure belongs to the service day containing e. With wait s the attacker waits
 // during (e, e+s] and attacks during (e+s, e+s+d]: the departure is an attempt when g > s,
-// and the attempt is intercepted when g ≤ s+d. Per mission, s runs over 0, 5, … up to the
-// max gap − d, and the s with the highest success share on the training days wins (the
-// smallest on a tie; 0 when no s yields an attempt). Its interception on the test-day
-// departures is scored; a mission with test-day departures but no attempt among them
-// scores 1 (no attack was launched), one with no test-day departure at all scores 0 with
-// reference 0 (it is not visited often enough to intercept anything).
+// and the attempt is intercepted when g ≤ s+d. Per mission the wait is liveWait's,
+// chosen on the training days. Its interception on the test-day departures is scored; a
+// mission with test-day departures but no attempt among them scores 1 (no attack was
+// launched), one with no test-day departure at all scores 0 with reference 0 (it is not
+// visited often enough to intercept anything).
 func (r *measureRun) live(train, d int) []LiveMission {
 	out := make([]LiveMission, len(r.pres))
 	D := float64(d)
@@ -185,28 +215,14 @@ func (r *measureRun) live(train, d int) []LiveMission {
 			continue
 		}
 		tr, te, sum := r.sortedGaps(train, i)
-		above := func(gs []float64, x float64) int { // #{g > x}
-			return len(gs) - sort.Search(len(gs), func(k int) bool { return gs[k] > x })
-		}
-		best, bestSucc, bestAtt := 0, 0, 0
-		maxS := r.p.Missions[i].MaxGapMinutes - d
-		for s := 0; s <= maxS || s == 0; s += liveStepMinutes {
-			att := above(tr, float64(s))
-			if att == 0 {
-				continue
-			}
-			succ := above(tr, float64(s)+D)
-			if bestAtt == 0 || succ*bestAtt > bestSucc*att {
-				best, bestSucc, bestAtt = s, succ, att
-			}
-		}
+		best := liveWait(tr, d, r.p.Missions[i].MaxGapMinutes)
 		lm := LiveMission{Wait: best}
 		if len(te) > 0 {
-			att := above(te, float64(best))
+			att := gapsAbove(te, float64(best))
 			lm.Attempts = att
 			lm.Interception = 1
 			if att > 0 {
-				lm.Interception = float64(att-above(te, float64(best)+D)) / float64(att)
+				lm.Interception = float64(att-gapsAbove(te, float64(best)+D)) / float64(att)
 			}
 			lm.MeanGap = sum / float64(len(te))
 			if lm.MeanGap > 0 {
@@ -275,13 +291,22 @@ func (r *measureRun) liveReport(lm []LiveMission) LiveReport {
 	return rep
 }
 
+// floorShare is the share of its declared randomization floor a mission's visits over the
+// run must reach (DESIGN.md §4.4): the floor is a rate, and a run's visits fall on whole
+// minutes and whole shifts, so a plan that keeps the rate may count a few visits short.
+const floorShare = 0.97
+
 // minimax is §4.4: the worst value × (1 − live interception at d) over the missions
-// without a staffed post, against WaterFill's water level u for the same missions with
-// their values, minimum visits visits_per_day × service days, a budget of the plan's
-// presences at them over the run, attack length d and the run's minutes as the period.
-func (r *measureRun) minimax(lm []LiveMission, d int) MinimaxReport {
-	var rep MinimaxReport
-	var values, mins []float64
+// without a staffed post, against the water level u of minimaxOptimum for the same
+// missions with their values, a budget of the plan's presences at them over the run,
+// attack length d and the run's minutes as the period; floors are the profile minimum
+// (visits_per_day × service days) and, with k > 0, k visits per max gap over the run.
+// The missions whose presences over the run fall under floorShare of k's floor are
+// listed in BelowFloor.
+func (r *measureRun) minimax(lm []LiveMission, d int, k float64) MinimaxReport {
+	rep := MinimaxReport{VisitsPerMaxGap: k, BelowFloor: []string{}}
+	period := r.dayStart[r.days()] - r.dayStart[0]
+	var values, mins, floors []float64
 	budget := 0.0
 	for i, l := range lm {
 		if l.Staffed {
@@ -291,14 +316,46 @@ func (r *measureRun) minimax(lm []LiveMission, d int) MinimaxReport {
 		rep.Worst = max(rep.Worst, m.Value*(1-l.Interception))
 		values = append(values, m.Value)
 		mins = append(mins, float64(m.VisitsPerDay*r.days()))
-		budget += float64(len(r.pres[i]))
+		f := floorVisits(k, m.MaxGapMinutes, period)
+		floors = append(floors, f)
+		n := float64(len(r.pres[i]))
+		budget += n
+		if f > 0 && n < floorShare*f {
+			rep.BelowFloor = append(rep.BelowFloor, m.ID)
+		}
 	}
-	period := r.dayStart[r.days()] - r.dayStart[0]
-	_, rep.Optimum = WaterFill(values, mins, budget, float64(d), period)
+	slices.Sort(rep.BelowFloor)
+	rep.Optimum = minimaxOptimum(values, mins, floors, budget, float64(d), period)
+	rep.OptimumWithoutFloor = minimaxOptimum(values, mins, nil, budget, float64(d), period)
 	if rep.Optimum > 0 {
 		rep.Ratio = rep.Worst / rep.Optimum
 	}
+	if rep.OptimumWithoutFloor > 0 {
+		rep.PriceOfRandomness = rep.Optimum / rep.OptimumWithoutFloor
+	}
 	return rep
+}
+
+// floorVisits returns the visits over period minutes of the randomization floor: k visits
+// per max gap of maxGap minutes; 0 when there is no floor or no max gap.
+func floorVisits(k float64, maxGap int, period float64) float64 {
+	if k <= 0 || maxGap <= 0 {
+		return 0
+	}
+	return k / float64(maxGap) * period
+}
+
+// minimaxOptimum is §4.4's optimum: the water level u of water-filling over floors, the
+// rates λ_t = max(λfloor_t, ln(v_t/u)/D) with u spending the budget exactly, where
+// λfloor_t is the larger of the minimum mins[t] and floors[t] (nil: no floor), all in
+// visits per period minutes.
+func minimaxOptimum(values, mins, floors []float64, budget, attackMinutes, periodMinutes float64) float64 {
+	lo := slices.Clone(mins)
+	for t := range floors {
+		lo[t] = max(lo[t], floors[t])
+	}
+	_, u := WaterFill(values, lo, budget, attackMinutes, periodMinutes)
+	return u
 }
 
 // MissionLive returns the live adversary's result per mission id for attack length

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
-	"time"
 
 	"vigil/geo"
 )
@@ -83,37 +82,9 @@ func (r *measureRun) point(mission string) geo.Point {
 	return geo.Point{Lat: m.Lat, Lon: m.Lon}
 }
 
-// positionAt returns where the unit of rt is at t, taken along its route: at a visit's
-// mission from arrival to departure; before its first visit at the first visit's mission;
-// after its last at the last visit's mission; between two visits it waits at the previous
-// mission and leaves just in time to arrive, moving along the straight leg in proportion
-// to the elapsed share of the leg's travel time. ok is false for a route without visits.
-func (r *measureRun) positionAt(rt Route, t time.Time, tr geo.Traveler) (p geo.Point, ok bool) {
-	vs := rt.Visits
-	if len(vs) == 0 {
-		return geo.Point{}, false
-	}
-	j := sort.Search(len(vs), func(k int) bool { return vs[k].Arrive.After(t) }) - 1
-	if j < 0 {
-		return r.point(vs[0].Mission), true
-	}
-	from := r.point(vs[j].Mission)
-	if t.Before(vs[j].Depart) || j+1 == len(vs) {
-		return from, true
-	}
-	to := r.point(vs[j+1].Mission)
-	legMin := tr.Minutes(from, to)
-	leave := vs[j+1].Arrive.Add(-time.Duration(legMin) * time.Minute)
-	if legMin <= 0 || t.Before(leave) {
-		return from, true
-	}
-	f := min(1, t.Sub(leave).Minutes()/float64(legMin))
-	return geo.Point{Lat: from.Lat + f*(to.Lat-from.Lat), Lon: from.Lon + f*(to.Lon-from.Lon)}, true
-}
-
 // response is §4.6: perDay incidents in each service day, each at a uniform time of the
 // day and a uniform mission of the plan; its ETA is the least travel time of the units on
-// shift then (routes with start ≤ t < end) from their positions (positionAt) under the
+// shift then (routes with start ≤ t < end) from their positions (PositionAt) under the
 // travel model of their mode. Incidents with no unit on shift are not counted. The
 // percentiles are nearest-rank.
 func (r *measureRun) response(perDay int, rng *rand.Rand, travel func(Mode) geo.Traveler) ResponseReport {
@@ -142,7 +113,7 @@ func (r *measureRun) response(perDay int, rng *rand.Rand, travel func(Mode) geo.
 					continue
 				}
 				tr := model(rt.Mode)
-				pos, ok := r.positionAt(rt, t, tr)
+				pos, _, ok := PositionAt(rt, t, r.point, tr)
 				if !ok {
 					continue
 				}

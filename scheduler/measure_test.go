@@ -346,18 +346,7 @@ func TestLiveWaitChoice(t *testing.T) {
 // TestMinimaxOptimum checks that Measure's optimum is WaterFill's water level for the
 // plan's missions and visit total, reproducing the worked example of DESIGN.md §4.4.
 func TestMinimaxOptimum(t *testing.T) {
-	loc := mtLoc(t, "UTC")
-	start := time.Date(2026, 1, 5, 7, 0, 0, 0, loc)
-	missions := []PlanMission{mtMission("a", 16, 12, 120), mtMission("b", 8, 10, 180), mtMission("c", 4, 6, 240), mtMission("d", 1, 2, 720)}
-	perDay := []int{42, 10, 6, 2}
-	var visits []mtVisit
-	for i, m := range missions {
-		for j := range 2 * perDay[i] {
-			a := start.Add(time.Duration(i+j*1440/perDay[i]) * time.Minute)
-			visits = append(visits, mtVisit{mission: m.ID, arrive: a, dwell: 5})
-		}
-	}
-	p := mtPlan(t, "UTC", "2026-01-05", 2, missions, visits)
+	p := mmPlan(t)
 	rep, err := Measure(p, MeasureOptions{Train: 1})
 	if err != nil {
 		t.Fatalf("Measure: %v", err)
@@ -555,9 +544,9 @@ func TestPositionAt(t *testing.T) {
 		{"after the last visit", at(14, 0), geo.Point{Lat: b.Lat, Lon: b.Lon}},
 	}
 	for _, tt := range tests {
-		got, ok := r.positionAt(rt, tt.t, tr)
+		got, _, ok := PositionAt(rt, tt.t, r.point, tr)
 		if !ok || math.Abs(got.Lat-tt.want.Lat) > 1e-9 || math.Abs(got.Lon-tt.want.Lon) > 1e-9 {
-			t.Errorf("positionAt(%s) = %v, %v; want %v", tt.name, got, ok, tt.want)
+			t.Errorf("PositionAt(%s) = %v, %v; want %v", tt.name, got, ok, tt.want)
 		}
 	}
 }

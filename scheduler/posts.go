@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"sort"
 	"time"
@@ -10,9 +9,6 @@ import (
 // PostJitterMinutes is the most a post block boundary moves from its nominal time
 // (DESIGN.md §2 Post: reliefs are regular but do not follow the clock).
 const PostJitterMinutes = 15
-
-// PostID returns the id of the n-th (1-based) fixed post of a mission, e.g. emb-il/1.
-func PostID(mission string, n int) string { return fmt.Sprintf("%s/%d", mission, n) }
 
 // PostSite is one fixed post to staff: its id and its mission.
 type PostSite struct {

@@ -77,8 +77,8 @@ func checkChanges(in Inputs, changes []Change) error {
 			return fmt.Errorf("change %d: region %s has no unit %s", i+1, region, c.Unit)
 		case c.Unit == "" && !missions[c.Mission]:
 			return fmt.Errorf("change %d: region %s has no mission %q", i+1, region, c.Mission)
-		case c.Unit == "" && (c.Threat < 1 || c.Threat > 5):
-			return fmt.Errorf("change %d: mission %s: threat %d is not in 1..5", i+1, c.Mission, c.Threat)
+		case c.Unit == "" && !ValidThreat(c.Threat):
+			return fmt.Errorf("change %d: mission %s: threat %d is not in %d..%d", i+1, c.Mission, c.Threat, MinThreat, MaxThreat)
 		case c.Until != nil && !c.Until.After(c.At):
 			return fmt.Errorf("change %d: mission %s: until %s is not after %s", i+1, c.Mission, c.Until.Format(time.RFC3339), c.At.Format(time.RFC3339))
 		}

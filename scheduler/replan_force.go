@@ -17,18 +17,6 @@ import (
 // the force in effect when the day started, and added units are crewed from that shift's
 // reserve, then from officers the change added who are on duty in the shift.
 
-// forceAt returns the force in effect after the given changes: the last force change's, or
-// the day's own.
-func forceAt(in Inputs, changes []Change) RegionForce {
-	f := in.Force
-	for _, c := range changes {
-		if c.Force != nil {
-			f = *c.Force
-		}
-	}
-	return f
-}
-
 // hasForceChange reports whether any change replaces the force.
 func hasForceChange(changes []Change) bool {
 	for _, c := range changes {

@@ -9,6 +9,18 @@ import (
 	"time"
 )
 
+// forceAt returns, for the tests, the force in effect after the given changes: the last force change's, or
+// the day's own.
+func forceAt(in Inputs, changes []Change) RegionForce {
+	f := in.Force
+	for _, c := range changes {
+		if c.Force != nil {
+			f = *c.Force
+		}
+	}
+	return f
+}
+
 // withUnits returns f with vehicles vehicle units and officers sized for them.
 func withUnits(f RegionForce, missions []Mission, vehicles int) RegionForce {
 	g := f

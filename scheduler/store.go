@@ -3,19 +3,8 @@ package scheduler
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sort"
 	"time"
-)
-
-// Errors a Store returns; implementations wrap them so callers test with errors.Is.
-var (
-	// ErrNotFound: no such mission, region, cached plan or record.
-	ErrNotFound = errors.New("not found")
-	// ErrConflict: the record already exists (a mission id taken).
-	ErrConflict = errors.New("already exists")
-	// ErrUnavailable: the store cannot be reached; the write was not stored.
-	ErrUnavailable = errors.New("store unavailable")
 )
 
 // ThreatChange is one entry of a mission's threat history (DESIGN.md §2): the level, who

@@ -81,7 +81,6 @@ type verifier struct {
 	in    Inputs
 	index map[string]int
 	modes map[string]Mode
-	th    *threats
 }
 
 func newVerifier(in Inputs) *verifier {
@@ -168,76 +167,102 @@ func (v *verifier) checkLeg(date, u string, a, b span) []Violation {
 
 // verifyDay checks the hard rules of one service day planned with the given changes.
 func verifyDay(in Inputs, sd ServiceDay, changes []Change) []Violation {
-	var out []Violation
-	add := func(rule, subject, format string, args ...any) {
-		out = append(out, Violation{Date: sd.Date, Rule: rule, Subject: subject, Detail: fmt.Sprintf(format, args...)})
-	}
+	c := &dayCheck{in: in, sd: sd}
 	d, err := ParseDate(sd.Date)
 	if err != nil {
-		add("day", sd.Date, "bad date: %v", err)
-		return out
+		c.add("day", sd.Date, "bad date: %v", err)
+		return c.out
 	}
 	loc := in.Office.Location
 	f := in.Force
 	S, E := ServiceDayBounds(d, f.Shifts, loc)
 	if !sd.Start.Equal(S) || !sd.End.Equal(E) {
-		add("day", sd.Date, "runs %s–%s; want %s–%s", sd.Start, sd.End, S, E)
-		return out
+		c.add("day", sd.Date, "runs %s–%s; want %s–%s", sd.Start, sd.End, S, E)
+		return c.out
 	}
-	dayMin := int(E.Sub(S) / time.Minute)
-	v := newVerifier(in)
-	for _, c := range changes {
-		if c.Force != nil {
-			maps.Copy(v.modes, unitModes(*c.Force, regionOf(in)))
+	c.start, c.dayMin = S, int(E.Sub(S)/time.Minute)
+	c.v = newVerifier(in)
+	for _, ch := range changes {
+		if ch.Force != nil {
+			maps.Copy(c.v.modes, unitModes(*ch.Force, regionOf(in)))
 		}
 	}
-	th := newThreats(in, S, dayMin, changes)
-	minute := func(t time.Time) int { return int(t.Sub(S) / time.Minute) }
-	wins := ShiftWindows(d, f.Shifts, loc)
+	c.th = newThreats(in, S, c.dayMin, changes)
+	c.routes(ShiftWindows(d, f.Shifts, loc))
+	c.moves()
+	c.presences()
+	return append(c.out, verifyPosts(in, sd, S, E)...)
+}
+
+// dayCheck is verifyDay's work on one service day: what its checks share, and the
+// violations they found.
+type dayCheck struct {
+	in     Inputs
+	sd     ServiceDay
+	v      *verifier
+	th     *threats
+	start  time.Time // the service day's start
+	dayMin int       // its length in minutes
+	out    []Violation
+}
+
+func (c *dayCheck) add(rule, subject, format string, args ...any) {
+	c.out = append(c.out, Violation{Date: c.sd.Date, Rule: rule, Subject: subject, Detail: fmt.Sprintf(format, args...)})
+}
+
+// minute returns the minutes from the start of the service day to t, rounded down.
+func (c *dayCheck) minute(t time.Time) int { return int(t.Sub(c.start) / time.Minute) }
+
+// profile returns mission mi's profile at minute m of the day.
+func (c *dayCheck) profile(mi, m int) Profile { return c.in.Force.Profiles[c.th.at(mi, m)] }
+
+// routes checks known units and shifts, one route per unit and shift, visits inside.
+func (c *dayCheck) routes(wins []ShiftWindow) {
 	winOf := map[string]ShiftWindow{}
 	for _, w := range wins {
 		winOf[w.Name] = w
 	}
-
-	// Routes: known units and shifts, one route per unit and shift, visits inside.
 	seen := map[string]bool{}
-	for _, r := range sd.Routes {
+	for _, r := range c.sd.Routes {
 		w, ok := winOf[r.Shift]
-		mode, known := v.modes[r.Unit]
+		mode, known := c.v.modes[r.Unit]
 		switch {
 		case !ok:
-			add("route", r.Unit, "unknown shift %q", r.Shift)
+			c.add("route", r.Unit, "unknown shift %q", r.Shift)
 			continue
 		case !known || mode != r.Mode:
-			add("route", r.Unit, "unit unknown or of another mode than %s", r.Mode)
+			c.add("route", r.Unit, "unit unknown or of another mode than %s", r.Mode)
 			continue
 		case seen[r.Unit+"|"+r.Shift]:
-			add("route", r.Unit, "two routes in shift %s", r.Shift)
+			c.add("route", r.Unit, "two routes in shift %s", r.Shift)
 		case !r.Start.Equal(w.Start) || !r.End.Equal(w.End):
-			add("route", r.Unit, "shift %s route runs %s–%s; want %s–%s", r.Shift, r.Start, r.End, w.Start, w.End)
+			c.add("route", r.Unit, "shift %s route runs %s–%s; want %s–%s", r.Shift, r.Start, r.End, w.Start, w.End)
 		}
 		seen[r.Unit+"|"+r.Shift] = true
 		for _, x := range r.Visits {
-			if _, ok := v.index[x.Mission]; !ok {
-				add("route", r.Unit, "visit to unknown mission %q", x.Mission)
+			if _, ok := c.v.index[x.Mission]; !ok {
+				c.add("route", r.Unit, "visit to unknown mission %q", x.Mission)
 				continue
 			}
 			if x.Arrive.Before(r.Start) || x.Depart.After(r.End) {
-				add("shift window", r.Unit, "visit to %s %s–%s outside shift %s", x.Mission, x.Arrive.Format("15:04"), x.Depart.Format("15:04"), r.Shift)
+				c.add("shift window", r.Unit, "visit to %s %s–%s outside shift %s", x.Mission, x.Arrive.Format("15:04"), x.Depart.Format("15:04"), r.Shift)
 			}
 			if x.Arrive.Second() != 0 || x.Depart.Second() != 0 || x.Arrive.Nanosecond() != 0 || x.Depart.Nanosecond() != 0 {
-				add("route", r.Unit, "visit to %s not on the minute", x.Mission)
+				c.add("route", r.Unit, "visit to %s not on the minute", x.Mission)
 			}
 			if !x.Depart.After(x.Arrive) {
-				add("route", r.Unit, "visit to %s at %s has no dwell", x.Mission, x.Arrive.Format("15:04"))
+				c.add("route", r.Unit, "visit to %s at %s has no dwell", x.Mission, x.Arrive.Format("15:04"))
 			}
 		}
 	}
-	// No unit in two places; dwell in the profile's range, a visit split at a shift
-	// change (relief in place) counted whole.
-	for u, ss := range v.unitVisits(sd) {
+}
+
+// moves checks that no unit is in two places, and that every dwell is in the profile's
+// range, a visit split at a shift change (relief in place) counted whole.
+func (c *dayCheck) moves() {
+	for u, ss := range c.v.unitVisits(c.sd) {
 		for i := 1; i < len(ss); i++ {
-			out = append(out, v.checkLeg(sd.Date, u, ss[i-1], ss[i])...)
+			c.out = append(c.out, c.v.checkLeg(c.sd.Date, u, ss[i-1], ss[i])...)
 		}
 		for i := 0; i < len(ss); {
 			j := i
@@ -245,46 +270,48 @@ func verifyDay(in Inputs, sd ServiceDay, changes []Change) []Violation {
 				j++
 			}
 			dw := int(ss[j].Depart.Sub(ss[i].Arrive) / time.Minute)
-			p := f.Profiles[th.at(ss[i].Mission, minute(ss[i].Arrive))]
+			p := c.profile(ss[i].Mission, c.minute(ss[i].Arrive))
 			if dw < p.DwellMinutes[0] || dw > p.DwellMinutes[1] {
-				add("dwell", in.Missions[ss[i].Mission].ID, "visit by %s at %s lasts %d min; want %d–%d", u, ss[i].Arrive.Format("15:04"), dw, p.DwellMinutes[0], p.DwellMinutes[1])
+				c.add("dwell", c.in.Missions[ss[i].Mission].ID, "visit by %s at %s lasts %d min; want %d–%d", u, ss[i].Arrive.Format("15:04"), dw, p.DwellMinutes[0], p.DwellMinutes[1])
 			}
 			i = j + 1
 		}
 	}
-	// Minimum visits, max gap, boundary contract.
-	pres := v.presences(sd)
-	for mi, m := range in.Missions {
+}
+
+// presences checks every mission's minimum visits, max gaps and boundary contract.
+func (c *dayCheck) presences() {
+	pres := c.v.presences(c.sd)
+	dayMin := c.dayMin
+	for mi, m := range c.in.Missions {
 		ps := pres[mi]
-		if n := th.minimum(mi); len(ps) < n {
-			add("minimum visits", m.ID, "%d presences; want at least %d", len(ps), n)
+		if n := c.th.minimum(mi); len(ps) < n {
+			c.add("minimum visits", m.ID, "%d presences; want at least %d", len(ps), n)
 		}
 		if len(ps) == 0 {
 			continue
 		}
-		if g := f.Profiles[th.at(mi, 0)].MaxGapMinutes; minute(ps[0].Arrive) > g/2 {
-			add("boundary", m.ID, "first presence at %s, over half the max gap (%d) after the day's start", ps[0].Arrive.Format("15:04"), g)
+		if g := c.profile(mi, 0).MaxGapMinutes; c.minute(ps[0].Arrive) > g/2 {
+			c.add("boundary", m.ID, "first presence at %s, over half the max gap (%d) after the day's start", ps[0].Arrive.Format("15:04"), g)
 		}
-		if g := f.Profiles[th.at(mi, dayMin-1)].MaxGapMinutes; dayMin-minute(ps[len(ps)-1].Depart) > g/2 {
-			add("boundary", m.ID, "last presence ends at %s, over half the max gap (%d) before the day's end", ps[len(ps)-1].Depart.Format("15:04"), g)
+		if g := c.profile(mi, dayMin-1).MaxGapMinutes; dayMin-c.minute(ps[len(ps)-1].Depart) > g/2 {
+			c.add("boundary", m.ID, "last presence ends at %s, over half the max gap (%d) before the day's end", ps[len(ps)-1].Depart.Format("15:04"), g)
 		}
-		pts := th.points(mi)
+		pts := c.th.points(mi)
 		for i := 1; i < len(ps); i++ {
-			a, b := minute(ps[i-1].Depart), minute(ps[i].Arrive)
-			if g := f.Profiles[th.at(mi, a)].MaxGapMinutes; b-a > g {
-				add("max gap", m.ID, "gap of %d min from %s (max %d)", b-a, ps[i-1].Depart.Format("15:04"), g)
+			a, b := c.minute(ps[i-1].Depart), c.minute(ps[i].Arrive)
+			if g := c.profile(mi, a).MaxGapMinutes; b-a > g {
+				c.add("max gap", m.ID, "gap of %d min from %s (max %d)", b-a, ps[i-1].Depart.Format("15:04"), g)
 			}
-			for _, c := range pts {
-				if c > a && c < b {
-					if g := f.Profiles[th.at(mi, c)].MaxGapMinutes; b-c > g {
-						add("max gap", m.ID, "next presence %d min after the change at minute %d (max %d)", b-c, c, g)
+			for _, ch := range pts {
+				if ch > a && ch < b {
+					if g := c.profile(mi, ch).MaxGapMinutes; b-ch > g {
+						c.add("max gap", m.ID, "next presence %d min after the change at minute %d (max %d)", b-ch, ch, g)
 					}
 				}
 			}
 		}
 	}
-	out = append(out, verifyPosts(in, sd, S, E)...)
-	return out
 }
 
 // verifyPosts checks that every post is staffed to the minute by alternating officers and

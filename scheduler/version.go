@@ -7,28 +7,6 @@ import (
 	"time"
 )
 
-// Change is one change made during a service day (DESIGN.md §3): a mission's threat level
-// set from At (until Until for a temporary raise), a unit out of service from At, or the
-// region's force replaced from At.
-type Change struct {
-	At time.Time
-	// Mission and Threat set a mission's threat level from At.
-	Mission string
-	Threat  int
-	// Until, when set, ends a temporary threat change: from Until the earlier level applies.
-	Until *time.Time
-	// Unit, when set, takes the unit out of service from At.
-	Unit string
-	// Force, when set, is the region's force from At (units added or removed, officers,
-	// capabilities): the day is re-planned from At with its units and zones. It may not
-	// change the shifts, profiles, crews, speeds, circuity or post blocks.
-	Force *RegionForce `json:",omitempty"`
-	// ForceBefore is the force in effect before a force change. The planner does not read
-	// it: the service keeps it so a day can be planned from its start with the force it
-	// started with.
-	ForceBefore *RegionForce `json:",omitempty"`
-}
-
 // versionDoc is what InputsVersion hashes; encoding/json sorts map keys, so the
 // encoding is canonical.
 type versionDoc struct {

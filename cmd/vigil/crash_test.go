@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"vigil/scheduler"
 	"vigil/scheduler/boltstore"
 	"vigil/scheduler/redisstore"
@@ -25,6 +27,10 @@ import (
 
 const crashHelperEnv = "VIGIL_CRASH_HELPER_ARGS"
 
+// realClockEnv, set to 1, runs the child on the wall clock instead of a clock stopped at
+// serveNow, on which no job ever runs.
+const realClockEnv = "VIGIL_CRASH_HELPER_REAL_CLOCK"
+
 // crashRoundsN is how many times each crash test kills vigil serve.
 const crashRoundsN = 3
 
@@ -35,7 +41,11 @@ func TestCrashHelper(t *testing.T) {
 	if args == "" {
 		return
 	}
-	e := &env{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr, now: func() time.Time { return serveNow }}
+	clock := clockwork.Clock(clockwork.NewFakeClockAt(serveNow))
+	if os.Getenv(realClockEnv) == "1" {
+		clock = clockwork.NewRealClock() // the jobs must tick (replicas_test.go)
+	}
+	e := &env{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr, clock: clock}
 	if err := run(context.Background(), strings.Split(args, "\x1f"), e); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -54,17 +54,5 @@ func serviceDate(s string, in scheduler.Inputs, now time.Time) (scheduler.Date, 
 		}
 		return d, nil
 	}
-	return nextServiceDate(in, now), nil
-}
-
-// nextServiceDate returns the first service date whose day starts after now.
-func nextServiceDate(in scheduler.Inputs, now time.Time) scheduler.Date {
-	loc := in.Office.Location
-	d := scheduler.ServiceDateOf(now, in.Force.Shifts, loc)
-	for {
-		if start, _ := scheduler.ServiceDayBounds(d, in.Force.Shifts, loc); start.After(now) {
-			return d
-		}
-		d = d.AddDays(1)
-	}
+	return scheduler.NextServiceDate(now, in.Force.Shifts, in.Office.Location), nil
 }

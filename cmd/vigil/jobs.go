@@ -3,43 +3,32 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
-	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/jonboulle/clockwork"
 
 	"vigil/api"
-	"vigil/api/runlock"
+	"vigil/jobs"
+	"vigil/rediskit"
+	"vigil/scheduler"
+	"vigil/scheduler/redisstore"
 )
 
-// startJobs starts the server's background jobs; with Redis, runs are locked across
-// replicas (runlock). The returned stop function stops them and closes what they opened.
-func startJobs(ctx context.Context, srv *api.Server, redisURL, prefix string) (stop func(), err error) {
-	cfg := api.JobsConfig{}
-	var rdb redis.UniversalClient
-	if redisURL != "" {
-		opt, err := redis.ParseURL(redisURL)
-		if err != nil {
-			return nil, fmt.Errorf("redis URL: %w", err)
-		}
-		rdb = redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{opt.Addr}, DB: opt.DB,
-			Username: opt.Username, Password: opt.Password, TLSConfig: opt.TLSConfig,
-			ContextTimeoutEnabled: true, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second})
-		cfg.Locker = runlock.New(rdb, runlock.Options{Prefix: prefix, Holder: replicaID()})
+// startJobs starts the server's background jobs on the server's clock. With a Redis
+// store (rs not nil), runs are locked across replicas by a rediskit.RunLocker on the
+// store's client. The returned stop function stops them.
+func startJobs(ctx context.Context, srv *api.Server, store scheduler.Store, rs *redisstore.Store,
+	offices map[string]scheduler.Office, clock clockwork.Clock, logger *slog.Logger) (stop func(), err error) {
+	cfg := jobs.Config{Service: srv, Store: store, Offices: offices, Clock: clock, Logger: logger}
+	if rs != nil {
+		cfg.Locker = rediskit.NewRunLocker(rs.Client(), rediskit.RunLockOptions{Prefix: rs.Prefix(), Clock: clock, Holder: replicaID()})
 	}
-	jobs, err := srv.StartJobs(ctx, cfg)
+	j, err := jobs.Start(ctx, cfg)
 	if err != nil {
-		if rdb != nil {
-			rdb.Close()
-		}
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return func() {
-		_ = jobs.Stop()
-		if rdb != nil {
-			rdb.Close()
-		}
-	}, nil
+	return func() { _ = j.Stop() }, nil
 }
 
 // replicaID names this process in the run keys it takes: host/pid.

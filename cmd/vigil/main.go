@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"vigil/scheduler"
 )
 
@@ -24,23 +26,26 @@ func main() {
 		getenv: os.Getenv,
 		stdout: os.Stdout,
 		stderr: os.Stderr,
-		now:    time.Now,
+		clock:  clockwork.NewRealClock(),
 	}
 	err := run(ctx, os.Args[1:], env)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
 
-// env is the process around the program: environment, streams and the wall clock. Tests
-// substitute every part.
+// env is the process around the program: environment, streams and the clock, the one
+// clock of the whole program (the server and its jobs too). Tests substitute every part.
 type env struct {
 	getenv func(string) string
 	stdout io.Writer
 	stderr io.Writer
-	now    func() time.Time
+	clock  clockwork.Clock
 	// terminal reports whether stderr is a terminal (progress bars only then).
 	terminal bool
 }
+
+// now is the clock's time.
+func (e *env) now() time.Time { return e.clock.Now() }
 
 const usage = `vigil plans unpredictable protective patrols for diplomatic missions.
 
@@ -97,9 +102,6 @@ type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
-
-// errSilent is a failure already reported on stderr.
-var errSilent = errors.New("")
 
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // runCLI runs the program with args and an environment map, returning the exit status,
@@ -20,7 +22,7 @@ func runCLI(t *testing.T, environ map[string]string, args ...string) (int, strin
 		getenv: func(k string) string { return environ[k] },
 		stdout: &out,
 		stderr: &errb,
-		now:    func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) },
+		clock:  clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
 	}
 	code := exitCode(run(context.Background(), args, e), &errb)
 	return code, out.String(), errb.String()

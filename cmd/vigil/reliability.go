@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/redis/go-redis/v9"
 
 	"vigil/api"
+	"vigil/rediskit"
 	"vigil/scheduler"
 	"vigil/scheduler/redisstore"
 	"vigil/scheduler/resilient"
@@ -23,8 +25,8 @@ type reliabilityFlags struct {
 }
 
 func (r *reliabilityFlags) register(fs *flag.FlagSet, e *env) {
-	r.rate = fs.Int("rate", envInt(e, "VIGIL_RATE", api.DefaultRate), "requests a second allowed per token (or client IP without one); 0 for no limit ($VIGIL_RATE)")
-	r.burst = fs.Int("burst", envInt(e, "VIGIL_BURST", api.DefaultBurst), "requests allowed at once above the rate per token ($VIGIL_BURST)")
+	r.rate = fs.Int("rate", envInt(e, "VIGIL_RATE", rediskit.DefaultRate), "requests a second allowed per token (or client IP without one); 0 for no limit ($VIGIL_RATE)")
+	r.burst = fs.Int("burst", envInt(e, "VIGIL_BURST", rediskit.DefaultBurst), "requests allowed at once above the rate per token ($VIGIL_BURST)")
 	r.auditQueue = fs.String("audit-queue", envOr(e, "VIGIL_AUDIT_QUEUE", ""), "with --redis: file queueing audit records during a Redis outage, one per replica (default: vigil-audit-queue.jsonl beside the data file) ($VIGIL_AUDIT_QUEUE)")
 }
 
@@ -74,12 +76,12 @@ func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
 
 // limiter returns the rate limiter: shared through Redis with a Redis store (each
 // replica's own during an outage), else in memory; nil with --rate 0.
-func (r *reliabilityFlags) limiter(store scheduler.Store, logger *slog.Logger) api.Limiter {
+func (r *reliabilityFlags) limiter(rs *redisstore.Store, clock clockwork.Clock, logger *slog.Logger) api.Limiter {
 	if *r.rate == 0 {
 		return nil
 	}
-	if rs, ok := store.(*redisstore.Store); ok {
-		return api.NewRedisLimiter(rs.Client(), rs.Prefix()+"rate:", *r.rate, *r.burst, logger)
+	if rs != nil {
+		return rediskit.NewRedisLimiter(rs.Client(), rs.Prefix()+"rate:", *r.rate, *r.burst, clock, logger)
 	}
-	return api.NewMemoryLimiter(*r.rate, *r.burst)
+	return rediskit.NewMemoryLimiter(*r.rate, *r.burst, clock)
 }

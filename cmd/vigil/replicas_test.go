@@ -14,8 +14,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"vigil/api/runlock"
 	"vigil/fixtures"
+	"vigil/rediskit"
+	"vigil/rediskit/rediskittest"
 	"vigil/scheduler/storetest"
 )
 
@@ -36,7 +37,7 @@ type runWatcher struct {
 }
 
 func sweepKey(region string, minute time.Time) string {
-	return runlock.RunKey("sweep/"+region, minute)
+	return rediskit.RunKey("sweep/"+region, minute)
 }
 
 // poll reads the sweep keys of the previous, current and next minute once.
@@ -75,7 +76,7 @@ func (w *runWatcher) poll(ctx context.Context) error {
 		if !slices.Contains(o.values, v) {
 			o.values = append(o.values, v)
 		}
-		if ttl := ttls[i].Val(); ttl > runlock.DefaultLease {
+		if ttl := ttls[i].Val(); ttl > rediskit.DefaultRunLease {
 			o.kept = true
 		} else if ttl > 0 {
 			o.held = true
@@ -121,7 +122,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 		t.Fatal("the fixtures have no region with a force, shifts and an office: no job would run")
 	}
 
-	environ := map[string]string{"VIGIL_KEY": testKey, "VIGIL_RATE": "0"}
+	environ := map[string]string{"VIGIL_KEY": testKey, "VIGIL_RATE": "0", realClockEnv: "1"}
 	host, _ := os.Hostname()
 	if host == "" {
 		host = "unknown"
@@ -157,7 +158,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 			if !o.held || o.kept {
 				continue
 			}
-			h := runlock.HolderOf(o.values[0])
+			h := rediskittest.HolderOf(o.values[0])
 			c, ok := replicas[h]
 			if !ok {
 				t.Fatalf("run key %s names holder %q; want one of %v", k, h, ids)
@@ -173,7 +174,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 			survivor = id
 		}
 	}
-	minute = runlock.RunTime(killAt)
+	minute = rediskit.RunTime(killAt)
 	t.Logf("killed %s %v after %s was first seen held (run of %s), %v after the test started",
 		victim, killAt.Sub(w.obs[killKey].firstSeen).Round(time.Millisecond), killKey, minute.Format("15:04"), killAt.Sub(started).Round(time.Second))
 
@@ -199,7 +200,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 	// The killed run's key is no longer extended: it expires after its lease.
 	victimKeys := 0
 	for k, o := range w.obs {
-		if runlock.HolderOf(o.values[0]) != victim || !strings.HasSuffix(k, "@"+minute.UTC().Format(time.RFC3339)) {
+		if rediskittest.HolderOf(o.values[0]) != victim || !strings.HasSuffix(k, "@"+minute.UTC().Format(time.RFC3339)) {
 			continue
 		}
 		victimKeys++
@@ -212,9 +213,9 @@ func TestReplicasKilledMidJob(t *testing.T) {
 			state = "killed mid-run"
 		}
 		t.Logf("run %s on the killed replica: %s; key still present %v s after the kill: %v", k, state, int(time.Since(killAt).Seconds()), n == 1)
-		if !o.kept && n == 1 && time.Since(killAt) > runlock.DefaultLease+5*time.Second {
+		if !o.kept && n == 1 && time.Since(killAt) > rediskit.DefaultRunLease+5*time.Second {
 			t.Errorf("run key %s of the killed replica is still there %v after the kill; want it expired after the %v lease",
-				k, time.Since(killAt).Round(time.Second), runlock.DefaultLease)
+				k, time.Since(killAt).Round(time.Second), rediskit.DefaultRunLease)
 		}
 	}
 
@@ -225,7 +226,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 			twice++
 			t.Errorf("run %s was taken %d times (values %q); want once", k, len(o.values), o.values)
 		}
-		if o.firstSeen.After(killAt) && runlock.HolderOf(o.values[0]) == victim {
+		if o.firstSeen.After(killAt) && rediskittest.HolderOf(o.values[0]) == victim {
 			t.Errorf("run %s first seen after the kill is held by the killed replica %s", k, victim)
 		}
 	}
@@ -239,8 +240,8 @@ func TestReplicasKilledMidJob(t *testing.T) {
 				missed++
 				t.Errorf("run %s was never taken after the kill; want the survivor to run it", k)
 				continue
-			case runlock.HolderOf(o.values[0]) != survivor:
-				t.Errorf("run %s held by %q; want the survivor %s", k, runlock.HolderOf(o.values[0]), survivor)
+			case rediskittest.HolderOf(o.values[0]) != survivor:
+				t.Errorf("run %s held by %q; want the survivor %s", k, rediskittest.HolderOf(o.values[0]), survivor)
 			case !o.kept:
 				t.Errorf("run %s by the survivor never finished", k)
 			}
@@ -257,7 +258,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 			continue
 		}
 		kept++
-		h := runlock.HolderOf(v)
+		h := rediskittest.HolderOf(v)
 		if _, ok := replicas[h]; !ok {
 			t.Errorf("run key %s names holder %q; want one of %v", iter.Val(), h, ids)
 		}

@@ -47,8 +47,10 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		return fmt.Errorf("fixtures: %w", err)
 	}
 	var store scheduler.Store
+	var rs *redisstore.Store // with --redis: the store, whose one client the rate limiter and the jobs share
 	if *redisURL != "" {
-		store, err = redisstore.Open(ctx, *redisURL, *redisPrefix)
+		rs, err = redisstore.Open(ctx, *redisURL, *redisPrefix)
+		store = rs
 	} else {
 		store, err = boltstore.Open(*data)
 	}
@@ -63,7 +65,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if seeded {
 		logger.Info("store seeded from the shipped fixtures", "missions", len(ds.Missions))
 	}
-	limiter := rel.limiter(store, logger)
+	limiter := rel.limiter(rs, e.clock, logger)
 	wrapped, err := rel.withOutage(ctx, store, *data, logger)
 	if err != nil {
 		return err
@@ -72,12 +74,12 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		defer wrapped.Close() // before the store's own Close: it flushes the audit queue
 		store = wrapped
 	}
-	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Now: e.now, RateLimit: limiter})
+	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Clock: e.clock, RateLimit: limiter})
 	backend := "embedded"
 	if *redisURL != "" {
 		backend = "redis"
 	}
-	stopJobs, err := startJobs(ctx, srv, *redisURL, *redisPrefix)
+	stopJobs, err := startJobs(ctx, srv, store, rs, ds.Offices, e.clock, logger)
 	if err != nil {
 		return err
 	}

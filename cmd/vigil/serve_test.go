@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"vigil/scheduler/storetest"
 )
 
@@ -46,7 +48,7 @@ func startServe(t *testing.T, environ map[string]string, args ...string) (addr s
 	t.Helper()
 	addr = freeAddr(t)
 	logs = &lockedBuffer{}
-	e := &env{getenv: func(k string) string { return environ[k] }, stdout: logs, stderr: logs, now: func() time.Time { return serveNow }}
+	e := &env{getenv: func(k string) string { return environ[k] }, stdout: logs, stderr: logs, clock: clockwork.NewFakeClockAt(serveNow)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), e) }()
@@ -80,7 +82,7 @@ func startServe(t *testing.T, environ map[string]string, args ...string) (addr s
 func token(t *testing.T, environ map[string]string, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := &env{getenv: func(k string) string { return environ[k] }, stdout: &out, stderr: &errb, now: func() time.Time { return serveNow }}
+	e := &env{getenv: func(k string) string { return environ[k] }, stdout: &out, stderr: &errb, clock: clockwork.NewFakeClockAt(serveNow)}
 	if err := run(context.Background(), append([]string{"token"}, args...), e); err != nil {
 		t.Fatalf("vigil token %v: %v %s", args, err, errb.String())
 	}

@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
 
-	"vigil/scheduler"
 	"vigil/scheduler/simulate"
 )
 
@@ -40,38 +38,26 @@ func runSimulate(ctx context.Context, args []string, e *env) error {
 	if !oneOf(*format, "text", "json") {
 		return usageError{fmt.Errorf("--format %q: want text or json", *format)}
 	}
-	if *train < 1 {
-		return usageError{fmt.Errorf("--train %d: want at least 1", *train)}
-	}
-	if *days <= *train || *days > 3660 {
-		return usageError{fmt.Errorf("--days %d: want more than --train %d (the days include the training days) and at most 3660", *days, *train)}
-	}
-	if *attack < 5 || *attack > 24*60 {
-		return usageError{fmt.Errorf("--attack %d: want 5 to 1440 minutes", *attack)}
-	}
-	if *incidents < 0 || *incidents > 100000 {
-		return usageError{fmt.Errorf("--incidents %d: want 0 to 100000 a day", *incidents)}
-	}
-	seedBytes, err := simulate.ParseSeed(*seed)
+	uk, err := simulate.ParsePairs(*units)
 	if err != nil {
-		return usageError{fmt.Errorf("--seed: %w", err)}
-	}
-	sc := simulate.Scenario{Days: *days, Train: *train, Attack: *attack, Seed: seedBytes, Incidents: *incidents}
-	if sc.Units, err = parseUnits(*units); err != nil {
 		return usageError{fmt.Errorf("--units: %w", err)}
 	}
-	if sc.Threat, err = parseThreat(*threat); err != nil {
+	tk, err := simulate.ParsePairs(*threat)
+	if err != nil {
 		return usageError{fmt.Errorf("--threat: %w", err)}
 	}
+	draft := simulate.Draft{Date: *date, Days: days, Train: train, Attack: attack, Incidents: incidents,
+		Seed: *seed, Units: uk, Threat: tk}
 	in, err := inf.regionInputs(*region)
 	if err != nil {
 		return err
 	}
-	if sc.From, err = serviceDate(*date, in, e.now()); err != nil {
-		return err
+	sc, err := simulate.ParseScenario(draft, simulate.CommandLimits, in.Force.Shifts, in.Office.Location, e.now())
+	if err != nil {
+		return usageError{err}
 	}
 	if e.terminal {
-		bar := progressbar.NewOptions(*days+3, progressbar.OptionSetWriter(e.stderr),
+		bar := progressbar.NewOptions(sc.Days+4, progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("simulating"), progressbar.OptionClearOnFinish())
 		sc.Progress = func(done, _ int) { bar.Set(done) }
 	}
@@ -108,63 +94,4 @@ func runSimulate(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(w, "\nCharts written: %s\n", strings.Join(paths, ", "))
 	}
 	return nil
-}
-
-// parseUnits parses "vehicle=10,foot=2"; "" gives nil (the force file's units).
-func parseUnits(s string) (map[scheduler.Mode]int, error) {
-	kv, err := parsePairs(s)
-	if err != nil || kv == nil {
-		return nil, err
-	}
-	out := map[scheduler.Mode]int{}
-	for k, n := range kv {
-		m := scheduler.Mode(k)
-		if m != scheduler.Vehicle && m != scheduler.Foot {
-			return nil, fmt.Errorf("unknown mode %q; want vehicle or foot", k)
-		}
-		if n < 0 || n > 999 {
-			return nil, fmt.Errorf("%s=%d: want 0 to 999 units", k, n)
-		}
-		out[m] = n
-	}
-	return out, nil
-}
-
-// parseThreat parses "emb-fr=5,emb-de=4"; the missions are checked against the region
-// when the scenario is applied.
-func parseThreat(s string) (map[string]int, error) {
-	kv, err := parsePairs(s)
-	if err != nil || kv == nil {
-		return nil, err
-	}
-	for k, n := range kv {
-		if n < 1 || n > 5 {
-			return nil, fmt.Errorf("%s=%d: want a threat level from 1 to 5", k, n)
-		}
-	}
-	return kv, nil
-}
-
-// parsePairs parses comma-separated name=integer pairs; a name given twice is an error.
-func parsePairs(s string) (map[string]int, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	out := map[string]int{}
-	for _, part := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, fmt.Errorf("%q is not name=number", part)
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil {
-			return nil, fmt.Errorf("%q: %q is not a whole number", part, v)
-		}
-		if _, dup := out[k]; dup {
-			return nil, fmt.Errorf("%s given twice", k)
-		}
-		out[k] = n
-	}
-	return out, nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 func TestSimulateUsage(t *testing.T) {
@@ -65,8 +67,8 @@ func TestSimulateJSONAndCharts(t *testing.T) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	if doc.Schema != "vigil.simulation/v1" || !reflect.DeepEqual(names, []string{"fixed", "shuffled", "vigil"}) {
-		t.Errorf("simulate JSON schema %q, planners %v; want vigil.simulation/v1 and fixed, shuffled, vigil", doc.Schema, names)
+	if doc.Schema != "vigil.simulation/v1" || !reflect.DeepEqual(names, []string{"fixed", "rounds", "shuffled", "vigil"}) {
+		t.Errorf("simulate JSON schema %q, planners %v; want vigil.simulation/v1 and fixed, rounds, shuffled, vigil", doc.Schema, names)
 	}
 	if doc.Scenario.Units["vehicle"] != 4 || doc.Scenario.Seed != "5eed" {
 		t.Errorf("scenario units %v, seed %q; want vehicle 4 and the default seed 5eed", doc.Scenario.Units, doc.Scenario.Seed)
@@ -106,7 +108,7 @@ func TestSimulateText(t *testing.T) {
 func TestSimulateInterrupted(t *testing.T) {
 	var out, errb bytes.Buffer
 	e := &env{getenv: func(string) string { return "" }, stdout: &out, stderr: &errb,
-		now: func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }}
+		clock: clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // as if Ctrl-C came at once
 	code := exitCode(run(ctx, []string{"simulate", "--region", "hou", "--days", "6", "--train", "3"}, e), &errb)

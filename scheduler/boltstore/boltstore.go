@@ -258,7 +258,10 @@ func (s *Store) AddChange(ctx context.Context, region string, d scheduler.Date, 
 		if err != nil {
 			return err
 		}
-		seq, _ := b.NextSequence()
+		seq, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("change of %s %s: %w", region, d, err)
+		}
 		data, err := json.Marshal(c)
 		if err != nil {
 			return err
@@ -321,7 +324,10 @@ func (s *Store) Audit(ctx context.Context, r scheduler.AuditRecord) error {
 	return s.audits.do(func() error {
 		return s.db.Batch(func(tx *bolt.Tx) error {
 			b := tx.Bucket(bAudit)
-			seq, _ := b.NextSequence()
+			seq, err := b.NextSequence()
+			if err != nil {
+				return fmt.Errorf("audit entry: %w", err)
+			}
 			return b.Put(u64(seq), data)
 		})
 	})

@@ -33,7 +33,10 @@ func (s *Store) AddCheckIn(ctx context.Context, c scheduler.CheckIn) error {
 		if err != nil {
 			return err
 		}
-		seq, _ := b.NextSequence()
+		seq, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("check-in of %s %s: %w", c.Region, c.Date, err)
+		}
 		return b.Put(u64(seq), data)
 	})
 }
@@ -108,7 +111,10 @@ func (s *Store) AppendEvent(ctx context.Context, e scheduler.Event, keep int) (s
 		if err != nil {
 			return err
 		}
-		seq, _ := b.NextSequence()
+		seq, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("event of %s: %w", e.Region, err)
+		}
 		e.ID = strconv.FormatUint(seq, 10)
 		data, err := json.Marshal(e)
 		if err != nil {

@@ -33,35 +33,6 @@ type Store struct {
 	owns   bool
 }
 
-// Open connects to the Redis URL (redis://host:port/db, rediss:// for TLS) with a
-// UniversalClient and pings it. Keys start with prefix ("" for DefaultPrefix).
-func Open(ctx context.Context, url, prefix string) (*Store, error) {
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("redis URL: %w", err)
-	}
-	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs:                 []string{opt.Addr},
-		DB:                    opt.DB,
-		Username:              opt.Username,
-		Password:              opt.Password,
-		TLSConfig:             opt.TLSConfig,
-		ContextTimeoutEnabled: true,
-		DialTimeout:           2 * time.Second,
-		ReadTimeout:           2 * time.Second,
-		WriteTimeout:          2 * time.Second,
-	})
-	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if err := rdb.Ping(pctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis %s: %w: %w", opt.Addr, scheduler.ErrUnavailable, err)
-	}
-	s := New(rdb, prefix)
-	s.owns = true
-	return s, nil
-}
-
 // New returns a store on a client the caller owns (Close leaves it open).
 func New(rdb redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {

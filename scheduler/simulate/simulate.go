@@ -1,7 +1,7 @@
 // Package simulate runs coverage simulations for planners (DESIGN.md §4, §5): it plans a
-// scenario's service days with Vigil's planner, derives the fixed and shuffled baselines
-// from that plan, and measures all three with the same options, so that only the timing of
-// the visits differs between them. The CLI (`vigil simulate`) and the HTTP API
+// scenario's service days with Vigil's planner, derives the fixed, shuffled and rounds
+// baselines from that plan, and measures all four with the same options, so that only the
+// timing of the visits (and for rounds, their allocation) differs between them. The CLI (`vigil simulate`) and the HTTP API
 // (`POST /v1/simulations`) are thin shells around Run.
 //
 // A simulation's plan key comes from its seed, never from the live master key: a
@@ -173,8 +173,8 @@ func (s Scenario) Apply(in scheduler.Inputs) (scheduler.Inputs, error) {
 		if !ok {
 			return in, scenarioErrorf("threat: mission %q is not in region %s", id, in.Office.ID)
 		}
-		if lvl < 1 || lvl > 5 {
-			return in, scenarioErrorf("threat: %s=%d: want a level from 1 to 5", id, lvl)
+		if !scheduler.ValidThreat(lvl) {
+			return in, scenarioErrorf("threat: %s=%d: want a level from %d to %d", id, lvl, scheduler.MinThreat, scheduler.MaxThreat)
 		}
 		out.Missions[i].Threat = lvl
 	}
@@ -214,7 +214,7 @@ type Result struct {
 	Scenario ScenarioInfo `json:"scenario"`
 	Planners Planners     `json:"planners"`
 
-	// Plans holds the three plans measured.
+	// Plans holds the four plans measured.
 	Plans Plans `json:"-"`
 	// Inputs is the region's inputs with the scenario applied.
 	Inputs scheduler.Inputs `json:"-"`
@@ -222,16 +222,17 @@ type Result struct {
 	Options scheduler.MeasureOptions `json:"-"`
 }
 
-// Planners holds the §4 report of Vigil's plan and of its two baselines.
+// Planners holds the §4 report of Vigil's plan and of its three baselines.
 type Planners struct {
 	Vigil    scheduler.Report `json:"vigil"`
 	Fixed    scheduler.Report `json:"fixed"`
 	Shuffled scheduler.Report `json:"shuffled"`
+	Rounds   scheduler.Report `json:"rounds"`
 }
 
-// Plans holds Vigil's plan and its two baselines (DESIGN.md §4).
+// Plans holds Vigil's plan and its three baselines (DESIGN.md §4).
 type Plans struct {
-	Vigil, Fixed, Shuffled *scheduler.Plan
+	Vigil, Fixed, Shuffled, Rounds *scheduler.Plan
 }
 
 // ScenarioInfo describes what was simulated. Every planner shares it: the baselines have
@@ -261,8 +262,8 @@ type ScenarioInfo struct {
 }
 
 // Run simulates the scenario on a region's inputs: it plans sc.Days service days from
-// sc.From with the key derived from sc.Seed, derives the fixed and shuffled baselines and
-// measures the three with the same options (the response measure sees the same incidents
+// sc.From with the key derived from sc.Seed, derives the fixed, shuffled and rounds
+// baselines and measures the four with the same options (the response measure sees the same incidents
 // in each). It checks ctx between days and returns ctx.Err() when cancelled. A scenario
 // that does not fit the inputs is a *ScenarioError; a force too small for it is the
 // planner's *scheduler.InfeasibleError.
@@ -286,7 +287,7 @@ func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error)
 		return nil, err
 	}
 	key := PlanKey(sc.Seed)
-	total := sc.Days + 3
+	total := sc.Days + 4 // the days, then the four planners measured
 	step := 0
 	progress := func() {
 		step++
@@ -327,6 +328,10 @@ func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
+	rounds, err := scheduler.RoundsBaseline(vigil, stream(key, "baseline/rounds"))
+	if err != nil {
+		return nil, err
+	}
 
 	opt := scheduler.MeasureOptions{
 		Train:      sc.Train,
@@ -336,7 +341,7 @@ func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error)
 		Incidents:  sc.Incidents,
 		Travel:     scheduler.TravelModel(in.Force),
 	}
-	plans := []*scheduler.Plan{vigil, fixed, shuffled}
+	plans := []*scheduler.Plan{vigil, fixed, shuffled, rounds}
 	reports := make([]scheduler.Report, len(plans))
 	errs := make([]error, len(plans))
 	var mu sync.Mutex
@@ -365,8 +370,8 @@ func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error)
 	res := &Result{
 		Schema:   Schema,
 		Scenario: scenarioInfo(in, sc, vigil),
-		Planners: Planners{Vigil: reports[0], Fixed: reports[1], Shuffled: reports[2]},
-		Plans:    Plans{Vigil: vigil, Fixed: fixed, Shuffled: shuffled},
+		Planners: Planners{Vigil: reports[0], Fixed: reports[1], Shuffled: reports[2], Rounds: reports[3]},
+		Plans:    Plans{Vigil: vigil, Fixed: fixed, Shuffled: shuffled, Rounds: rounds},
 		Inputs:   in,
 		Options:  opt,
 	}

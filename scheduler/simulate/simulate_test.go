@@ -222,12 +222,12 @@ func TestJSONShape(t *testing.T) {
 	var calls [][2]int
 	sc.Progress = func(done, total int) { calls = append(calls, [2]int{done, total}) }
 	b := marshal(t, mustRun(t, mustInputs(t, "hou"), sc))
-	if len(calls) != sc.Days+3 {
-		t.Errorf("progress called %d times; want %d", len(calls), sc.Days+3)
+	if len(calls) != sc.Days+4 {
+		t.Errorf("progress called %d times; want %d", len(calls), sc.Days+4)
 	}
 	for i, c := range calls {
-		if c != [2]int{i + 1, sc.Days + 3} {
-			t.Errorf("progress call %d = %v; want %v", i, c, [2]int{i + 1, sc.Days + 3})
+		if c != [2]int{i + 1, sc.Days + 4} {
+			t.Errorf("progress call %d = %v; want %v", i, c, [2]int{i + 1, sc.Days + 4})
 		}
 	}
 	var top map[string]json.RawMessage
@@ -241,7 +241,7 @@ func TestJSONShape(t *testing.T) {
 		t.Errorf("top-level keys = %v; want %v", got, want)
 	}
 	planners := top["planners"]
-	if got, want := keysOf(t, planners), []string{"fixed", "shuffled", "vigil"}; !reflect.DeepEqual(got, want) {
+	if got, want := keysOf(t, planners), []string{"fixed", "rounds", "shuffled", "vigil"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("planners keys = %v; want %v", got, want)
 	}
 	var ps map[string]json.RawMessage
@@ -257,7 +257,7 @@ func TestJSONShape(t *testing.T) {
 			{"report", raw, []string{"compliance", "efficiency", "historical", "live", "minimax", "posts", "response"}},
 			{"historical", rep["historical"], []string{"interception", "random_window", "ratio"}},
 			{"live", rep["live"], []string{"15", "30", "45", "60"}},
-			{"minimax", rep["minimax"], []string{"optimum", "ratio", "worst"}},
+			{"minimax", rep["minimax"], []string{"below_floor", "optimum", "optimum_without_floor", "price_of_randomness", "ratio", "visits_per_max_gap", "worst"}},
 		}
 		for _, c := range checks {
 			if got := keysOf(t, c.raw); !reflect.DeepEqual(got, c.want) {
@@ -449,5 +449,36 @@ func BenchmarkSimulateWFO365(b *testing.B) {
 		if _, err := Run(context.Background(), in, sc); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRoundsPlanner checks that the rounds baseline is measured like the others: the same
+// routes and visit totals as Vigil's plan, every zone mission walked, and a report.
+func TestRoundsPlanner(t *testing.T) {
+	r := base(t)
+	v, ro := r.Plans.Vigil, r.Plans.Rounds
+	if ro == nil {
+		t.Fatal("Plans.Rounds = nil; want the rounds baseline")
+	}
+	for k, d := range v.ServiceDays {
+		if len(ro.ServiceDays[k].Routes) != len(d.Routes) {
+			t.Fatalf("day %d: rounds has %d routes; want %d", k, len(ro.ServiceDays[k].Routes), len(d.Routes))
+		}
+		for i, rt := range d.Routes {
+			got := ro.ServiceDays[k].Routes[i]
+			if got.Unit != rt.Unit || got.Shift != rt.Shift || len(got.Visits) != len(rt.Visits) {
+				t.Errorf("day %d route %d: rounds %s/%s with %d visits; want %s/%s with %d", k, i, got.Unit, got.Shift, len(got.Visits), rt.Unit, rt.Shift, len(rt.Visits))
+			}
+		}
+	}
+	// Rounds spread the visits over every mission of a zone, weighted or not.
+	for _, m := range v.Missions {
+		if visitsAt(ro, m.ID) == 0 {
+			t.Errorf("rounds never visit %s; want every zone mission walked", m.ID)
+		}
+	}
+	rep := r.Planners.Rounds
+	if rep.Compliance <= 0 || rep.Compliance > 1 || len(rep.Live) != len(r.Scenario.LiveMinutes) || rep.Minimax.Worst <= 0 {
+		t.Errorf("Planners.Rounds = %+v; want a measured report", rep)
 	}
 }

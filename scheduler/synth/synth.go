@@ -39,7 +39,7 @@ const (
 
 // threatCDF is the share of missions at threat ≤ 1..5, from the shipped wfo missions
 // (81, 52, 22, 14 and 8 of 177).
-var threatCDF = [5]float64{81.0 / 177, 133.0 / 177, 155.0 / 177, 169.0 / 177, 1}
+var threatCDF = [scheduler.MaxThreat]float64{81.0 / 177, 133.0 / 177, 155.0 / 177, 169.0 / 177, 1}
 
 // Inputs returns a region of n missions (n ≥ 1) with its force. Missions cluster around
 // max(1, n/400) city centres 10 km apart on a jittered grid (sizes falling off as 1/√rank,
@@ -102,8 +102,8 @@ func Inputs(n int) (scheduler.Inputs, error) {
 		kmLon := 111 * math.Cos(c.lat*math.Pi/180)
 		for j := 0; j < c.size; j++ {
 			k++
-			th := 1
-			for x := r.Float64(); th < 5 && x >= threatCDF[th-1]; th++ {
+			th := scheduler.MinThreat
+			for x := r.Float64(); th < scheduler.MaxThreat && x >= threatCDF[th-1]; th++ {
 			}
 			in.Missions = append(in.Missions, scheduler.Mission{
 				ID:      fmt.Sprintf("m-%06d", k),

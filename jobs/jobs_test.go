@@ -1,9 +1,8 @@
-package api
+package jobs
 
 import (
+	"bytes"
 	"context"
-	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -12,11 +11,16 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
-	"vigil/api/runlock"
+	"vigil/api"
+	"vigil/fixtures"
+	"vigil/rediskit"
+	"vigil/rediskit/rediskittest"
 	"vigil/scheduler"
 	"vigil/scheduler/redisstore"
-	"vigil/scheduler/storetest"
 )
+
+// testMaster is a fixed master key: tests are deterministic.
+var testMaster = bytes.Repeat([]byte{0x42}, scheduler.MasterKeySize)
 
 // runCounter counts the runs each job started, on all replicas together.
 type runCounter struct {
@@ -47,28 +51,37 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
+// seedBos returns the fixtures and a Redis store under prefix seeded with the small bos
+// region (3 missions, 1 unit).
+func seedBos(t *testing.T, store scheduler.Store) (*fixtures.Dataset, scheduler.RegionForce) {
+	t.Helper()
+	ds, err := fixtures.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []scheduler.MissionRecord
+	for _, m := range ds.Missions {
+		if m.Region == "bos" {
+			ms = append(ms, scheduler.NewMissionRecord(m, "fixtures", time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)))
+		}
+	}
+	f := *ds.Force.Regions["bos"]
+	if _, err := store.Seed(context.Background(), ms, []scheduler.RegionForce{f}); err != nil {
+		t.Fatal(err)
+	}
+	return ds, f
+}
+
 // TestJobsTwoReplicas runs two replicas' schedulers against one real Redis on one fake
 // clock: each scheduled run happens once, on one replica; a replica stopped mid-run leaves
 // the run's key, and the survivor's next run catches up on what it did not announce.
 func TestJobsTwoReplicas(t *testing.T) {
-	url := storetest.RedisURL(t)
+	rdb, prefix := rediskittest.Client(t, "jobs")
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx := context.Background()
-	prefix := fmt.Sprintf("{vigil-jobs-test-%d-%d}:", os.Getpid(), time.Now().UnixNano())
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	defer storetest.DeletePrefix(ctx, rdb, prefix)
 	store := redisstore.New(rdb, prefix)
-	h := newHarness(t) // fixtures and offices; its bolt store seeds ours
-	ms, _ := h.store.Missions(ctx, "bos")
-	f, _ := h.store.Force(ctx, "bos")
-	if _, err := store.Seed(ctx, ms, []scheduler.RegionForce{f}); err != nil {
-		t.Fatal(err)
-	}
+	ds, f := seedBos(t, store)
+	bosLoc := ds.Offices["bos"].Location
 	// 13:59:30: the evening shift (15:00) is released at 14:00.
 	fc := clockwork.NewFakeClockAt(time.Date(2026, 11, 27, 13, 59, 30, 0, bosLoc))
 	runs := &runCounter{runs: map[string]int{}}
@@ -77,7 +90,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 	blocked := make(chan int, 1)
 	hookOf := func(replica int) func(ctx context.Context, job string) {
 		return func(ctx context.Context, job string) {
-			key := job + "@" + runlock.RunTime(fc.Now()).In(bosLoc).Format("15:04")
+			key := job + "@" + rediskit.RunTime(fc.Now()).In(bosLoc).Format("15:04")
 			runs.add(key)
 			blockMu.Lock()
 			b := key == blockAt
@@ -88,16 +101,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 			}
 		}
 	}
-	var jobs [2]*Jobs
-	for i := range jobs {
-		srv := New(Config{Store: store, Offices: h.ds.Offices, MasterKey: testMaster, Now: fc.Now})
-		lk := runlock.New(rdb, runlock.Options{Prefix: prefix, Clock: fc, Lease: 3 * time.Second})
-		j, err := srv.StartJobs(ctx, JobsConfig{Clock: fc, Locker: lk, Regions: []string{"bos"}, hook: hookOf(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		jobs[i] = j
-	}
+	jobs, srvs := startReplicas(t, store, ds.Offices, fc, rdb, prefix, hookOf)
 	defer func() {
 		for _, j := range jobs {
 			j.Stop()
@@ -112,21 +116,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 			t.Errorf("runs of %s on two replicas = %d; want 1", job, n)
 		}
 	}
-	count := func(typ string) (n int, keys map[string]int) {
-		keys = map[string]int{}
-		es, err := store.Events(ctx, "bos", "", EventsKept)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range es {
-			if e.Type == typ {
-				n++
-				keys[string(e.Data)]++
-			}
-		}
-		return n, keys
-	}
-	if n, _ := count(EventShiftReleased); n != 1 {
+	if n, _ := countEvents(t, store, api.EventShiftReleased); n != 1 {
 		t.Errorf("shift_released events = %d; want 1 (the evening shift)", n)
 	}
 
@@ -148,7 +138,7 @@ func TestJobsTwoReplicas(t *testing.T) {
 	if err := jobs[victim].Stop(); err != nil {
 		t.Errorf("Stop of the replica mid-run: %v", err)
 	}
-	runKey := prefix + runlock.RunKey("sweep/bos", fc.Now())
+	runKey := prefix + rediskit.RunKey("sweep/bos", fc.Now())
 	if n, _ := rdb.Exists(ctx, runKey).Result(); n != 1 {
 		t.Errorf("run key %s after the stopped run: gone; want it left in place", runKey)
 	}
@@ -157,25 +147,69 @@ func TestJobsTwoReplicas(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 
 	// Every visit due (arrival + 15 min) from 13:00 to 14:02 is announced missed once.
-	o := h.ds.Offices["bos"]
-	d := scheduler.ServiceDateOf(fc.Now(), f.Shifts, o.Location)
-	sd, err := jobs[1-victim].s.serviceDay(ctx, "bos", d)
-	if err != nil {
-		t.Fatal(err)
+	want := visitsDue(t, srvs[1-victim], f, bosLoc, time.Date(2026, 11, 27, 13, 0, 0, 0, bosLoc), fc.Now())
+	if want == 0 {
+		t.Fatal("no visit due from 13:00 to 14:02: the test checks nothing")
 	}
-	want := 0
-	for _, r := range sd.Routes {
-		for _, v := range r.Visits {
-			due := v.Arrive.Add(CheckInWindow)
-			if !due.After(fc.Now()) && !due.Before(time.Date(2026, 11, 27, 13, 0, 0, 0, bosLoc)) {
-				want++
-			}
-		}
-	}
-	n, keys := count(EventMissedVisit)
+	n, keys := countEvents(t, store, api.EventMissedVisit)
 	if n != want || len(keys) != n {
 		t.Errorf("missed_visit events = %d (%d distinct); want %d, each once", n, len(keys), want)
 	}
 	t.Logf("two replicas: release/bos@14:00 ran %d, sweep/bos@14:00 ran %d, sweep@14:01 ran %d (stopped mid-run on replica %d), sweep@14:02 ran %d; missed_visit events %d for %d visits due",
 		runs.get("release/bos@14:00"), runs.get("sweep/bos@14:00"), runs.get("sweep/bos@14:01"), victim, runs.get("sweep/bos@14:02"), n, want)
+}
+
+// startReplicas starts two replicas' servers and jobs on one store, clock and Redis, each
+// replica's tasks calling hookOf(replica).
+func startReplicas(t *testing.T, store scheduler.Store, offices map[string]scheduler.Office, fc *clockwork.FakeClock,
+	rdb redis.UniversalClient, prefix string, hookOf func(int) func(context.Context, string)) ([2]*Jobs, [2]*api.Server) {
+	t.Helper()
+	var jobs [2]*Jobs
+	var srvs [2]*api.Server
+	for i := range jobs {
+		srvs[i] = api.New(api.Config{Store: store, Offices: offices, MasterKey: testMaster, Clock: fc})
+		lk := rediskit.NewRunLocker(rdb, rediskit.RunLockOptions{Prefix: prefix, Clock: fc, Lease: 3 * time.Second})
+		j, err := Start(context.Background(), Config{Service: srvs[i], Store: store, Offices: offices, Clock: fc, Locker: lk,
+			Regions: []string{"bos"}, hook: hookOf(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs[i] = j
+	}
+	return jobs, srvs
+}
+
+// countEvents returns how many events of type typ bos's stream holds, and how many of
+// each data.
+func countEvents(t *testing.T, store scheduler.Store, typ string) (n int, keys map[string]int) {
+	t.Helper()
+	keys = map[string]int{}
+	es, err := store.Events(context.Background(), "bos", "", api.EventsKept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.Type == typ {
+			n++
+			keys[string(e.Data)]++
+		}
+	}
+	return n, keys
+}
+
+// visitsDue returns how many of bos's visits on the service day of to are due (arrival
+// plus api.CheckInWindow) from from to to.
+func visitsDue(t *testing.T, srv *api.Server, f scheduler.RegionForce, loc *time.Location, from, to time.Time) int {
+	t.Helper()
+	visits, err := srv.PlannedVisits(context.Background(), "bos", scheduler.ServiceDateOf(to, f.Shifts, loc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range visits {
+		if due := v.Arrive.Add(api.CheckInWindow); !due.After(to) && !due.Before(from) {
+			n++
+		}
+	}
+	return n
 }

@@ -1,15 +1,10 @@
-// Package runlock is a gocron distributed Locker on Redis (redsync): a replica takes the
-// key of one scheduled run of a job (its name and scheduled minute), extends the lease
-// while the run lasts, and leaves the key in place after the run, so clock skew between
-// replicas cannot run it twice (DESIGN.md §6, Jobs).
-package runlock
+package rediskit
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,50 +15,53 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Defaults of Options.
+// Defaults of RunLockOptions.
 const (
-	DefaultLease = 30 * time.Second
-	DefaultKeep  = 48 * time.Hour
+	DefaultRunLease = 30 * time.Second
+	DefaultRunKeep  = 48 * time.Hour
 )
 
-// Options tune a Locker.
-type Options struct {
+// RunLockOptions tune a RunLocker.
+type RunLockOptions struct {
 	// Prefix starts every key (e.g. the store's prefix, with its Cluster hash tag).
 	Prefix string
 	// Clock gives the scheduled minute of a run; nil means the wall clock. Use the
 	// scheduler's clock.
 	Clock clockwork.Clock
-	// Lease is how long a run's key is held without extension (DefaultLease); it is
+	// Lease is how long a run's key is held without extension (DefaultRunLease); it is
 	// extended every third of it while the run lasts.
 	Lease time.Duration
-	// Keep is how long a finished run's key stays (DefaultKeep).
+	// Keep is how long a finished run's key stays (DefaultRunKeep).
 	Keep time.Duration
 	// Holder, when set, names this replica (e.g. host/pid) in the value of every key it
-	// takes, as "<Holder>#<random>", so an operator or a test can see who ran a run
-	// (HolderOf). Empty leaves the value random only.
+	// takes, as "<Holder>#<random>", so an operator or a test can see who ran a run.
+	// Empty leaves the value random only.
 	Holder string
 }
 
-// Locker is a gocron.Locker on redsync.
-type Locker struct {
+// RunLocker is a gocron distributed Locker on Redis (redsync): a replica takes the key of
+// one scheduled run of a job (its name and scheduled minute), extends the lease while the
+// run lasts, and leaves the key in place after the run, so clock skew between replicas
+// cannot run it twice (DESIGN.md §6, Jobs).
+type RunLocker struct {
 	rs  *redsync.Redsync
-	opt Options
+	opt RunLockOptions
 }
 
-var _ gocron.Locker = (*Locker)(nil)
+var _ gocron.Locker = (*RunLocker)(nil)
 
-// New returns a Locker on a go-redis client the caller owns.
-func New(rdb redis.UniversalClient, opt Options) *Locker {
+// NewRunLocker returns a RunLocker on a client the caller owns.
+func NewRunLocker(rdb redis.UniversalClient, opt RunLockOptions) *RunLocker {
 	if opt.Clock == nil {
 		opt.Clock = clockwork.NewRealClock()
 	}
 	if opt.Lease <= 0 {
-		opt.Lease = DefaultLease
+		opt.Lease = DefaultRunLease
 	}
 	if opt.Keep <= 0 {
-		opt.Keep = DefaultKeep
+		opt.Keep = DefaultRunKeep
 	}
-	return &Locker{rs: redsync.New(goredis.NewPool(rdb)), opt: opt}
+	return &RunLocker{rs: redsync.New(goredis.NewPool(rdb)), opt: opt}
 }
 
 // RunTime returns the scheduled minute of a run started at t: the nearest whole minute,
@@ -77,7 +75,7 @@ func RunKey(job string, t time.Time) string {
 
 // Lock takes the key of the run of job now scheduled. It fails when another replica holds
 // or has finished that run.
-func (l *Locker) Lock(ctx context.Context, job string) (gocron.Lock, error) {
+func (l *RunLocker) Lock(ctx context.Context, job string) (gocron.Lock, error) {
 	key := l.opt.Prefix + RunKey(job, l.opt.Clock.Now())
 	opts := []redsync.Option{redsync.WithExpiry(l.opt.Lease), redsync.WithTries(1)}
 	if l.opt.Holder != "" {
@@ -87,13 +85,13 @@ func (l *Locker) Lock(ctx context.Context, job string) (gocron.Lock, error) {
 	if err := m.TryLockContext(ctx); err != nil {
 		return nil, fmt.Errorf("run %s: %w", key, err)
 	}
-	lk := &lock{l: l, m: m, key: key, stop: make(chan struct{}), done: make(chan struct{})}
+	lk := &runLock{l: l, m: m, key: key, stop: make(chan struct{}), done: make(chan struct{})}
 	go lk.extend()
 	return lk, nil
 }
 
 // holderValue returns a key value naming the holder: "<Holder>#<16 random bytes, base64>".
-func (l *Locker) holderValue() (string, error) {
+func (l *RunLocker) holderValue() (string, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
@@ -101,17 +99,8 @@ func (l *Locker) holderValue() (string, error) {
 	return l.opt.Holder + "#" + base64.StdEncoding.EncodeToString(b), nil
 }
 
-// HolderOf returns the Holder named in the value of a run key, or "" when it names none.
-func HolderOf(value string) string {
-	i := strings.LastIndexByte(value, '#')
-	if i < 0 {
-		return ""
-	}
-	return value[:i]
-}
-
-type lock struct {
-	l    *Locker
+type runLock struct {
+	l    *RunLocker
 	m    *redsync.Mutex
 	key  string
 	stop chan struct{}
@@ -119,8 +108,9 @@ type lock struct {
 	once sync.Once
 }
 
-// extend renews the lease every third of it until the run ends.
-func (lk *lock) extend() {
+// extend renews the lease every third of it until the run ends. It ticks on the wall
+// clock, as the lease's expiry in Redis does.
+func (lk *runLock) extend() {
 	defer close(lk.done)
 	t := time.NewTicker(lk.l.opt.Lease / 3)
 	defer t.Stop()
@@ -138,7 +128,7 @@ func (lk *lock) extend() {
 
 // Unlock ends the run: the lease stops being extended and the key is kept for Keep, so
 // no replica runs the same scheduled run again.
-func (lk *lock) Unlock(ctx context.Context) error {
+func (lk *runLock) Unlock(ctx context.Context) error {
 	lk.once.Do(func() { close(lk.stop) })
 	<-lk.done
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -1,0 +1,265 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"vigil/scheduler"
+)
+
+// The mission routes: list, read, create, edit (with threat changes and their re-plans),
+// delete, and contacts.
+
+func (s *Server) listMissions(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	region, flag := c.QueryParam("region"), c.QueryParam("flag")
+	if flag != "" && flag != "contacts" {
+		return invalid("flag %q: want contacts", flag)
+	}
+	if cl.Role == RoleOfficer {
+		if flag != "" {
+			return forbidden("officers see only the missions of their released routes")
+		}
+		recs, err := s.officerMissions(ctx, cl)
+		if err != nil {
+			return err
+		}
+		out := []missionOut{}
+		for _, r := range recs {
+			out = append(out, missionView(r, cl, s.now()))
+		}
+		return c.JSON(http.StatusOK, map[string]any{"missions": out})
+	}
+	if region == "" {
+		region = cl.regionScope()
+	}
+	if err := inRegion(cl, region); err != nil {
+		return err
+	}
+	if _, ok := s.offices[region]; region != "" && !ok {
+		return errorf(KindNotFound, "no region %q", region)
+	}
+	if flag == "contacts" && cl.Role == RolePlanner {
+		return forbidden("planners do not see contacts")
+	}
+	recs, err := s.store.Missions(ctx, region)
+	if err != nil {
+		return err
+	}
+	out := []missionOut{}
+	for _, r := range recs {
+		if flag == "contacts" && len(r.Contacts) >= scheduler.MinContacts {
+			continue
+		}
+		out = append(out, missionView(r, cl, s.now()))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"missions": out})
+}
+
+// mission loads a mission and applies need to know: a reader limited to a region sees
+// only its missions; an officer only those of their released routes.
+func (s *Server) mission(c echo.Context, id string) (scheduler.MissionRecord, error) {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	r, err := s.store.Mission(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	if err := inRegion(cl, r.Mission.Region); err != nil {
+		return r, err
+	}
+	if cl.Role == RoleOfficer {
+		recs, err := s.officerMissions(ctx, cl)
+		if err != nil {
+			return r, err
+		}
+		if !slices.ContainsFunc(recs, func(x scheduler.MissionRecord) bool { return x.Mission.ID == r.Mission.ID }) {
+			return r, forbidden("mission %s is not on a released route of %s", r.Mission.ID, cl.Officer)
+		}
+	}
+	return r, nil
+}
+
+func (s *Server) getMission(c echo.Context) error {
+	r, err := s.mission(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, missionView(r, claimsOf(c), s.now()))
+}
+
+func (s *Server) createMission(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	var in missionIn
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	if err := inRegion(cl, in.Region); err != nil {
+		return err
+	}
+	o, _, err := s.region(ctx, in.Region)
+	if err != nil {
+		return err
+	}
+	if err := nearOffice(o, in.Lat, in.Lon); err != nil {
+		return err
+	}
+	m := scheduler.Mission{ID: in.ID, Name: in.Name, Kind: in.Kind, Country: in.Country, Address: in.Address, City: in.City,
+		State: in.State, Lat: in.Lat, Lon: in.Lon, Threat: in.Threat, FixedPosts: in.FixedPosts, Region: in.Region}
+	r := scheduler.NewMissionRecord(m, cl.actor(), s.now().UTC())
+	r.Contacts = nonNil(in.Contacts)
+	if err := s.store.CreateMission(ctx, r); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, missionView(r, cl, s.now()))
+}
+
+// patchMission edits a mission; a threat change is kept in its history and, in a live
+// service day, re-plans the day from the change (DESIGN.md §3) and answers what changed.
+func (s *Server) patchMission(c echo.Context) error {
+	var p missionPatch
+	if err := decode(c, &p); err != nil {
+		return err
+	}
+	rec, sum, err := s.updateMission(c, c.Param("id"), p)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"mission": missionView(rec, claimsOf(c), s.now()), "replan": nil}
+	if sum != nil {
+		out["replan"] = sum
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// updateMission applies a patch to a mission for the signed-in editor; a threat change in
+// a live service day re-plans it, and the re-plan's summary is returned (nil otherwise).
+// The dashboard's threat form calls it too.
+func (s *Server) updateMission(c echo.Context, id string, p missionPatch) (scheduler.MissionRecord, *replanSummary, error) {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	now := s.now()
+	if err := p.validate(now); err != nil {
+		return scheduler.MissionRecord{}, nil, err
+	}
+	cur, err := s.mission(c, id)
+	if err != nil {
+		return cur, nil, err
+	}
+	region := cur.Mission.Region
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return cur, nil, err
+	}
+	if p.Lat != nil {
+		if err := nearOffice(o, *p.Lat, *p.Lon); err != nil {
+			return cur, nil, err
+		}
+	}
+	from := now.Truncate(time.Minute)
+	if p.From != nil {
+		from = *p.From
+	}
+	day := scheduler.ServiceDateOf(from, f.Shifts, o.Location)
+	current := s.currentDate(o, f)
+	if p.Threat != nil && cl.Role == RoleSupervisor && current.AddDays(1).Before(day) {
+		return cur, nil, forbidden("supervisors change threat levels for the current and next service day, not %s", day)
+	}
+	rec, err := s.store.UpdateMission(ctx, cur.Mission.ID, func(r *scheduler.MissionRecord) error {
+		p.apply(r, cl.actor(), now, from)
+		return nil
+	})
+	if err != nil || p.Threat == nil {
+		return rec, nil, err
+	}
+	live := !current.AddDays(1).Before(day)
+	sum, err := s.applyChange(ctx, region, day, scheduler.Change{At: from, Mission: rec.Mission.ID, Threat: *p.Threat, Until: p.Until}, live)
+	if err != nil {
+		return rec, nil, err
+	}
+	if p.Until != nil {
+		// A temporary change that outlasts its day ends in a later day's log.
+		if end := scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location); end != day {
+			if _, err := s.applyChange(ctx, region, end, scheduler.Change{At: *p.Until, Mission: rec.Mission.ID, Threat: rec.ThreatAt(*p.Until)}, false); err != nil {
+				return rec, nil, err
+			}
+		}
+	}
+	return rec, sum, nil
+}
+
+// apply writes the patch into a mission record; a threat change is added to its history.
+func (p missionPatch) apply(r *scheduler.MissionRecord, actor string, now, from time.Time) {
+	m := &r.Mission
+	setString(&m.Name, p.Name)
+	setString(&m.Kind, p.Kind)
+	setString(&m.Country, p.Country)
+	setString(&m.Address, p.Address)
+	setString(&m.City, p.City)
+	setString(&m.State, p.State)
+	if p.Lat != nil {
+		m.Lat, m.Lon = *p.Lat, *p.Lon
+	}
+	if p.FixedPosts != nil {
+		n := *p.FixedPosts
+		m.FixedPosts = &n
+	}
+	if p.Threat != nil {
+		r.History = append(r.History, scheduler.ThreatChange{Threat: *p.Threat, SetBy: actor, SetAt: now.UTC(), From: from, Until: p.Until})
+	}
+}
+
+func setString(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func (s *Server) deleteMission(c echo.Context) error {
+	r, err := s.mission(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteMission(c.Request().Context(), r.Mission.ID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) getContacts(c echo.Context) error {
+	r, err := s.mission(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, contactsView(r))
+}
+
+func (s *Server) putContacts(c echo.Context) error {
+	var in contactsIO
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := validContacts(in.Contacts); err != nil {
+		return err
+	}
+	r, err := s.mission(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	r, err = s.store.UpdateMission(c.Request().Context(), r.Mission.ID, func(r *scheduler.MissionRecord) error {
+		r.Contacts = nonNil(in.Contacts)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, contactsView(r))
+}

@@ -1,0 +1,560 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"vigil/geo"
+)
+
+// maxRetries is how many times a zone's day is dispatched before its failure is reported.
+// Each retry re-allocates with the travel per visit the failed attempt measured (plus
+// retryTravelMargin), keeps more slack below the max gaps, and from the third attempt
+// plans visits closer to the minimums.
+const maxRetries = 5
+
+// retryTravelMargin is the share added to the measured travel per visit on a retry.
+const retryTravelMargin = 0.1
+
+// realisedTravel returns the travel minutes per visit of the dispatched units by mode,
+// between consecutive visits (kept ones included).
+func realisedTravel(units []*simUnit, tt func(Mode, int, int) int) map[Mode]float64 {
+	travel, visits := map[Mode]float64{}, map[Mode]float64{}
+	for _, u := range units {
+		for k, v := range u.visits {
+			if k > 0 {
+				travel[u.zu.Mode] += float64(tt(u.zu.Mode, u.visits[k-1].Mission, v.Mission))
+			}
+			visits[u.zu.Mode]++
+		}
+	}
+	out := map[Mode]float64{}
+	for m, n := range visits {
+		if n > 0 {
+			out[m] = travel[m] / n
+		}
+	}
+	return out
+}
+
+// planDay plans service day d; with prev set, it re-plans prev at the last change's time,
+// keeping every visit that started before it (DESIGN.md §3). in is the day's own inputs
+// (its version's); dispatch after a force change uses the force and zones then in effect.
+func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, error) {
+	eff, zn, err := zs.at(changes)
+	if err != nil {
+		return ServiceDay{}, err
+	}
+	p := newDayPlan(in, eff, key, d, changes)
+	revision := 0
+	if prev != nil {
+		revision = prev.Revision + 1
+		if err := p.keepBefore(prev, changes); err != nil {
+			return ServiceDay{}, err
+		}
+	}
+	groupOf, err := p.groups(zn)
+	if err != nil {
+		return ServiceDay{}, err
+	}
+	unitVisits, err := p.dispatchGroups(zn, groupOf)
+	if err != nil {
+		return ServiceDay{}, err
+	}
+	forced := hasForceChange(changes)
+	all := p.routeUnits(zn, unitVisits, forced)
+	var spans unitSpans
+	if forced {
+		spans = newUnitSpans(in, changes)
+	}
+	routes := p.routes(all, unitVisits, forced, spans)
+	// Posts and crews do not depend on the day's changes: they are staffed with the
+	// day's first version, so a re-plan never moves a post relief or a crew.
+	var posts []Post
+	if forced {
+		routes, posts, err = staffChanged(in, eff.Force, key, d, routes)
+	} else {
+		routes, posts, err = StaffDay(in, key, d, InputsVersion(in, d, nil), routes)
+	}
+	if err != nil {
+		return ServiceDay{}, err
+	}
+	if posts == nil {
+		posts = []Post{}
+	}
+	return ServiceDay{
+		Date: d.String(), Version: p.version, Revision: revision,
+		Start: p.start.In(p.loc), End: p.end.In(p.loc), Routes: routes, Posts: posts,
+	}, nil
+}
+
+// dayPlan is one service day being planned: what planDay works out once and the dispatch
+// of every group of zones shares.
+type dayPlan struct {
+	in  Inputs // the day's own inputs (its version's)
+	eff Inputs // in with the force in effect after the changes; the dispatch runs on it
+	key []byte
+	d   Date
+
+	region, version string
+	loc             *time.Location
+	start, end      time.Time // the service day's bounds
+	dayMin          int       // the service day's length in minutes
+	wins            []ShiftWindow
+	shiftEnd        []int // the minute of the day each shift ends at
+	th              *threats
+
+	travel    func(Mode) geo.Traveler
+	travelers map[Mode]geo.Traveler
+	points    []geo.Point    // by mission index
+	index     map[string]int // mission id → index
+
+	// from is the minute of the day a re-plan starts at (0 for the whole day); kept holds
+	// each unit's visits before it, out the units out of service, and prevRoute the routes
+	// of the day re-planned by unit|shift, for units a force change moved or removed.
+	from      int
+	kept      map[string][]visitRec
+	out       map[string]bool
+	prevRoute map[string]Route
+}
+
+func newDayPlan(in, eff Inputs, key []byte, d Date, changes []Change) *dayPlan {
+	loc := in.Office.Location
+	f := in.Force
+	S, E := ServiceDayBounds(d, f.Shifts, loc)
+	p := &dayPlan{
+		in: in, eff: eff, key: key, d: d,
+		region: regionOf(in), version: InputsVersion(in, d, changes),
+		loc: loc, start: S, end: E, dayMin: int(E.Sub(S) / time.Minute),
+		wins:      ShiftWindows(d, f.Shifts, loc),
+		travel:    TravelModel(f),
+		travelers: map[Mode]geo.Traveler{},
+		points:    make([]geo.Point, len(in.Missions)),
+		index:     make(map[string]int, len(in.Missions)),
+		kept:      map[string][]visitRec{},
+		out:       map[string]bool{},
+		prevRoute: map[string]Route{},
+	}
+	for _, m := range Modes {
+		p.travelers[m] = p.travel(m)
+	}
+	for i, m := range in.Missions {
+		p.points[i] = MissionPoint(m)
+		p.index[m.ID] = i
+	}
+	p.shiftEnd = make([]int, len(p.wins))
+	for k, w := range p.wins {
+		p.shiftEnd[k] = p.minute(w.End)
+	}
+	p.th = newThreats(in, S, p.dayMin, changes)
+	return p
+}
+
+// minute returns the minutes from the start of the service day to t, rounded down.
+func (p *dayPlan) minute(t time.Time) int { return int(t.Sub(p.start) / time.Minute) }
+
+// tt is the travel minutes from mission a to mission b for a unit of the mode.
+func (p *dayPlan) tt(mode Mode, a, b int) int {
+	if a == b {
+		return 0
+	}
+	return p.travelers[mode].Minutes(p.points[a], p.points[b])
+}
+
+// keepBefore sets up the re-plan of prev from the last change's time: every visit begun
+// before it is kept, and the units the changes take out of service are out.
+func (p *dayPlan) keepBefore(prev *ServiceDay, changes []Change) error {
+	at := changes[len(changes)-1].At
+	p.from = min(max(int(math.Ceil(at.Sub(p.start).Minutes()-1e-9)), 0), p.dayMin)
+	// Routes come by shift start, so each unit's visits arrive in time order, and the
+	// second half of a visit split at a shift change follows its first half.
+	for _, r := range prev.Routes {
+		p.prevRoute[r.Unit+"|"+r.Shift] = r
+		for _, v := range r.Visits {
+			a := p.minute(v.Arrive)
+			dep := p.minute(v.Depart)
+			mi, ok := p.index[v.Mission]
+			if !ok {
+				return fmt.Errorf("%s %s: re-plan: visit to unknown mission %s", p.region, p.d, v.Mission)
+			}
+			if ks := p.kept[r.Unit]; len(ks) > 0 && ks[len(ks)-1].Mission == mi && ks[len(ks)-1].Depart == a {
+				ks[len(ks)-1].Depart = dep // a visit in progress is kept whole
+				continue
+			}
+			if a < p.from {
+				p.kept[r.Unit] = append(p.kept[r.Unit], visitRec{Mission: mi, Arrive: a, Depart: dep})
+			}
+		}
+	}
+	for _, c := range changes {
+		if c.Unit != "" {
+			p.out[c.Unit] = true
+		}
+	}
+	return nil
+}
+
+// groups returns, for each zone, the zone whose group dispatches it: itself, or, for a
+// zone whose units are all out of service, the nearest zone that still has units.
+func (p *dayPlan) groups(zn *zoning) ([]int, error) {
+	groupOf := make([]int, len(zn.Zones))
+	active := func(zi int) bool {
+		for _, u := range zn.Units[zi] {
+			if !p.out[u.ID] {
+				return true
+			}
+		}
+		return false
+	}
+	for zi := range groupOf {
+		groupOf[zi] = zi
+		if active(zi) {
+			continue
+		}
+		best, bd := -1, math.Inf(1)
+		ci := zoneCentre(p.points, zn.Missions[zi])
+		for zj := range zn.Zones {
+			if zj != zi && active(zj) {
+				if dd := geo.Haversine(ci, zoneCentre(p.points, zn.Missions[zj])); dd < bd {
+					best, bd = zj, dd
+				}
+			}
+		}
+		if best < 0 {
+			return nil, &InfeasibleError{Region: p.region, Missing: fmt.Sprintf(
+				"%s: zone %s has no unit left in service and no other zone has one to take it over", p.d, zn.Zones[zi].ID)}
+		}
+		groupOf[zi] = best
+	}
+	return groupOf, nil
+}
+
+// zoneGroup is the zones dispatched together, under the id of the zone that leads them:
+// their missions, sorted, and their units.
+type zoneGroup struct {
+	zoneID string
+	ms     []int
+	units  []zoneUnit
+}
+
+// dispatchGroups dispatches every group of zones, retrying a group whose dispatch missed a
+// hard rule, and returns each unit's visits of the day; units out of service keep what
+// they did before the change.
+func (p *dayPlan) dispatchGroups(zn *zoning, groupOf []int) (map[string][]visitRec, error) {
+	nz := len(zn.Zones)
+	groupSize := make([]int, nz)
+	for zi := range groupOf {
+		groupSize[groupOf[zi]]++
+	}
+	unitVisits := map[string][]visitRec{}
+	for g := 0; g < nz; g++ {
+		grp := zoneGroup{zoneID: zn.Zones[g].ID}
+		for zi := 0; zi < nz; zi++ {
+			if groupOf[zi] == g {
+				grp.ms = append(grp.ms, zn.Missions[zi]...)
+				grp.units = append(grp.units, zn.Units[zi]...)
+			}
+		}
+		if len(grp.ms) == 0 {
+			continue
+		}
+		sort.Ints(grp.ms)
+		// A group of one zone starts from the zoning's travel estimate (the same
+		// meanZoneTravel allocate would compute); merged groups compute their own.
+		var measured map[Mode]float64
+		if single := groupSize[g] == 1; single && zn.Travel != nil && zn.Travel[g] != nil {
+			measured = zn.Travel[g]
+		}
+		res, err := p.dispatchWithRetries(grp, measured)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range res {
+			unitVisits[u.zu.ID] = u.visits
+		}
+	}
+	for zi := range zn.Zones {
+		for _, u := range zn.Units[zi] {
+			if _, ok := unitVisits[u.ID]; !ok {
+				unitVisits[u.ID] = p.kept[u.ID]
+			}
+		}
+	}
+	return unitVisits, nil
+}
+
+// dispatchWithRetries dispatches a group up to maxRetries times, each retry with the
+// travel per visit the failed attempt measured.
+func (p *dayPlan) dispatchWithRetries(grp zoneGroup, measured map[Mode]float64) ([]*simUnit, error) {
+	for attempt := 0; ; attempt++ {
+		res, used, err := p.dispatchGroup(grp, measured, attempt)
+		if err == nil {
+			return res, nil
+		}
+		var fe *failureError
+		if !errors.As(err, &fe) || attempt+1 >= maxRetries {
+			return nil, err
+		}
+		// The realised-capacity check: the attempt was late, so the allocation is
+		// redone with the travel per visit the attempt measured, with a margin.
+		got := realisedTravel(res, p.tt)
+		measured = map[Mode]float64{}
+		for m, t := range used {
+			measured[m] = t
+			if r, ok := got[m]; ok {
+				measured[m] = max(t, r) * (1 + retryTravelMargin)
+			}
+		}
+	}
+}
+
+// routeUnit is a unit with the zone its routes are in.
+type routeUnit struct {
+	zoneUnit
+	zone string
+}
+
+// routeUnits returns the units that get routes: those of the zoning, then, after a force
+// change, the units it removed, which keep what they did before it in the zone they had.
+func (p *dayPlan) routeUnits(zn *zoning, unitVisits map[string][]visitRec, forced bool) []routeUnit {
+	var all []routeUnit
+	for zi, z := range zn.Zones {
+		for _, u := range zn.Units[zi] {
+			all = append(all, routeUnit{u, z.ID})
+		}
+	}
+	if !forced {
+		return all
+	}
+	inZones := map[string]bool{}
+	for _, u := range all {
+		inZones[u.ID] = true
+	}
+	removed := map[string]Route{}
+	for _, r := range p.prevRoute {
+		if !inZones[r.Unit] {
+			if o, ok := removed[r.Unit]; !ok || r.Start.Before(o.Start) {
+				removed[r.Unit] = r
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(removed)) {
+		all = append(all, routeUnit{zoneUnit{ID: id, Mode: removed[id].Mode}, removed[id].Zone})
+		unitVisits[id] = p.kept[id]
+	}
+	return all
+}
+
+// routes cuts each unit's visits into one route per shift it works, ordered by start and
+// unit; a visit over a shift change is split at it (relief in place).
+func (p *dayPlan) routes(all []routeUnit, unitVisits map[string][]visitRec, forced bool, spans unitSpans) []Route {
+	var routes []Route
+	for _, u := range all {
+		vs := unitVisits[u.ID]
+		sortVisits(vs)
+		for k, w := range p.wins {
+			zoneID := u.zone
+			if pr, ok := p.prevRoute[u.ID+"|"+w.Name]; ok && forced && p.minute(w.Start) < p.from {
+				zoneID = pr.Zone // a shift begun before the change stays in the zone it began in
+			}
+			if forced && !spans.works(u.ID, w) {
+				continue
+			}
+			lo := 0
+			if k > 0 {
+				lo = p.shiftEnd[k-1]
+			}
+			r := Route{Unit: u.ID, Mode: u.Mode, Shift: w.Name, Zone: zoneID, Officers: []string{}, Start: w.Start, End: w.End, Visits: []Visit{}}
+			p.cut(&r, vs, lo, p.shiftEnd[k])
+			routes = append(routes, r)
+		}
+	}
+	sort.SliceStable(routes, func(a, b int) bool {
+		if !routes[a].Start.Equal(routes[b].Start) {
+			return routes[a].Start.Before(routes[b].Start)
+		}
+		return routes[a].Unit < routes[b].Unit
+	})
+	return routes
+}
+
+// cut adds to r the parts of visits vs within minutes [lo, hi) of the day, and the
+// distance between them.
+func (p *dayPlan) cut(r *Route, vs []visitRec, lo, hi int) {
+	prevMi := -1
+	dist := 0.0
+	for _, v := range vs {
+		a, b := max(v.Arrive, lo), min(v.Depart, hi)
+		if a < b || (a == b && v.Arrive == v.Depart && a >= lo && a < hi) {
+			r.Visits = append(r.Visits, Visit{
+				Mission: p.in.Missions[v.Mission].ID,
+				Arrive:  p.start.Add(time.Duration(a) * time.Minute).In(p.loc),
+				Depart:  p.start.Add(time.Duration(b) * time.Minute).In(p.loc),
+			})
+			if prevMi >= 0 {
+				dist += p.travelers[r.Mode].Metres(p.points[prevMi], p.points[v.Mission])
+			}
+			prevMi = v.Mission
+		}
+	}
+	r.DistanceM = int(math.Round(dist))
+}
+
+func zoneCentre(points []geo.Point, ms []int) geo.Point {
+	var c geo.Point
+	for _, mi := range ms {
+		c.Lat += points[mi].Lat
+		c.Lon += points[mi].Lon
+	}
+	n := float64(max(len(ms), 1))
+	return geo.Point{Lat: c.Lat / n, Lon: c.Lon / n}
+}
+
+// dispatchGroup allocates and dispatches one group of missions and units from minute
+// p.from, starting from the visits kept before it. measured, when set, is the travel per
+// visit by mode the allocation counts (allocate); attempt counts the retries.
+func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attempt int) ([]*simUnit, map[Mode]float64, error) {
+	in := p.eff
+	region := regionOf(in)
+	var activeUnits []zoneUnit
+	for _, u := range grp.units {
+		if !p.out[u.ID] {
+			activeUnits = append(activeUnits, u)
+		}
+	}
+	al, err := allocate(in, grp.zoneID, grp.ms, activeUnits, p.profAt, float64(p.dayMin), p.travel, measured)
+	if err != nil && p.from == 0 {
+		return nil, nil, err
+	}
+	// The dispatch runs twice. A visit arrives when a unit can get there, which is often
+	// after its drawn due time, so a mission's realised gaps are its drawn gaps plus its
+	// delays, which are longer at the edge of a zone than at its centre. The pilot run
+	// measures each mission's mean delay; the second draws gaps shorter by it, so every
+	// mission gets about the visits its allocation planned. Both runs draw from streams of
+	// the same labels, so the plan stays a pure function of its inputs.
+	ids := slices.Clone(grp.ms)
+	for _, u := range grp.units {
+		ids = append(ids, u.Home)
+	}
+	memo := newTravelMemo(p.tt, ids)
+	tl, sims := p.timeline(grp, al, memo, attempt, nil)
+	tl.run(p.from)
+	if len(tl.failures) == 0 {
+		delay := make([]float64, len(grp.ms))
+		for i, m := range tl.missions {
+			if m.delayN > 0 {
+				delay[i] = float64(m.delaySum) / float64(m.delayN)
+			}
+		}
+		// Should the corrected run miss a hard rule, the pilot stands.
+		tl2, sims2 := p.timeline(grp, al, memo, attempt, delay)
+		if tl2.run(p.from); len(tl2.failures) == 0 {
+			tl, sims = tl2, sims2
+		}
+	}
+	if len(tl.failures) > 0 {
+		f := tl.failures[0]
+		return sims, al.Travel, &failureError{&InfeasibleError{Region: region, Missing: fmt.Sprintf(
+			"%s: mission %s (zone %s, %d units): %s; the zone needs more units",
+			p.d, in.Missions[f.mission].ID, grp.zoneID, len(tl.units), f.what)}}
+	}
+	return sims, al.Travel, nil
+}
+
+// profAt is mission mi's profile at the minute the dispatch starts from.
+func (p *dayPlan) profAt(mi int) Profile { return p.eff.Force.Profiles[p.th.at(mi, p.from)] }
+
+// timeline builds one run of a group's dispatch: its missions with the gaps their
+// allocated visits give (shortened by delay, the pilot run's mean delay per mission, when
+// set), and its units where the kept visits left them.
+func (p *dayPlan) timeline(grp zoneGroup, al allocation, memo *travelMemo, attempt int, delay []float64) (*timeline, []*simUnit) {
+	in := p.eff
+	region := regionOf(in)
+	tl := &timeline{in: in, dayMin: p.dayMin, shiftEnd: p.shiftEnd, threat: p.th.at, travel: memo.minutes, slackPlus: 15 * attempt, conservative: attempt > 0, loose: attempt > 1}
+	for _, w := range p.wins {
+		tl.rngs = append(tl.rngs, NewRand(p.key, region, p.d, grp.zoneID, w.Name, p.version))
+	}
+	p.addMissions(tl, grp.ms, al, attempt, delay)
+	var sims []*simUnit
+	for _, u := range grp.units {
+		su := &simUnit{zu: u, pos: u.Home, free: p.from, anywhere: true}
+		vs := append([]visitRec(nil), p.kept[u.ID]...)
+		sortVisits(vs)
+		su.visits = vs
+		if len(vs) > 0 {
+			last := vs[len(vs)-1]
+			su.pos, su.free, su.anywhere = last.Mission, max(last.Depart, p.from), false
+		}
+		sims = append(sims, su)
+		if !p.out[u.ID] {
+			tl.units = append(tl.units, su)
+		}
+	}
+	// Handovers (timeline.handover): every unit ends the day at its handover mission of
+	// the next day, and starts at today's where it has done nothing before `from`.
+	tl.endAt = make([]int, len(tl.units))
+	for k, u := range tl.units {
+		tl.endAt[k] = tl.handover(p.key, region, p.d.AddDays(1), k)
+		if len(u.visits) == 0 && p.from == 0 {
+			u.pos, u.anywhere = tl.handover(p.key, region, p.d, k), false
+		}
+	}
+	return tl, sims
+}
+
+// addMissions adds the group's missions to tl, each with the mean gap its allocated visits
+// give and the deadline its kept presences and threat changes set.
+func (p *dayPlan) addMissions(tl *timeline, ms []int, al allocation, attempt int, delay []float64) {
+	// Presences kept before `from`, merged per mission, whichever unit made them: after a
+	// force change a mission's earlier visits may be by a unit now in another zone.
+	presence := map[int][]visitRec{}
+	for _, u := range slices.Sorted(maps.Keys(p.kept)) {
+		for _, v := range p.kept[u] {
+			presence[v.Mission] = append(presence[v.Mission], v)
+		}
+	}
+	for i, mi := range ms {
+		pr := p.profAt(mi)
+		n := al.Visits[i]
+		if n <= 0 {
+			n = MinimumVisits(pr, float64(p.dayMin))
+		}
+		// Each retry plans closer to the minimums, leaving the units more room.
+		if attempt > 1 && len(al.Minimums) == len(ms) {
+			n = al.Minimums[i] + (n-al.Minimums[i])*max(0, 1-0.3*float64(attempt-1))
+		}
+		g := math.Max(1, (float64(p.dayMin)-n*MeanDwell(pr))/n)
+		if delay != nil {
+			g = max(g-delay[i], g*minDelayShare, 1)
+		}
+		m := &simMission{idx: mi, minimum: p.th.minimum(mi), meanGap: g}
+		m.deadline = tl.prof(mi, 0).MaxGapMinutes / 2
+		if ps := presence[mi]; len(ps) > 0 {
+			sortVisits(ps)
+			end := -1
+			for _, v := range ps {
+				if v.Arrive > end {
+					m.count++
+				}
+				end = max(end, v.Depart)
+			}
+			m.has, m.lastEnd = true, end
+			m.deadline = end + tl.prof(mi, end).MaxGapMinutes
+		}
+		for _, c := range p.th.points(mi) {
+			if c <= p.from && c >= m.lastEndOr(0) {
+				m.deadline = min(m.deadline, c+tl.prof(mi, c).MaxGapMinutes)
+			}
+		}
+		tl.missions = append(tl.missions, m)
+	}
+}
+
+// minDelayShare bounds the dispatch's delay correction: a mission's drawn mean gap is
+// never shortened below this share of its planned gap.
+const minDelayShare = 0.5
