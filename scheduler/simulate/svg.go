@@ -87,8 +87,7 @@ func line(xs, ys []float64, s series) *plotter.Line {
 	for i := range xs {
 		pts[i] = plotter.XY{X: xs[i], Y: ys[i]}
 	}
-	l := &plotter.Line{XYs: pts, LineStyle: s.lineStyle()}
-	return l
+	return &plotter.Line{XYs: pts, LineStyle: s.lineStyle()}
 }
 
 // legendThumb draws a legend entry as a box of the series' colour for bars, else as a
