@@ -315,7 +315,7 @@ func (p *partitioner) cellsAndLoads() {
 		p.lat0 += s.Point.Lat / float64(n)
 		p.lng0 += s.Point.Lon / float64(n)
 	}
-	near := nearest(pts)
+	near := Nearest(pts)
 	p.load = make([]loads, n)
 	for i := range p.sites {
 		// A site with no work still weighs a little, so that every part of a cut weighs.
@@ -863,57 +863,17 @@ func sortedInts(m map[int]bool) []int {
 // then index).
 func (p *partitioner) nearGrains(k int) [][]int {
 	n := len(p.grain)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(p.grain[a].x, p.grain[b].x); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	type cand struct {
-		d float64
-		j int
-	}
 	out := make([][]int, n)
-	for pos, i := range order {
-		gi := p.grain[i]
-		var best []cand
-		kth := func() float64 {
-			if len(best) < k {
-				return math.Inf(1)
-			}
-			return best[len(best)-1].d
-		}
-		add := func(j int) bool {
-			gj := p.grain[j]
-			dx := gj.x - gi.x
-			if dx*dx > kth() {
-				return false
-			}
-			d := dx*dx + (gj.y-gi.y)*(gj.y-gi.y)
-			c := cand{d, j}
-			at, _ := slices.BinarySearchFunc(best, c, func(a, b cand) int {
-				if x := cmp.Compare(a.d, b.d); x != 0 {
-					return x
-				}
-				return cmp.Compare(a.j, b.j)
-			})
-			best = slices.Insert(best, at, c)
-			if len(best) > k {
-				best = best[:k]
-			}
-			return true
-		}
-		for q := pos + 1; q < n && add(order[q]); q++ {
-		}
-		for q := pos - 1; q >= 0 && add(order[q]); q-- {
-		}
-		for _, c := range best {
-			out[i] = append(out[i], c.j)
-		}
+	if k = min(k, n-1); k < 1 {
+		return out
+	}
+	x, y := make([]float64, n), make([]float64, n)
+	for i, g := range p.grain {
+		x[i], y[i] = g.x, g.y
+	}
+	flat := kNearestPlanar(x, y, k)
+	for i := range out {
+		out[i] = flat[i*k : (i+1)*k : (i+1)*k]
 	}
 	return out
 }
@@ -943,7 +903,7 @@ func (p *partitioner) workload(ms []int) loads {
 	for k, i := range ms {
 		pts[k] = p.sites[i].Point
 	}
-	near := nearest(pts)
+	near := Nearest(pts)
 	var w loads
 	for k, i := range ms {
 		j := -1
@@ -1452,187 +1412,4 @@ func (p *partitioner) zones() []Zone {
 	}
 	slices.SortFunc(zs, func(a, b Zone) int { return cmp.Compare(a.ID, b.ID) })
 	return zs
-}
-
-// nearest returns, for each point, the index of the nearest other point by great-circle
-// distance (the lowest index among equals), or -1 if there is none.
-func nearest(pts []Point) []int {
-	if out := nearestTree(pts); out != nil {
-		return out
-	}
-	return nearestSweep(pts)
-}
-
-// nearestSweep is nearest by a sweep over the points sorted by latitude: O(n) distances a
-// point where points are few or spread along one line, O(√n) where they are spread in a
-// region.
-func nearestSweep(pts []Point) []int {
-	n := len(pts)
-	out := make([]int, n)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(pts[a].Lat, pts[b].Lat); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	cos := latCosines(pts)
-	for k, i := range order {
-		best, bestD := -1, math.Inf(1)
-		try := func(j int) bool {
-			if math.Abs(pts[j].Lat-pts[i].Lat)*mPerDeg > bestD {
-				return false
-			}
-			d := haversine(pts[i], pts[j], cos[i], cos[j])
-			if d < bestD || d == bestD && j < best {
-				best, bestD = j, d
-			}
-			return true
-		}
-		for kk := k + 1; kk < n && try(order[kk]); kk++ {
-		}
-		for kk := k - 1; kk >= 0 && try(order[kk]); kk-- {
-		}
-		out[i] = best
-	}
-	return out
-}
-
-// mPerDeg is the metres of great circle a degree.
-const mPerDeg = EarthRadiusM * math.Pi / 180
-
-// latCosines returns the cosine of each point's latitude, as Haversine computes it.
-func latCosines(pts []Point) []float64 {
-	cos := make([]float64, len(pts))
-	for i, p := range pts {
-		const rad = math.Pi / 180
-		cos[i] = math.Cos(p.Lat * rad)
-	}
-	return cos
-}
-
-// treeMinPoints is the fewest points nearestTree searches with a tree, treeLeaf the most
-// points a leaf of the tree holds.
-const (
-	treeMinPoints = 64
-	treeLeaf      = 8
-)
-
-// kdNode is a node of nearestTree's tree: the points order[lo:hi], in a box of latitudes
-// and longitudes; a leaf has no children (left < 0).
-type kdNode struct {
-	lo, hi                         int32
-	left, right                    int32
-	minLat, maxLat, minLon, maxLon float64
-}
-
-// nearestTree is nearest by a k-d tree over latitude and longitude, O(n log n), with the
-// same answers as nearestSweep: a box is skipped only where a lower bound of the distance to
-// any point in it exceeds the best distance found, so every point as near as the nearest is
-// compared, and ties go to the lowest index. It returns nil where the bound does not hold
-// (few points, longitudes more than 90° apart, or latitudes beyond ±84°).
-func nearestTree(pts []Point) []int {
-	n := len(pts)
-	if n < treeMinPoints {
-		return nil
-	}
-	cos := latCosines(pts)
-	minLon, maxLon := math.Inf(1), math.Inf(-1)
-	cosMin := 1.0
-	for i, p := range pts {
-		minLon, maxLon = min(minLon, p.Lon), max(maxLon, p.Lon)
-		cosMin = min(cosMin, cos[i])
-	}
-	if maxLon-minLon > 90 || cosMin < 0.1 {
-		return nil
-	}
-	// sin²(d/2R) = sin²(Δlat/2) + cos lat₁ cos lat₂ sin²(Δlon/2) ≥ sin²(Δlat/2) + cosMin²
-	// sin²(Δlon/2); the bound is lowered a little against rounding.
-	cosMin2 := cosMin * cosMin * (1 - 1e-12)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	var nodes []kdNode
-	var build func(lo, hi int) int32
-	build = func(lo, hi int) int32 {
-		nd := kdNode{lo: int32(lo), hi: int32(hi), left: -1, right: -1,
-			minLat: math.Inf(1), maxLat: math.Inf(-1), minLon: math.Inf(1), maxLon: math.Inf(-1)}
-		for _, i := range order[lo:hi] {
-			p := pts[i]
-			nd.minLat, nd.maxLat = min(nd.minLat, p.Lat), max(nd.maxLat, p.Lat)
-			nd.minLon, nd.maxLon = min(nd.minLon, p.Lon), max(nd.maxLon, p.Lon)
-		}
-		at := int32(len(nodes))
-		nodes = append(nodes, nd)
-		if hi-lo <= treeLeaf {
-			return at
-		}
-		byLat := nd.maxLat-nd.minLat >= (nd.maxLon-nd.minLon)*cosMin
-		part := order[lo:hi]
-		slices.SortFunc(part, func(a, b int) int {
-			if byLat {
-				if c := cmp.Compare(pts[a].Lat, pts[b].Lat); c != 0 {
-					return c
-				}
-			} else if c := cmp.Compare(pts[a].Lon, pts[b].Lon); c != 0 {
-				return c
-			}
-			return cmp.Compare(a, b)
-		})
-		mid := (lo + hi) / 2
-		l := build(lo, mid)
-		r := build(mid, hi)
-		nodes[at].left, nodes[at].right = l, r
-		return at
-	}
-	build(0, n)
-	const rad = math.Pi / 180
-	out := make([]int, n)
-	var stack []int32
-	for i := range n {
-		q := pts[i]
-		best, bestD := -1, math.Inf(1)
-		// bound returns a lower bound of the distance from q to any point of node k.
-		bound := func(k int32) float64 {
-			nd := &nodes[k]
-			dLat := max(nd.minLat-q.Lat, q.Lat-nd.maxLat, 0) * rad
-			dLon := max(nd.minLon-q.Lon, q.Lon-nd.maxLon, 0) * rad
-			sl, so := math.Sin(dLat/2), math.Sin(dLon/2)
-			s := sl*sl + cosMin2*so*so
-			return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(s))) * (1 - 1e-9)
-		}
-		stack = append(stack[:0], 0)
-		for len(stack) > 0 {
-			k := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if bound(k) > bestD {
-				continue
-			}
-			nd := &nodes[k]
-			if nd.left < 0 {
-				for _, j := range order[nd.lo:nd.hi] {
-					if j == i || math.Abs(pts[j].Lat-q.Lat)*mPerDeg > bestD {
-						continue
-					}
-					d := haversine(q, pts[j], cos[i], cos[j])
-					if d < bestD || d == bestD && j < best {
-						best, bestD = j, d
-					}
-				}
-				continue
-			}
-			// The nearer child last, so that it is searched first.
-			l, r := nd.left, nd.right
-			if bound(l) < bound(r) {
-				l, r = r, l
-			}
-			stack = append(stack, l, r)
-		}
-		out[i] = best
-	}
-	return out
 }
