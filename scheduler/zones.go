@@ -239,21 +239,16 @@ func makeZoning(in Inputs) (*zoning, error) {
 // mission of the zone, at least a minute.
 func minimumWorkload(in Inputs, ms []int, mode Mode) float64 {
 	f := in.Force
+	t := TravelModel(f)(mode)
+	pts := missionPoints(in, ms)
+	near := geo.Nearest(pts)
 	w := 0.0
-	for _, a := range ms {
+	for k, a := range ms {
 		p := f.Profiles[in.Missions[a].Threat]
 		v := MinimumVisits(p, checkDayMinutes)
-		near := -1.0
-		for _, b := range ms {
-			if a != b {
-				if d := geo.Haversine(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[b])); near < 0 || d < near {
-					near = d
-				}
-			}
-		}
 		tr := 1.0
-		if near >= 0 {
-			tr = max(1, near*f.Circuity/(f.SpeedsKmh[mode]*1000/60))
+		if near[k] >= 0 {
+			tr = max(1, geo.FractionalMinutes(t, pts[k], pts[near[k]]))
 		}
 		w += v*MeanDwell(p) + v*tr
 	}
