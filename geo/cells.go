@@ -132,8 +132,15 @@ func sortedKeys[V any](m map[h3.Cell]V) []h3.Cell {
 	return keys
 }
 
+// hexGrid is the cells at the fill resolution, where grains and paths live.
+type hexGrid struct {
+	fillRes int // MaxResolution
+	grainAt map[h3.Cell]int
+	nbrs    map[h3.Cell][]h3.Cell
+}
+
 // neighbours returns the cells next to u, at u's resolution.
-func (p *partitioner) neighbours(u h3.Cell) []h3.Cell {
+func (p *hexGrid) neighbours(u h3.Cell) []h3.Cell {
 	if ns, ok := p.nbrs[u]; ok {
 		return ns
 	}
@@ -147,7 +154,7 @@ func (p *partitioner) neighbours(u h3.Cell) []h3.Cell {
 	return ns
 }
 
-func (p *partitioner) isGrain(c h3.Cell) bool {
+func (p *hexGrid) isGrain(c h3.Cell) bool {
 	_, ok := p.grainAt[c]
 	return ok
 }

@@ -12,6 +12,15 @@ import (
 	"github.com/uber/h3-go/v4"
 )
 
+// paths is the state of connect: which zone owns each cell, and the searches' bounds.
+type paths struct {
+	owner   map[h3.Cell]int // zone index of every zone cell
+	terms   [][]h3.Cell     // grains of each zone (some may have escaped to another zone)
+	reach   box             // where paths may go
+	victims *[]int          // zones a rip-up cut through
+	escaped []int           // grains that connect handed to another zone
+}
+
 // connect makes every zone connected. It works on cells of the fill resolution. A zone
 // first owns its grains; shortest paths through free cells then join them (a Steiner tree
 // grown in Prim's order by A* searches):

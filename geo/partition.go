@@ -82,8 +82,14 @@ var cutDirs = func() [cutDirections][2]float64 {
 	return ds
 }()
 
+// cutScratch is what bisection reuses from cut to cut.
+type cutScratch struct {
+	alongs [cutDirections][]float64 // each grain's coordinate along each cut direction
+	below  []bool                   // scratch of splitOrders: the grains of one part
+}
+
 // along returns the coordinate of grain i along direction d.
-func (p *partitioner) along(i, d int) float64 { return p.alongs[d][i] }
+func (p *cutScratch) along(i, d int) float64 { return p.alongs[d][i] }
 
 // plan is a way of cutting a set of grains into zones.
 type plan struct {

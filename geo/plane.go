@@ -9,8 +9,16 @@ import (
 	"github.com/uber/h3-go/v4"
 )
 
+// projection is the local plane the zoning cuts in: km east and north of the sites' mean.
+type projection struct {
+	lat0, lng0 float64                // reference latitude and longitude
+	kx, ky     float64                // km per degree of longitude and latitude
+	spacing    float64                // about the km between cell centres at the fill resolution
+	xy         map[h3.Cell][2]float64 // cell centres, projected
+}
+
 // pos returns the centre of cell c in the local projection, in km.
-func (p *partitioner) pos(c h3.Cell) (float64, float64) {
+func (p *projection) pos(c h3.Cell) (float64, float64) {
 	xy, ok := p.xy[c]
 	if !ok {
 		xy[0], xy[1] = p.project(h3.CellToLatLng(c))
@@ -37,7 +45,7 @@ func (p *partitioner) inRegion(z int, c h3.Cell) bool {
 	return false
 }
 
-func (p *partitioner) project(ll h3.LatLng) (x, y float64) {
+func (p *projection) project(ll h3.LatLng) (x, y float64) {
 	return (ll.Lng - p.lng0) * p.kx, (ll.Lat - p.lat0) * p.ky
 }
 

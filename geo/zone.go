@@ -208,30 +208,19 @@ type partitioner struct {
 	sites []Site
 	fine  []h3.Cell // each site's cell at MaxResolution
 	load  []loads   // each site's weights for balancing
+	err   error
 
 	zcells  []h3.Cell       // adaptive zoning cells that hold sites
 	grain   []*grain        // sites' cells at MaxResolution, sorted
 	groups  [][]int         // grain indices of each zone
 	units   []int           // units of each zone
 	regions [][][]halfPlane // the parts of the plane each zone was cut from
+	pinned  map[int]bool    // grains refine must leave where they are
 
-	fillRes int // MaxResolution: grains and paths live there
-	grainAt map[h3.Cell]int
-	terms   [][]h3.Cell // grains of each zone (some may have escaped to another zone)
-	reach   box         // where paths may go
-	victims *[]int      // zones a rip-up cut through
-	escaped []int       // grains that connect handed to another zone
-	nbrs    map[h3.Cell][]h3.Cell
-	pinned  map[int]bool             // grains refine must leave where they are
-	alongs  [cutDirections][]float64 // each grain's coordinate along each cut direction
-	below   []bool                   // scratch of splitOrders: the grains of one part
-	xy      map[h3.Cell][2]float64   // cell centres, projected
-	kx, ky  float64                  // km per degree of longitude and latitude
-	spacing float64                  // about the km between cell centres at the fill resolution
-	owner   map[h3.Cell]int          // zone index of every zone cell
-	lat0    float64                  // reference latitude of the local projection
-	lng0    float64
-	err     error
+	projection // the local plane (plane.go)
+	hexGrid    // the cells at the fill resolution (cells.go)
+	cutScratch // bisection's sorted coordinates (partition.go)
+	paths      // contiguity's cell owners and search state (connect.go)
 }
 
 // zones assembles the result.
