@@ -158,29 +158,8 @@ func (p *partitioner) steinerRip(z int, victims *[]int) []h3.Cell {
 // in Prim's order (the grain nearest to a joined grain next), each by an A* search from
 // the grain to the nearest cell already joined. It returns the grains left unjoined.
 func (p *partitioner) steiner(z int, mode int) []h3.Cell {
-	var terms []h3.Cell
-	first := h3.Cell(0)
-	for _, c := range p.terms[z] {
-		if p.owner[c] != z || slices.Contains(terms, c) {
-			continue
-		}
-		terms = append(terms, c)
-		if first == 0 || p.grain[p.grainAt[c]].load[0] > p.grain[p.grainAt[first]].load[0] {
-			first = c
-		}
-	}
-	// The tree: the cells of z joined to first already (by an earlier call).
-	inTree := map[h3.Cell]bool{first: true}
-	for stack := []h3.Cell{first}; len(stack) > 0; {
-		u := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, v := range p.neighbours(u) {
-			if o, ok := p.owner[v]; ok && o == z && !inTree[v] {
-				inTree[v] = true
-				stack = append(stack, v)
-			}
-		}
-	}
+	terms, first := p.terminals(z)
+	inTree := p.joined(z, first)
 	type near struct {
 		d  float64
 		to h3.Cell // the nearest joined grain
@@ -257,6 +236,37 @@ func (p *partitioner) steiner(z int, mode int) []h3.Cell {
 	}
 	slices.Sort(left)
 	return left
+}
+
+// terminals returns the grains of zone z it still owns, and the heaviest of them.
+func (p *partitioner) terminals(z int) (terms []h3.Cell, first h3.Cell) {
+	for _, c := range p.terms[z] {
+		if p.owner[c] != z || slices.Contains(terms, c) {
+			continue
+		}
+		terms = append(terms, c)
+		if first == 0 || p.grain[p.grainAt[c]].load[0] > p.grain[p.grainAt[first]].load[0] {
+			first = c
+		}
+	}
+	return terms, first
+}
+
+// joined returns the tree of zone z grown from cell first: the cells of z joined to it
+// already (by an earlier steiner).
+func (p *partitioner) joined(z int, first h3.Cell) map[h3.Cell]bool {
+	inTree := map[h3.Cell]bool{first: true}
+	for stack := []h3.Cell{first}; len(stack) > 0; {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, v := range p.neighbours(u) {
+			if o, ok := p.owner[v]; ok && o == z && !inTree[v] {
+				inTree[v] = true
+				stack = append(stack, v)
+			}
+		}
+	}
+	return inTree
 }
 
 // passable reports whether a path of zone z may go through cell v the way mode allows,

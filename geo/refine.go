@@ -82,15 +82,6 @@ func (p *partitioner) refine() {
 		}
 	}
 	var near [][]int
-	type move struct {
-		a, b        int   // zones changed
-		ga, gb      []int // their new grains
-		ua, ub      int   // their new units
-		la, lb      loads
-		worst       float64
-		merge       bool
-		grain, unit bool
-	}
 	for range 4*nz + 16 {
 		var total loads
 		for z := range nz {
@@ -112,9 +103,9 @@ func (p *partitioner) refine() {
 		}
 		k := load[w].worse(float64(p.units[w]), mean)
 		over := load[w][k]/float64(p.units[w]) > mean[k]
-		best := move{worst: worst - 1e-9}
+		best := refineMove{worst: worst - 1e-9}
 		// try weighs move m; a move of a unit keeps both zones' grains, and so their loads.
-		try := func(m move) {
+		try := func(m refineMove) {
 			if m.unit {
 				m.la, m.lb = load[m.a], load[m.b]
 			} else {
@@ -137,10 +128,10 @@ func (p *partitioner) refine() {
 				if b := assign[j]; b != w {
 					nbr[b] = true
 					if over && len(p.groups[w]) > 1 && !p.pinned[i] {
-						try(move{a: w, b: b, ga: without(p.groups[w], i), gb: with(p.groups[b], i), ua: p.units[w], ub: p.units[b]})
+						try(refineMove{a: w, b: b, ga: without(p.groups[w], i), gb: with(p.groups[b], i), ua: p.units[w], ub: p.units[b]})
 					}
 					if !over && len(p.groups[b]) > 1 && !p.pinned[j] {
-						try(move{a: w, b: b, ga: with(p.groups[w], j), gb: without(p.groups[b], j), ua: p.units[w], ub: p.units[b]})
+						try(refineMove{a: w, b: b, ga: with(p.groups[w], j), gb: without(p.groups[b], j), ua: p.units[w], ub: p.units[b]})
 					}
 				}
 			}
@@ -149,36 +140,57 @@ func (p *partitioner) refine() {
 			switch {
 			case b == w || len(p.groups[b]) == 0:
 			case over && p.units[b] > 1:
-				try(move{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] + 1, ub: p.units[b] - 1, unit: true})
+				try(refineMove{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] + 1, ub: p.units[b] - 1, unit: true})
 			case !over && p.units[w] > 1:
-				try(move{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] - 1, ub: p.units[b] + 1, unit: true})
+				try(refineMove{a: w, b: b, ga: p.groups[w], gb: p.groups[b], ua: p.units[w] - 1, ub: p.units[b] + 1, unit: true})
 			}
 		}
 		if best.a == best.b { // merge only when nothing else helps
 			for _, b := range sortedInts(nbr) {
-				try(move{a: w, b: b, ga: merged(p.groups[w], p.groups[b]), ua: p.units[w] + p.units[b], merge: true})
+				try(refineMove{a: w, b: b, ga: merged(p.groups[w], p.groups[b]), ua: p.units[w] + p.units[b], merge: true})
 			}
 		}
 		if best.a == best.b { // no move helps
 			break
 		}
-		a, b := best.a, best.b
-		p.groups[a], p.units[a], load[a] = best.ga, best.ua, best.la
-		if best.merge {
-			p.regions[a] = append(p.regions[a], p.regions[b]...)
-			p.groups[b], p.units[b], load[b], p.regions[b] = nil, 0, loads{}, nil
-		} else {
-			p.groups[b], p.units[b], load[b] = best.gb, best.ub, best.lb
-		}
-		for _, z := range []int{a, b} {
-			for _, i := range p.groups[z] {
-				assign[i] = z
-			}
+		p.apply(best, load, assign)
+	}
+	p.dropEmpty()
+}
+
+// refineMove is a move of refine: zones a and b get grains ga and gb and units ua and ub
+// (a grain or a unit moved), or a takes b in (merge).
+type refineMove struct {
+	a, b        int   // zones changed
+	ga, gb      []int // their new grains
+	ua, ub      int   // their new units
+	la, lb      loads
+	worst       float64
+	merge       bool
+	grain, unit bool
+}
+
+// apply makes move m, updating the zones' loads and each grain's zone (assign).
+func (p *partitioner) apply(m refineMove, load []loads, assign []int) {
+	a, b := m.a, m.b
+	p.groups[a], p.units[a], load[a] = m.ga, m.ua, m.la
+	if m.merge {
+		p.regions[a] = append(p.regions[a], p.regions[b]...)
+		p.groups[b], p.units[b], load[b], p.regions[b] = nil, 0, loads{}, nil
+	} else {
+		p.groups[b], p.units[b], load[b] = m.gb, m.ub, m.lb
+	}
+	for _, z := range []int{a, b} {
+		for _, i := range p.groups[z] {
+			assign[i] = z
 		}
 	}
-	// Drop the zones merged away.
+}
+
+// dropEmpty drops the zones merged away.
+func (p *partitioner) dropEmpty() {
 	k := 0
-	for z := range nz {
+	for z := range p.groups {
 		if len(p.groups[z]) > 0 {
 			p.groups[k], p.units[k], p.regions[k] = p.groups[z], p.units[z], p.regions[z]
 			k++
