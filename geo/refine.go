@@ -161,13 +161,13 @@ func (p *partitioner) refine() {
 // refineMove is a move of refine: zones a and b get grains ga and gb and units ua and ub
 // (a grain or a unit moved), or a takes b in (merge).
 type refineMove struct {
-	a, b        int   // zones changed
-	ga, gb      []int // their new grains
-	ua, ub      int   // their new units
-	la, lb      loads
-	worst       float64
-	merge       bool
-	grain, unit bool
+	a, b   int   // zones changed
+	ga, gb []int // their new grains
+	ua, ub int   // their new units
+	la, lb loads
+	worst  float64
+	merge  bool
+	unit   bool // a unit moved: the grains stay
 }
 
 // apply makes move m, updating the zones' loads and each grain's zone (assign).
