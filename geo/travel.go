@@ -49,6 +49,66 @@ func (c Crow) Metres(a, b Point) float64 { return Haversine(a, b) * c.Circuity }
 
 // Minutes returns Metres ÷ speed, rounded up to the minute.
 func (c Crow) Minutes(a, b Point) int {
-	m := c.Metres(a, b) / (c.SpeedKmh * 1000 / 60)
-	return int(math.Ceil(m - 1e-9))
+	return int(math.Ceil(c.FractionalMinutes(a, b) - 1e-9))
+}
+
+// FractionalMinutes returns Metres ÷ speed in minutes, not rounded.
+func (c Crow) FractionalMinutes(a, b Point) float64 {
+	return c.Metres(a, b) / (c.SpeedKmh * 1000 / 60)
+}
+
+// FractionalMinutes returns the travel time from a to b by t in minutes, not rounded where
+// t can say so (as Crow can), else t.Minutes.
+func FractionalMinutes(t Traveler, a, b Point) float64 {
+	if f, ok := t.(interface{ FractionalMinutes(a, b Point) float64 }); ok {
+		return f.FractionalMinutes(a, b)
+	}
+	return float64(t.Minutes(a, b))
+}
+
+// NeighbourTravel estimates the travel that goes with a visit among a set of points: the
+// mean travel time from a point to its k nearest other points (by great-circle distance,
+// KNearest), averaged over the points sampled, every stride-th from the first. The
+// neighbours are found once; MeanMinutes prices them for any traveler.
+type NeighbourTravel struct {
+	pts     []Point
+	samples []int
+	near    [][]int
+}
+
+// NewNeighbourTravel finds the k nearest other points of every stride-th point of pts.
+func NewNeighbourTravel(pts []Point, k, stride int) NeighbourTravel {
+	nt := NeighbourTravel{pts: pts}
+	if len(pts) < 2 {
+		return nt
+	}
+	for i := 0; i < len(pts); i += max(stride, 1) {
+		nt.samples = append(nt.samples, i)
+	}
+	nt.near = KNearestOf(pts, nt.samples, k)
+	return nt
+}
+
+// MeanMinutes returns the mean over the sampled points of the mean of t.Minutes from the
+// point to each of its neighbours (nearest first); 0 where there are fewer than two points.
+func (nt NeighbourTravel) MeanMinutes(t Traveler) float64 {
+	sum, n := nt.SumMinutes(t)
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// SumMinutes returns MeanMinutes before its division: the sum over the sampled points of
+// their mean travel to their neighbours, and how many points were sampled.
+func (nt NeighbourTravel) SumMinutes(t Traveler) (sum float64, samples int) {
+	for x, i := range nt.samples {
+		nb := nt.near[x]
+		var s float64
+		for _, j := range nb {
+			s += float64(t.Minutes(nt.pts[i], nt.pts[j]))
+		}
+		sum += s / float64(len(nb))
+	}
+	return sum, len(nt.samples)
 }

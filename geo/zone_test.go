@@ -535,62 +535,6 @@ func TestPartitionTwoLoads(t *testing.T) {
 	}
 }
 
-// TestNearestTree checks that the k-d tree search finds what the sweep finds, ties to the
-// lowest index included: on clustered sets, on points of a lattice (many equal distances)
-// and with repeated points.
-func TestNearestTree(t *testing.T) {
-	lattice := func(n int) []Point {
-		var pts []Point
-		for i := range n {
-			pts = append(pts, Point{38.9 + float64(i%17)*0.001, -77.0 + float64(i/17)*0.001})
-		}
-		return pts
-	}
-	tests := []struct {
-		name string
-		pts  []Point
-	}{
-		{"random-64", pointsOf(randomSites(1, 64))},
-		{"random-500", pointsOf(randomSites(2, 500))},
-		{"random-3000", pointsOf(randomSites(3, 3000))},
-		{"dc", pointsOf(dcSites(t))},
-		{"lattice", lattice(600)},
-		{"repeated", append(pointsOf(randomSites(4, 300)), pointsOf(randomSites(4, 300))...)},
-		{"one-line", func() []Point {
-			var pts []Point
-			for i := range 200 {
-				pts = append(pts, Point{10, float64(i%50) * 0.01})
-			}
-			return pts
-		}()},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tree := nearestTree(tt.pts)
-			if tree == nil {
-				t.Fatalf("nearestTree(%d points) = nil; want a tree search", len(tt.pts))
-			}
-			if want := nearestSweep(tt.pts); !slices.Equal(tree, want) {
-				for i := range want {
-					if tree[i] != want[i] {
-						t.Errorf("point %d: nearestTree %d, nearestSweep %d", i, tree[i], want[i])
-						break
-					}
-				}
-			}
-		})
-	}
-	// Far apart in longitude: no tree (the bound would not hold), the sweep's answer.
-	far := pointsOf(randomSites(5, 100))
-	far[0].Lon = 170
-	if got := nearestTree(far); got != nil {
-		t.Errorf("nearestTree(longitudes 240° apart) = %v; want nil", got)
-	}
-	if got, want := nearest(far), nearestSweep(far); !slices.Equal(got, want) {
-		t.Errorf("nearest(longitudes 240° apart) differs from nearestSweep")
-	}
-}
-
 func pointsOf(sites []Site) []Point {
 	pts := make([]Point, len(sites))
 	for i, s := range sites {

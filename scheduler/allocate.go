@@ -15,48 +15,19 @@ const attackMinutes = 30.0
 // meanZoneTravel returns the travel minutes the dispatch spends per visit in a zone for
 // traveler t: the mean over the zone's missions of the travel to their TravelNeighbours
 // nearest missions of the zone (the unit sent is the one that arrives first, so it comes
-// from nearby), at least MinTravelMinutes. Large zones are sampled on a fixed stride, so
-// the figure stays deterministic and costs O(200·n).
+// from nearby), at least MinTravelMinutes. Large zones are sampled on a fixed stride
+// (travelSampleStride), so the figure stays deterministic and cheap.
 func meanZoneTravel(in Inputs, ms []int, t geo.Traveler) float64 {
-	n := len(ms)
-	if n < 2 {
+	if len(ms) < 2 {
 		return MinTravelMinutes
 	}
-	step := max(1, n/200)
-	var sum float64
-	cnt := 0
-	for i := 0; i < n; i += step {
-		a := MissionPoint(in.Missions[ms[i]])
-		var best [TravelNeighbours]float64
-		for k := range best {
-			best[k] = math.Inf(1)
-		}
-		for j := 0; j < n; j++ {
-			if j == i {
-				continue
-			}
-			d := float64(t.Minutes(a, MissionPoint(in.Missions[ms[j]])))
-			for k := range best {
-				if d < best[k] {
-					copy(best[k+1:], best[k:len(best)-1])
-					best[k] = d
-					break
-				}
-			}
-		}
-		var s float64
-		k := 0
-		for _, d := range best {
-			if !math.IsInf(d, 1) {
-				s += d
-				k++
-			}
-		}
-		sum += s / float64(k)
-		cnt++
-	}
-	return max(MinTravelMinutes, sum/float64(cnt))
+	nt := geo.NewNeighbourTravel(missionPoints(in, ms), TravelNeighbours, travelSampleStride(len(ms)))
+	return max(MinTravelMinutes, nt.MeanMinutes(t))
 }
+
+// travelSampleStride is the stride that samples about 200 of n missions for a travel
+// estimate.
+func travelSampleStride(n int) int { return max(1, n/200) }
 
 // allocation is the planned visits of one zone's missions for one service day.
 type allocation struct {
@@ -376,71 +347,8 @@ type fixedTravel float64
 func (f fixedTravel) Metres(a, b geo.Point) float64 { return 0 }
 func (f fixedTravel) Minutes(a, b geo.Point) int    { return int(math.Ceil(float64(f))) }
 
-// sampledTravelMinutes estimates the travel per visit like EstimateTravelMinutes (mean
-// travel to the TravelNeighbours nearest missions, by the units' modes) from at most 200
-// missions taken on a fixed stride, so large regions cost O(200·n), not O(n² log n).
+// sampledTravelMinutes estimates the travel per visit like EstimateTravelMinutes from
+// about 200 missions taken on a fixed stride (travelSampleStride).
 func sampledTravelMinutes(in Inputs, travel func(Mode) geo.Traveler) float64 {
-	n := len(in.Missions)
-	if n < 2 {
-		return MinTravelMinutes
-	}
-	step := max(1, n/200)
-	// The sampled missions' nearest distances do not depend on the mode: found once.
-	var nearest [][TravelNeighbours]float64
-	var total, weight float64
-	for _, mode := range Modes {
-		u := float64(in.Force.Units[mode])
-		if u == 0 {
-			continue
-		}
-		if nearest == nil {
-			for i := 0; i < n; i += step {
-				a := MissionPoint(in.Missions[i])
-				var best [TravelNeighbours]float64
-				for k := range best {
-					best[k] = math.Inf(1)
-				}
-				for j, m := range in.Missions {
-					if j == i {
-						continue
-					}
-					d := geo.Haversine(a, MissionPoint(m))
-					for k := range best {
-						if d < best[k] {
-							copy(best[k+1:], best[k:len(best)-1])
-							best[k] = d
-							break
-						}
-					}
-				}
-				nearest = append(nearest, best)
-			}
-		}
-		t := travel(mode)
-		var sum float64
-		cnt := 0
-		for x, i := 0, 0; i < n; x, i = x+1, i+step {
-			a := MissionPoint(in.Missions[i])
-			var s float64
-			k := 0
-			for _, d := range nearest[x] {
-				if !math.IsInf(d, 1) {
-					s += float64(t.Minutes(a, geo.Point{Lat: a.Lat + d/geo.EarthRadiusM*180/math.Pi, Lon: a.Lon}))
-					k++
-				}
-			}
-			if k > 0 {
-				sum += s / float64(k)
-				cnt++
-			}
-		}
-		if cnt > 0 {
-			total += u * sum / float64(cnt)
-			weight += u
-		}
-	}
-	if weight == 0 {
-		return MinTravelMinutes
-	}
-	return max(MinTravelMinutes, total/weight)
+	return travelPerVisit(in, travel, travelSampleStride(len(in.Missions)), true)
 }

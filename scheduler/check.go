@@ -3,7 +3,6 @@ package scheduler
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"vigil/geo"
@@ -65,37 +64,57 @@ func MissionPoint(m Mission) geo.Point { return geo.Point{Lat: m.Lat, Lon: m.Lon
 // only when the force has no units), with a floor of MinTravelMinutes. Force sizing, the
 // check and the planner's zone workloads all use it, so they agree.
 func EstimateTravelMinutes(in Inputs, travel func(Mode) geo.Traveler) float64 {
-	n := len(in.Missions)
-	if n < 2 {
+	return travelPerVisit(in, travel, 1, false)
+}
+
+// travelPerVisit is EstimateTravelMinutes over every stride-th mission only
+// (geo.NeighbourTravel; the neighbours are still searched among all missions). With
+// unitsFirst a mode's sum over the missions is multiplied by its units before it is divided
+// by their number: the order of operations of the planner's sampled estimate
+// (sampledTravelMinutes), kept so that plans stay the same to the bit.
+func travelPerVisit(in Inputs, travel func(Mode) geo.Traveler, stride int, unitsFirst bool) float64 {
+	if len(in.Missions) < 2 {
 		return MinTravelMinutes
 	}
-	// Nearest neighbours by great-circle distance, ties by index (missions are sorted by id).
-	neighbours := nearestMissions(in.Missions, TravelNeighbours)
-	meanFor := func(t geo.Traveler) float64 {
-		var sum float64
-		for i, nb := range neighbours {
-			var s float64
-			for _, j := range nb {
-				s += float64(t.Minutes(MissionPoint(in.Missions[i]), MissionPoint(in.Missions[j])))
-			}
-			sum += s / float64(len(nb))
-		}
-		return sum / float64(n)
-	}
+	nt := geo.NewNeighbourTravel(missionPoints(in, nil), TravelNeighbours, stride)
 	var total, weight float64
 	for _, m := range Modes {
-		if u := in.Force.Units[m]; u > 0 {
-			total += float64(u) * meanFor(travel(m))
-			weight += float64(u)
+		u := float64(in.Force.Units[m])
+		if u <= 0 {
+			continue
 		}
+		sum, n := nt.SumMinutes(travel(m))
+		if unitsFirst {
+			total += u * sum / float64(n)
+		} else {
+			total += u * (sum / float64(n))
+		}
+		weight += u
 	}
 	est := 0.0
 	if weight == 0 {
-		est = meanFor(travel(Vehicle))
+		est = nt.MeanMinutes(travel(Vehicle))
 	} else {
 		est = total / weight
 	}
 	return math.Max(MinTravelMinutes, est)
+}
+
+// missionPoints returns the locations of the missions ms (indices into in.Missions), or of
+// every mission when ms is nil.
+func missionPoints(in Inputs, ms []int) []geo.Point {
+	if ms == nil {
+		pts := make([]geo.Point, len(in.Missions))
+		for i, m := range in.Missions {
+			pts[i] = MissionPoint(m)
+		}
+		return pts
+	}
+	pts := make([]geo.Point, len(ms))
+	for k, i := range ms {
+		pts[k] = MissionPoint(in.Missions[i])
+	}
+	return pts
 }
 
 // MinimumVisitsOf returns a mission's minimum visits for the check: the larger of the
@@ -186,114 +205,6 @@ func ContactWarning(region string, missing int) string {
 	default:
 		return fmt.Sprintf("%s: %d missions have fewer than two liaison contacts", region, missing)
 	}
-}
-
-// nearestMissions returns, for every mission, the indices of its k nearest other missions
-// by great-circle distance (Haversine from the mission), nearest first, ties by index.
-// It sweeps the missions in latitude order and stops once the latitude difference alone
-// exceeds the k-th distance found, since no great circle is shorter than its meridian
-// arc: O(n·m) for m missions in the band of a neighbour's distance instead of the
-// O(n² log n) of sorting every distance, with the same result.
-func nearestMissions(ms []Mission, k int) [][]int {
-	n := len(ms)
-	out := make([][]int, n)
-	for _, m := range ms {
-		if math.IsNaN(m.Lat) || math.IsInf(m.Lat, 0) || math.IsNaN(m.Lon) || math.IsInf(m.Lon, 0) {
-			return nearestMissionsBrute(ms, k)
-		}
-	}
-	k = min(k, n-1)
-	byLat := make([]int, n)
-	for i := range byLat {
-		byLat[i] = i
-	}
-	sort.Slice(byLat, func(a, b int) bool {
-		if ms[byLat[a]].Lat != ms[byLat[b]].Lat {
-			return ms[byLat[a]].Lat < ms[byLat[b]].Lat
-		}
-		return byLat[a] < byLat[b]
-	})
-	type cand struct {
-		d float64
-		j int
-	}
-	const rad = math.Pi / 180
-	best := make([]cand, 0, k+1)
-	flat := make([]int, n*k)
-	for pos, i := range byLat {
-		a := MissionPoint(ms[i])
-		best = best[:0]
-		consider := func(j int) {
-			d := geo.Haversine(a, MissionPoint(ms[j]))
-			if len(best) == k && (d > best[k-1].d || d == best[k-1].d && j > best[k-1].j) {
-				return
-			}
-			at := len(best)
-			for at > 0 && (d < best[at-1].d || d == best[at-1].d && j < best[at-1].j) {
-				at--
-			}
-			best = append(best, cand{})
-			copy(best[at+1:], best[at:])
-			best[at] = cand{d, j}
-			if len(best) > k {
-				best = best[:k]
-			}
-		}
-		// far reports whether every mission at latitude lat or beyond is farther than the
-		// k-th nearest so far (with a margin for rounding, so ties are still considered).
-		far := func(lat float64) bool {
-			if len(best) < k {
-				return false
-			}
-			return geo.EarthRadiusM*math.Abs(lat-a.Lat)*rad*(1-1e-9)-1e-6 > best[k-1].d
-		}
-		lo, hi := pos-1, pos+1
-		for lo >= 0 || hi < n {
-			if hi < n {
-				if far(ms[byLat[hi]].Lat) {
-					hi = n
-				} else {
-					consider(byLat[hi])
-					hi++
-				}
-			}
-			if lo >= 0 {
-				if far(ms[byLat[lo]].Lat) {
-					lo = -1
-				} else {
-					consider(byLat[lo])
-					lo--
-				}
-			}
-		}
-		nb := flat[i*k : i*k+k : i*k+k]
-		for x, c := range best {
-			nb[x] = c.j
-		}
-		out[i] = nb
-	}
-	return out
-}
-
-// nearestMissionsBrute is nearestMissions by sorting every distance, for coordinates the
-// latitude sweep cannot order.
-func nearestMissionsBrute(ms []Mission, k int) [][]int {
-	n := len(ms)
-	neighbours := make([][]int, n)
-	idx := make([]int, 0, n)
-	dist := make([]float64, n)
-	for i, a := range ms {
-		idx = idx[:0]
-		for j, b := range ms {
-			if i != j {
-				idx = append(idx, j)
-				dist[j] = geo.Haversine(MissionPoint(a), MissionPoint(b))
-			}
-		}
-		sort.SliceStable(idx, func(x, y int) bool { return dist[idx[x]] < dist[idx[y]] })
-		neighbours[i] = append([]int(nil), idx[:min(k, len(idx))]...)
-	}
-	return neighbours
 }
 
 // CheckPlan checks what CheckRegion's region-wide model cannot see: it plans service day d

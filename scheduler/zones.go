@@ -84,6 +84,55 @@ func makeZoning(in Inputs) (*zoning, error) {
 	if vehicles == 0 {
 		partMode, partUnits = Foot, foot
 	}
+	zn, err := partitionMissions(in, travel, partMode, partUnits)
+	if err != nil {
+		return nil, err
+	}
+	zones := zn.Zones
+	share := shareUnits(zones, partUnits)
+	// Foot units first: the vehicle units are then balanced around them.
+	footUnits := make([][]zoneUnit, len(zones))
+	if vehicles > 0 && foot > 0 {
+		footUnits = placeFoot(in, zn.Missions, foot, travel(Foot))
+	}
+	work := make([]float64, len(zones))
+	for zi, ms := range zn.Missions {
+		work[zi] = minimumWorkload(in, ms, partMode)
+	}
+	zn.Travel = rebalance(in, zn.Missions, share, footUnits, partMode, travel, work)
+	if zn.Travel == nil {
+		zn.Travel = make([]map[Mode]float64, len(zones))
+	}
+	n := 0
+	for zi := range zones {
+		ms := zn.Missions[zi]
+		k := share[zi]
+		for j := 0; j < k; j++ {
+			n++
+			zn.Units[zi] = append(zn.Units[zi], zoneUnit{ID: UnitID(region, partMode, n), Mode: partMode, Home: ms[j*len(ms)/k]})
+		}
+		zn.Units[zi] = append(zn.Units[zi], footUnits[zi]...)
+		zones[zi].Units = len(zn.Units[zi])
+		if zn.Travel[zi] == nil {
+			zn.Travel[zi] = map[Mode]float64{}
+		}
+		for _, u := range zn.Units[zi] {
+			if _, ok := zn.Travel[zi][u.Mode]; !ok {
+				zn.Travel[zi][u.Mode] = meanZoneTravel(in, ms, travel(u.Mode))
+			}
+		}
+	}
+	for zi := range zones {
+		zones[zi].WorkloadMinutes = work[zi]
+	}
+	return zn, nil
+}
+
+// partitionMissions cuts the region's missions into zones with geo.Partition, in teams of
+// about zoneTeam units of mode partMode, and returns the zoning without units yet.
+func partitionMissions(in Inputs, travel func(Mode) geo.Traveler, partMode Mode, partUnits int) (*zoning, error) {
+	f := in.Force
+	region := regionOf(in)
 	sites := make([]geo.Site, len(in.Missions))
 	index := make(map[string]int, len(in.Missions))
 	for i, m := range in.Missions {
@@ -141,8 +190,12 @@ func makeZoning(in Inputs) (*zoning, error) {
 			return nil, fmt.Errorf("%s: mission %s is in no zone", region, in.Missions[mi].ID)
 		}
 	}
-	// Units of the partitioned mode, shared in proportion to the zones' teams (largest
-	// remainder, ties to the lower zone index), numbered through the zones in id order.
+	return zn, nil
+}
+
+// shareUnits shares the units of the partitioned mode in proportion to the zones' teams
+// (largest remainder, ties to the lower zone index), at least one a zone.
+func shareUnits(zones []geo.Zone, partUnits int) []int {
 	share := make([]int, len(zones))
 	rem := make([]float64, len(zones))
 	given := 0
@@ -165,73 +218,48 @@ func makeZoning(in Inputs) (*zoning, error) {
 		share[order[i%len(order)]]++
 		given++
 	}
-	// Foot units first: the vehicle units are then balanced around them.
-	footUnits := make([][]zoneUnit, len(zones))
-	if vehicles > 0 && foot > 0 {
-		walk := travel(Foot)
-		type cand struct {
-			zone, pairs, home int
-		}
-		var cands []cand
-		for zi, ms := range zn.Missions {
-			c := cand{zone: zi, home: ms[0]}
-			best := -1
-			for _, a := range ms {
-				near := 0
-				for _, b := range ms {
-					if a != b && walk.Minutes(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[b])) <= walkMinutes {
-						near++
-					}
-				}
-				c.pairs += near
-				if near > best {
-					best, c.home = near, a
+	return share
+}
+
+// placeFoot places foot units where walking works: to the zones (missions: each zone's
+// missions) with the most mission pairs within walkMinutes by walk, one per zone in that
+// order (wrapping round when there are more foot units than such zones), each based at the
+// mission with the most such neighbours.
+func placeFoot(in Inputs, missions [][]int, foot int, walk geo.Traveler) [][]zoneUnit {
+	region := regionOf(in)
+	footUnits := make([][]zoneUnit, len(missions))
+	type cand struct {
+		zone, pairs, home int
+	}
+	var cands []cand
+	for zi, ms := range missions {
+		c := cand{zone: zi, home: ms[0]}
+		best := -1
+		for _, a := range ms {
+			near := 0
+			for _, b := range ms {
+				if a != b && walk.Minutes(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[b])) <= walkMinutes {
+					near++
 				}
 			}
-			cands = append(cands, c)
-		}
-		sort.SliceStable(cands, func(a, b int) bool { return cands[a].pairs > cands[b].pairs })
-		k := 0
-		for k < len(cands) && cands[k].pairs > 0 {
-			k++
-		}
-		k = max(k, 1)
-		for j := 0; j < foot; j++ {
-			c := cands[j%k]
-			footUnits[c.zone] = append(footUnits[c.zone], zoneUnit{ID: UnitID(region, Foot, j+1), Mode: Foot, Home: c.home})
-		}
-	}
-	work := make([]float64, len(zones))
-	for zi, ms := range zn.Missions {
-		work[zi] = minimumWorkload(in, ms, partMode)
-	}
-	zn.Travel = rebalance(in, zn.Missions, share, footUnits, partMode, travel, work)
-	if zn.Travel == nil {
-		zn.Travel = make([]map[Mode]float64, len(zones))
-	}
-	n := 0
-	for zi := range zones {
-		ms := zn.Missions[zi]
-		k := share[zi]
-		for j := 0; j < k; j++ {
-			n++
-			zn.Units[zi] = append(zn.Units[zi], zoneUnit{ID: UnitID(region, partMode, n), Mode: partMode, Home: ms[j*len(ms)/k]})
-		}
-		zn.Units[zi] = append(zn.Units[zi], footUnits[zi]...)
-		zones[zi].Units = len(zn.Units[zi])
-		if zn.Travel[zi] == nil {
-			zn.Travel[zi] = map[Mode]float64{}
-		}
-		for _, u := range zn.Units[zi] {
-			if _, ok := zn.Travel[zi][u.Mode]; !ok {
-				zn.Travel[zi][u.Mode] = meanZoneTravel(in, ms, travel(u.Mode))
+			c.pairs += near
+			if near > best {
+				best, c.home = near, a
 			}
 		}
+		cands = append(cands, c)
 	}
-	for zi := range zones {
-		zones[zi].WorkloadMinutes = work[zi]
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].pairs > cands[b].pairs })
+	k := 0
+	for k < len(cands) && cands[k].pairs > 0 {
+		k++
 	}
-	return zn, nil
+	k = max(k, 1)
+	for j := 0; j < foot; j++ {
+		c := cands[j%k]
+		footUnits[c.zone] = append(footUnits[c.zone], zoneUnit{ID: UnitID(region, Foot, j+1), Mode: Foot, Home: c.home})
+	}
+	return footUnits
 }
 
 // minimumWorkload is the workload Zone.WorkloadMinutes reports (DESIGN.md §5): the profile
@@ -239,21 +267,16 @@ func makeZoning(in Inputs) (*zoning, error) {
 // mission of the zone, at least a minute.
 func minimumWorkload(in Inputs, ms []int, mode Mode) float64 {
 	f := in.Force
+	t := TravelModel(f)(mode)
+	pts := missionPoints(in, ms)
+	near := geo.Nearest(pts)
 	w := 0.0
-	for _, a := range ms {
+	for k, a := range ms {
 		p := f.Profiles[in.Missions[a].Threat]
 		v := MinimumVisits(p, checkDayMinutes)
-		near := -1.0
-		for _, b := range ms {
-			if a != b {
-				if d := geo.Haversine(MissionPoint(in.Missions[a]), MissionPoint(in.Missions[b])); near < 0 || d < near {
-					near = d
-				}
-			}
-		}
 		tr := 1.0
-		if near >= 0 {
-			tr = max(1, near*f.Circuity/(f.SpeedsKmh[mode]*1000/60))
+		if near[k] >= 0 {
+			tr = max(1, geo.FractionalMinutes(t, pts[k], pts[near[k]]))
 		}
 		w += v*MeanDwell(p) + v*tr
 	}
