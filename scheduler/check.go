@@ -148,8 +148,8 @@ func CheckRegion(in Inputs, travel func(Mode) geo.Traveler) (Headroom, error) {
 	h.TravelMinutes = EstimateTravelMinutes(in, travel)
 	var costMinutes float64
 	for _, m := range in.Missions {
-		if m.Threat < 1 || m.Threat > 5 {
-			return h, fmt.Errorf("%s: mission %s: threat %d is not in 1..5", h.Region, m.ID, m.Threat)
+		if !ValidThreat(m.Threat) {
+			return h, fmt.Errorf("%s: mission %s: threat %d is not in %d..%d", h.Region, m.ID, m.Threat, MinThreat, MaxThreat)
 		}
 		p := f.Profiles[m.Threat]
 		h.Posts += m.Posts(f.Profiles)

@@ -136,8 +136,8 @@ func partitionMissions(in Inputs, travel func(Mode) geo.Traveler, partMode Mode,
 	sites := make([]geo.Site, len(in.Missions))
 	index := make(map[string]int, len(in.Missions))
 	for i, m := range in.Missions {
-		if m.Threat < 1 || m.Threat > 5 {
-			return nil, fmt.Errorf("%s: mission %s: threat %d is not in 1..5", region, m.ID, m.Threat)
+		if !ValidThreat(m.Threat) {
+			return nil, fmt.Errorf("%s: mission %s: threat %d is not in %d..%d", region, m.ID, m.Threat, MinThreat, MaxThreat)
 		}
 		index[m.ID] = i
 	}
