@@ -5,7 +5,7 @@ PKGS    := ./...
 # exceeded" when a duration -fuzztime ends mid-execution (golang/go#75804, fixed in 1.27).
 FUZZTIME ?= 20000x
 
-.PHONY: all build run test test-long bench bench-go fuzz fmt vet clean load reliability
+.PHONY: all build run lint test test-long bench bench-go fuzz fmt vet clean load reliability
 
 all: build
 
@@ -23,6 +23,12 @@ TESTFLAGS ?=
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 $(TESTFLAGS) $(PKGS)
+
+## lint: staticcheck (pinned here, from the Go module proxy).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 ## fuzz: run each fuzz target of outside input briefly (FUZZTIME executions each).
 fuzz:

@@ -377,7 +377,7 @@ func TestOutOfService(t *testing.T) {
 	sup := h.token(RoleSupervisor, "wfo", "") // wfo has units to take over
 	code, body := h.do(http.MethodPost, "/v1/units/wfo-v01/out-of-service", h.token(RoleSupervisor, "chi", ""), "")
 	if code != http.StatusForbidden {
-		t.Errorf("other region's supervisor = %d; want 403", code)
+		t.Errorf("other region's supervisor = %d %s; want 403", code, body)
 	}
 	code, body = h.do(http.MethodPost, "/v1/units/wfo-v01/out-of-service", sup, "")
 	if code != http.StatusOK {

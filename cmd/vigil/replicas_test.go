@@ -230,7 +230,6 @@ func TestReplicasKilledMidJob(t *testing.T) {
 			t.Errorf("run %s first seen after the kill is held by the killed replica %s", k, victim)
 		}
 	}
-	var survivorRuns []string
 	for _, m := range after {
 		for _, r := range regions {
 			k := sweepKey(r, m)
@@ -246,7 +245,6 @@ func TestReplicasKilledMidJob(t *testing.T) {
 				t.Errorf("run %s by the survivor never finished", k)
 			}
 			runs++
-			survivorRuns = append(survivorRuns, k)
 		}
 	}
 	// The keys left in Redis agree: one holder each, none of the victim's after the kill.
