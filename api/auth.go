@@ -96,6 +96,18 @@ func (c *Claims) actor() string {
 	return c.Role + ":" + c.ID
 }
 
+// publicActor is who acted, as readers of other roles may see it: the role and region,
+// or the officer, never the token's id.
+func (c *Claims) publicActor() string {
+	switch c.Role {
+	case RoleSupervisor:
+		return "supervisor:" + c.Region
+	case RoleOfficer:
+		return c.Officer
+	}
+	return c.Role
+}
+
 // IssueToken signs a token for role (with region for a supervisor, officer for an
 // officer), valid from now for ttl, with a random id. It returns the token and its id.
 func IssueToken(tokenKey []byte, role, region, officer string, ttl time.Duration, now time.Time) (token, jti string, err error) {

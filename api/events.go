@@ -22,6 +22,8 @@ const (
 	EventShiftReleased    = "shift_released"
 	EventUnitOutOfService = "unit_out_of_service"
 	EventForceChanged     = "force_changed"
+	EventThreatChanged    = "threat_changed"
+	EventMissionChanged   = "mission_changed"
 )
 
 // EventsKept is how many events of each region the store holds for reconnecting clients.
