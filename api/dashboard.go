@@ -60,7 +60,7 @@ func (s *Server) renderSignIn(c echo.Context, status int, msg string) error {
 // signInPage is GET /: the sign-in form, or the role's home page when a session is on.
 func (s *Server) signInPage(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" && s.tokenKey != nil {
-		if cl, err := ParseToken(s.tokenKey, ck.Value, s.now()); err == nil {
+		if cl, err := ParseToken(s.tokenKey, ck.Value, s.now()); err == nil && cl.Parent != "" && s.checkCredential(c.Request().Context(), cl) == nil {
 			return c.Redirect(http.StatusSeeOther, homeOf(cl))
 		}
 	}

@@ -124,8 +124,19 @@ func (s *Server) events(c echo.Context) error {
 	}
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
+	// The stream's credential is checked for its whole life: it closes within streamCheck
+	// of a revocation, and at its expiry.
+	check := time.NewTicker(streamCheck)
+	defer check.Stop()
+	expiry := time.NewTimer(time.Until(s.clockToWall(cl.ExpiresAt.Time)))
+	defer expiry.Stop()
 	idle := time.Now()
 	for {
+		if err := s.checkCredential(ctx, cl); err != nil {
+			fmt.Fprint(w, "event: end\ndata: {\"reason\":\"credential no longer valid\"}\n\n")
+			w.Flush()
+			return nil
+		}
 		wake := s.ops.waiter()
 		es, err := s.store.Events(ctx, region, last, 100)
 		if err != nil {
@@ -158,9 +169,18 @@ func (s *Server) events(c echo.Context) error {
 			return nil
 		case <-wake:
 		case <-tick.C:
+		case <-check.C:
+		case <-expiry.C:
 		}
 	}
 }
+
+// streamCheck is how often an open event stream checks its credential.
+const streamCheck = 250 * time.Millisecond
+
+// clockToWall maps an instant of the server's clock (fake in tests) to the wall clock,
+// for timers.
+func (s *Server) clockToWall(t time.Time) time.Time { return time.Now().Add(t.Sub(s.now())) }
 
 // lastEventID returns the ID of the region's newest held event, "" when none.
 func (s *Server) lastEventID(ctx context.Context, region string) (string, error) {

@@ -611,3 +611,39 @@ func (s *Server) revokeToken(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"revoked": in.JTI})
 }
+
+// revokeOfficer revokes every credential of an officer issued up to now in one call: their
+// bearer tokens and the dashboard sessions and calendar feeds issued under them (by the
+// revocation entries officerKeys names: every UTC day of the last MaxTokenTTL before
+// today, and today's hours up to this one), and their feed URL. Open event streams on them
+// close within streamCheck. A token issued for the officer later in this hour is refused
+// too: issue the replacement from the next hour.
+func (s *Server) revokeOfficer(c echo.Context) error {
+	ctx := c.Request().Context()
+	officer := c.Param("id")
+	if OfficerRegion(officer) == "" {
+		return errorf(KindNotFound, "no officer %q", officer)
+	}
+	now := s.now().UTC()
+	until := now.Add(MaxTokenTTL + 24*time.Hour)
+	keys := []string{"officer:" + officer + ":no-iat"}
+	today := now.Truncate(24 * time.Hour)
+	for d := today.Add(-MaxTokenTTL - 24*time.Hour); d.Before(today); d = d.Add(24 * time.Hour) {
+		keys = append(keys, "officer:"+officer+":"+d.Format("2006-01-02"))
+	}
+	for h := today; !h.After(now); h = h.Add(time.Hour) {
+		keys = append(keys, "officer:"+officer+":"+h.Format("2006-01-02T15"))
+	}
+	for _, k := range keys {
+		if err := s.store.Revoke(ctx, k, until); err != nil {
+			return err
+		}
+	}
+	if err := s.store.RevokeFeedToken(ctx, officer); err != nil {
+		return err
+	}
+	if err := s.audit(c, "revoke-officer", OfficerRegion(officer)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"officer": officer, "revoked_issued_before": now.Truncate(time.Hour).Add(time.Hour), "feed_revoked": true})
+}

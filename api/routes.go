@@ -68,6 +68,7 @@ func (s *Server) routes() {
 
 	v1.GET("/audit", s.auditLog, allow(admin))
 	v1.POST("/tokens/revoke", s.revokeToken, allow(admin))
+	v1.POST("/officers/:id/revoke", s.revokeOfficer, allow(admin))
 
 	// Planners run simulations (DESIGN.md §5); supervisors and officers do not.
 	v1.POST("/simulations", s.simulate, allow(admin, planner))
