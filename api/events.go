@@ -108,6 +108,14 @@ func (s *Server) events(c echo.Context) error {
 		}
 		last = tail
 	}
+	release, err := s.streams.take(cl.ID)
+	if err != nil {
+		return err
+	}
+	defer release()
+	// A stream outlives the server's write timeout: lift it for this one (listen.go).
+	rc := http.NewResponseController(c.Response().Writer)
+	_ = rc.SetWriteDeadline(time.Time{})
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/event-stream")
 	w.Header().Set(echo.HeaderCacheControl, "no-store")
@@ -173,6 +181,37 @@ func (s *Server) events(c echo.Context) error {
 		case <-expiry.C:
 		}
 	}
+}
+
+// streamCaps counts open event streams, per token id and in all.
+type streamCaps struct {
+	perToken, total int
+	mu              sync.Mutex
+	open            map[string]int
+	n               int
+}
+
+// take opens a stream for token id, or refuses it with 429 when a cap is reached; release
+// closes it.
+func (sc *streamCaps) take(id string) (release func(), err error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.open[id] >= sc.perToken {
+		return nil, errorf(KindRateLimited, "at most %d event streams per token", sc.perToken)
+	}
+	if sc.n >= sc.total {
+		return nil, errorf(KindRateLimited, "too many event streams open; retry later")
+	}
+	sc.open[id]++
+	sc.n++
+	return func() {
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		if sc.open[id]--; sc.open[id] <= 0 {
+			delete(sc.open, id)
+		}
+		sc.n--
+	}, nil
 }
 
 // streamCheck is how often an open event stream checks its credential.

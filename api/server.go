@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -35,6 +36,10 @@ type Config struct {
 	RateLimit Limiter
 	// SimulationTimeout bounds POST /v1/simulations; 0 means DefaultSimulationTimeout.
 	SimulationTimeout time.Duration
+	// Timeouts are the HTTP server's timeouts and per-IP connection cap (listen.go).
+	Timeouts Timeouts
+	// MaxStreams caps open event streams: per token (default 4) and in all (default 256).
+	MaxStreamsPerToken, MaxStreams int
 }
 
 // Server is the HTTP service.
@@ -53,6 +58,8 @@ type Server struct {
 	reads    readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
 	ops      opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
 	rel      reliability // rate limits, simulations (api/outage.go)
+	timeouts Timeouts    // the HTTP server's (listen.go)
+	streams  streamCaps  // open event streams (events.go)
 }
 
 type metrics struct {
@@ -103,6 +110,14 @@ func New(cfg Config) *Server {
 		},
 	}))
 	s.rel = newReliability(cfg)
+	s.timeouts = cfg.Timeouts.withDefaults()
+	s.streams = streamCaps{perToken: cfg.MaxStreamsPerToken, total: cfg.MaxStreams, open: map[string]int{}}
+	if s.streams.perToken <= 0 {
+		s.streams.perToken = 4
+	}
+	if s.streams.total <= 0 {
+		s.streams.total = 256
+	}
 	s.routes()
 	return s
 }
@@ -127,8 +142,19 @@ func (s *Server) Handler() http.Handler { return s.echo }
 
 // Serve listens on addr until ctx is done, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.ServeListener(ctx, l)
+}
+
+// ServeListener serves on l, with the server's timeouts and its per-IP connection cap,
+// until ctx is done, then shuts down gracefully.
+func (s *Server) ServeListener(ctx context.Context, l net.Listener) error {
+	hs := s.httpServer()
 	errc := make(chan error, 1)
-	go func() { errc <- s.echo.Start(addr) }()
+	go func() { errc <- hs.Serve(LimitPerIP(l, s.timeouts.PerIP)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -136,7 +162,7 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.echo.Shutdown(shut); err != nil {
+	if err := hs.Shutdown(shut); err != nil {
 		return err
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

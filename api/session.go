@@ -3,9 +3,9 @@ package api
 import (
 	"crypto/hmac"
 	"crypto/rand"
-	"errors"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
