@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // liveServer serves a harness's store with short timeouts on a real listener.
