@@ -18,6 +18,25 @@ func (s *Server) routes() {
 	e := s.echo
 	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 		Namespace: "vigil", Subsystem: "http", Registerer: s.registry, DoNotUseRequestPathFor404: true,
+		// Labels only from the route table: no host, the route's pattern (one label for
+		// every unmatched path), the standard methods (one label for the rest), so no
+		// request can add series (issue 17).
+		LabelFuncs: map[string]echoprometheus.LabelValueFunc{
+			"host": func(echo.Context, error) string { return "" },
+			"url": func(c echo.Context, _ error) string {
+				if c.Path() == "" || c.Path() == "/*" {
+					return "unmatched"
+				}
+				return c.Path()
+			},
+			"method": func(c echo.Context, _ error) string {
+				switch m := c.Request().Method; m {
+				case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+					return m
+				}
+				return "other"
+			},
+		},
 	}))
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
