@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -100,6 +101,7 @@ func New(cfg Config) *Server {
 	s.registry.MustRegister(s.metrics.planSeconds, s.metrics.planCache)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
@@ -120,6 +122,20 @@ func New(cfg Config) *Server {
 	}
 	s.routes()
 	return s
+}
+
+// securityHeaders sets X-Content-Type-Options: nosniff on every answer, and
+// Cache-Control: no-store on every answer but the static files and the API description:
+// plans, positions, CSV exports, feeds and their URLs, events and pages hold live data.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if p := c.Request().URL.Path; !strings.HasPrefix(p, "/static/") && p != "/openapi.yaml" {
+			h.Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
+	}
 }
 
 func (s *Server) healthz(c echo.Context) error {
