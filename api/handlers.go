@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -57,7 +59,31 @@ func (s *Server) audit(c echo.Context, action, region string) error {
 	rec := scheduler.AuditRecord{
 		At: s.now().UTC(), Actor: cl.actor(), Role: cl.Role, Action: action, Region: region, Target: c.Request().URL.Path,
 	}
+	if !strings.HasPrefix(rec.Target, "/v1/") && !s.pageViews.first(cl.ID+"|"+action+"|"+rec.Target, rec.At) {
+		return nil // a dashboard page's reads are audited once per session and minute
+	}
 	return s.store.Audit(c.Request().Context(), rec)
+}
+
+// pageViews remembers the page reads audited in the current minute (Server.audit).
+type pageViews struct {
+	mu     sync.Mutex
+	minute int64
+	seen   map[string]bool
+}
+
+// first reports whether key is seen for the first time in t's minute.
+func (p *pageViews) first(key string, t time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if m := t.Unix() / 60; m != p.minute || p.seen == nil || len(p.seen) > 100000 {
+		p.minute, p.seen = m, map[string]bool{}
+	}
+	if p.seen[key] {
+		return false
+	}
+	p.seen[key] = true
+	return true
 }
 
 func (s *Server) parseDate(c echo.Context, o scheduler.Office, f scheduler.RegionForce, param string, v string) (scheduler.Date, error) {

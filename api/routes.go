@@ -38,6 +38,8 @@ func (s *Server) routes() {
 			},
 		},
 	}))
+	// Every route is rate limited, pages, sign-in and the feed included (issue 17).
+	e.Use(s.rateLimit)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.registry}))
@@ -51,7 +53,7 @@ func (s *Server) routes() {
 	)
 	all := allow(admin, supervisor, officer, planner)
 	editors := allow(admin, supervisor)
-	v1 := e.Group("/v1", middleware.BodyLimit("1M"), s.rateLimit, s.authenticate)
+	v1 := e.Group("/v1", middleware.BodyLimit("1M"), s.authenticate)
 
 	v1.GET("/regions", s.listRegions, all)
 

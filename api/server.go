@@ -45,22 +45,23 @@ type Config struct {
 
 // Server is the HTTP service.
 type Server struct {
-	echo     *echo.Echo
-	logger   *slog.Logger
-	store    scheduler.Store
-	offices  map[string]scheduler.Office
-	planKey  []byte
-	tokenKey []byte
-	now      func() time.Time // Config.Clock's Now
-	registry *prometheus.Registry
-	metrics  metrics
-	plans    *planMemo
-	tokens   tokenCache  // verified tokens' claims (auth.go); zero value ready
-	reads    readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
-	ops      opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
-	rel      reliability // rate limits, simulations (api/outage.go)
-	timeouts Timeouts    // the HTTP server's (listen.go)
-	streams  streamCaps  // open event streams (events.go)
+	echo      *echo.Echo
+	logger    *slog.Logger
+	store     scheduler.Store
+	offices   map[string]scheduler.Office
+	planKey   []byte
+	tokenKey  []byte
+	now       func() time.Time // Config.Clock's Now
+	registry  *prometheus.Registry
+	metrics   metrics
+	plans     *planMemo
+	tokens    tokenCache  // verified tokens' claims (auth.go); zero value ready
+	reads     readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
+	ops       opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
+	rel       reliability // rate limits, simulations (api/outage.go)
+	timeouts  Timeouts    // the HTTP server's (listen.go)
+	streams   streamCaps  // open event streams (events.go)
+	pageViews pageViews   // page reads audited this minute (handlers.go)
 }
 
 type metrics struct {
