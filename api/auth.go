@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,6 +39,10 @@ type Claims struct {
 	Role    string `json:"role"`
 	Region  string `json:"region,omitempty"`
 	Officer string `json:"officer,omitempty"`
+	// Parent is set on a dashboard session only: the id of the bearer token it was signed in
+	// with. A session is its own credential (its own id, at most SessionTTL, revoked at sign
+	// out) and dies with its parent; it is accepted only from the session cookie.
+	Parent string `json:"par,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -96,6 +102,18 @@ func (c *Claims) actor() string {
 	return c.Role + ":" + c.ID
 }
 
+// publicActor is who acted, as readers of other roles may see it: the role and region,
+// or the officer, never the token's id.
+func (c *Claims) publicActor() string {
+	switch c.Role {
+	case RoleSupervisor:
+		return "supervisor:" + c.Region
+	case RoleOfficer:
+		return c.Officer
+	}
+	return c.Role
+}
+
 // IssueToken signs a token for role (with region for a supervisor, officer for an
 // officer), valid from now for ttl, with a random id. It returns the token and its id.
 func IssueToken(tokenKey []byte, role, region, officer string, ttl time.Duration, now time.Time) (token, jti string, err error) {
@@ -137,13 +155,99 @@ func ParseToken(tokenKey []byte, token string, now time.Time) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := strictTimes(token, c, now); err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
+// iatLeeway is how far ahead of the server's clock a token's iat may be (clock skew).
+const iatLeeway = time.Minute
+
+// strictTimes refuses what the JWT library lets through: exp, iat or nbf given as
+// anything but a JSON number, a lifetime past MaxTokenTTL, and an iat in the future.
+func strictTimes(token string, c *Claims, now time.Time) error {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return errors.New("malformed token")
+	}
+	raw, err := jwt.NewParser().DecodeSegment(parts[1])
+	if err != nil {
+		return err
+	}
+	var times map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &times); err != nil {
+		return err
+	}
+	for _, k := range []string{"exp", "iat", "nbf"} {
+		if v, ok := times[k]; ok {
+			var n json.Number
+			if len(v) == 0 || v[0] == '"' || json.Unmarshal(v, &n) != nil {
+				return fmt.Errorf("claim %s is not a number", k)
+			}
+		}
+	}
+	if c.IssuedAt != nil && c.IssuedAt.After(now.Add(iatLeeway)) {
+		return errors.New("token issued in the future")
+	}
+	from := now
+	if c.IssuedAt != nil {
+		from = c.IssuedAt.Time
+	}
+	if c.ExpiresAt.Sub(from) > MaxTokenTTL+time.Minute {
+		return errors.New("token lives longer than the maximum")
+	}
+	return nil
+}
+
 const claimsKey = "vigil.claims"
+
+// revocationKeys are the store's revocation entries that refuse the credential: its id,
+// its parent token's (a session's), and for an officer the entries POST
+// /v1/officers/{id}/revoke writes for every credential issued up to then (officerKeys).
+func (c *Claims) revocationKeys() []string {
+	keys := []string{c.ID}
+	if c.Parent != "" {
+		keys = append(keys, c.Parent)
+	}
+	if c.Role == RoleOfficer {
+		keys = append(keys, officerKeys(c.Officer, c.IssuedAt)...)
+	}
+	return keys
+}
+
+// officerKeys are the revocation entries of an officer's credentials issued at iat: the
+// UTC day of issue and its hour (a revocation of all revokes every day before it and the
+// hours of its own day up to it).
+func officerKeys(officer string, iat *jwt.NumericDate) []string {
+	if iat == nil {
+		return []string{"officer:" + officer + ":no-iat"}
+	}
+	t := iat.UTC()
+	return []string{"officer:" + officer + ":" + t.Format("2006-01-02"), "officer:" + officer + ":" + t.Format("2006-01-02T15")}
+}
+
+// checkCredential refuses a credential that is no longer good: expired, revoked, its
+// session's parent revoked, or its officer's credentials all revoked. Every channel asks it:
+// each request, each open event stream every streamCheck, each calendar feed read.
+func (s *Server) checkCredential(ctx context.Context, cl *Claims) error {
+	if !timesValid(cl, s.now()) {
+		return errorf(KindUnauthorized, "token expired")
+	}
+	for _, k := range cl.revocationKeys() {
+		revoked, err := s.store.Revoked(ctx, k)
+		if err != nil {
+			return err
+		}
+		if revoked {
+			return errorf(KindUnauthorized, "token revoked")
+		}
+	}
+	return nil
+}
 
 // authenticate is the middleware that requires a valid, unrevoked bearer token. The token
 // is read from the Authorization header or, without one, the dashboard's session cookie;
@@ -152,7 +256,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
 		tok, ok := strings.CutPrefix(h, "Bearer ")
-		if h == "" { // else the dashboard's session cookie, CSRF-checked (session.go)
+		session := h == ""
+		if session { // else the dashboard's session cookie, CSRF-checked (session.go)
 			var err error
 			if tok, err = s.sessionToken(c); err != nil {
 				return err
@@ -167,14 +272,14 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		cl, err := s.parseOnce(c, tok)
 		if err != nil {
-			return errorf(KindUnauthorized, "invalid token: %v", err)
+			return errorf(KindUnauthorized, "invalid token")
 		}
-		revoked, err := s.store.Revoked(c.Request().Context(), cl.ID)
-		if err != nil {
+		if session != (cl.Parent != "") {
+			// A session only from its cookie, a bearer token never from a cookie.
+			return errorf(KindUnauthorized, "invalid token")
+		}
+		if err := s.checkCredential(c.Request().Context(), cl); err != nil {
 			return err
-		}
-		if revoked {
-			return errorf(KindUnauthorized, "token revoked")
 		}
 		c.Set(claimsKey, cl)
 		return next(c)

@@ -6,12 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 
 	"vigil/scheduler"
@@ -35,7 +38,13 @@ func (s *Server) myCalendar(c echo.Context) error {
 	if _, err := rand.Read(b[:]); err != nil {
 		return err
 	}
-	tok := base64.RawURLEncoding.EncodeToString(b[:])
+	// The feed carries what its credential depends on (the token's id, a session's parent,
+	// iat and exp), covered by the hash the store keeps: it dies with that token.
+	bind, err := json.Marshal(feedBinding{ID: cl.ID, Parent: cl.Parent, IAT: unixOf(cl.IssuedAt), Exp: unixOf(cl.ExpiresAt)})
+	if err != nil {
+		return err
+	}
+	tok := base64.RawURLEncoding.EncodeToString(b[:]) + "." + base64.RawURLEncoding.EncodeToString(bind)
 	if err := s.store.PutFeedToken(c.Request().Context(), cl.Officer, feedHash(tok)); err != nil {
 		return err
 	}
@@ -60,12 +69,15 @@ func (s *Server) revokeMyCalendar(c echo.Context) error {
 func (s *Server) calendarFeed(c echo.Context) error {
 	ctx := c.Request().Context()
 	tok, ok := strings.CutSuffix(c.Param("feed"), ".ics")
-	if !ok || tok == "" || len(tok) > 128 {
+	if !ok || tok == "" || len(tok) > 512 {
 		return errorf(KindNotFound, "no such calendar")
 	}
 	officer, err := s.store.FeedOfficer(ctx, feedHash(tok))
 	if err != nil {
 		return err
+	}
+	if err := s.checkCredential(ctx, feedClaims(officer, tok)); err != nil {
+		return errorf(KindNotFound, "no such calendar")
 	}
 	cal, err := s.officerCalendar(ctx, officer)
 	if err != nil {
@@ -82,6 +94,39 @@ func (s *Server) calendarFeed(c echo.Context) error {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(http.StatusOK)
 	return cal.SerializeTo(w)
+}
+
+// feedBinding is the credential a feed URL was issued under.
+type feedBinding struct {
+	ID     string `json:"jti"`
+	Parent string `json:"par,omitempty"`
+	IAT    int64  `json:"iat,omitempty"`
+	Exp    int64  `json:"exp"`
+}
+
+func unixOf(d *jwt.NumericDate) int64 {
+	if d == nil {
+		return 0
+	}
+	return d.Unix()
+}
+
+// feedClaims returns the claims of the credential a stored feed token was issued under; a
+// feed token without a binding (issued before feeds had one) gets claims that are never
+// valid, so it must be issued again.
+func feedClaims(officer, tok string) *Claims {
+	cl := &Claims{Role: RoleOfficer, Officer: officer}
+	_, enc, ok := strings.Cut(tok, ".")
+	var b feedBinding
+	if raw, err := base64.RawURLEncoding.DecodeString(enc); !ok || err != nil || json.Unmarshal(raw, &b) != nil || b.ID == "" {
+		return cl
+	}
+	cl.ID, cl.Parent = b.ID, b.Parent
+	if b.IAT != 0 {
+		cl.IssuedAt = jwt.NewNumericDate(time.Unix(b.IAT, 0))
+	}
+	cl.ExpiresAt = jwt.NewNumericDate(time.Unix(b.Exp, 0))
+	return cl
 }
 
 // officerCalendar builds the feed of one officer as of now.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,9 +16,6 @@ import (
 
 // The dashboard's pages live in package web; this file mounts them behind the API's
 // sign-in and roles and gives them the service layer the JSON handlers use (dashboard).
-
-// pageSimTimeout bounds a dashboard simulation: the page waits for the run.
-const pageSimTimeout = 60 * time.Second
 
 // pages returns the dashboard's pages over this server.
 func (s *Server) pages() *web.Pages { return web.New(dashboard{s}) }
@@ -60,7 +56,7 @@ func (s *Server) renderSignIn(c echo.Context, status int, msg string) error {
 // signInPage is GET /: the sign-in form, or the role's home page when a session is on.
 func (s *Server) signInPage(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" && s.tokenKey != nil {
-		if cl, err := ParseToken(s.tokenKey, ck.Value, s.now()); err == nil {
+		if cl, err := ParseToken(s.tokenKey, ck.Value, s.now()); err == nil && cl.Parent != "" && s.checkCredential(c.Request().Context(), cl) == nil {
 			return c.Redirect(http.StatusSeeOther, homeOf(cl))
 		}
 	}
@@ -259,27 +255,8 @@ func (d dashboard) OfficerDay(c echo.Context, date string) (*web.OfficerDay, err
 // Simulate runs a scenario under simulate.PageLimits on a region's current inputs, from
 // its current service date unless from is given.
 func (d dashboard) Simulate(c echo.Context, region, from string, dr simulate.Draft) (*simulate.Result, error) {
-	s := d.s
-	ctx, cancel := context.WithTimeout(c.Request().Context(), pageSimTimeout)
-	defer cancel()
-	o, f, err := s.region(ctx, region)
-	if err != nil {
-		return nil, err
-	}
 	dr.Date = from
-	if dr.Date == "" {
-		dr.Date = s.currentDate(o, f).String()
-	}
-	sc, err := simulate.ParseScenario(dr, simulate.PageLimits, f.Shifts, o.Location, s.now())
-	if err != nil {
-		return nil, err
-	}
-	// The scenario starts from the missions as they are now.
-	in, _, err := s.dayInputs(ctx, region, sc.From)
-	if err != nil {
-		return nil, err
-	}
-	return simulate.Run(ctx, in, sc)
+	return d.s.runSimulation(c.Request().Context(), region, dr, simulate.PageLimits)
 }
 
 // Status returns the status and message the API's error table gives err.

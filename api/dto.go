@@ -86,11 +86,33 @@ func missionView(r scheduler.MissionRecord, cl *Claims, now time.Time) missionOu
 	}
 	threat := r.ThreatAt(now)
 	flagged := len(r.Contacts) < scheduler.MinContacts
-	out.Threat, out.FixedPosts, out.ThreatHistory, out.ContactsFlagged = &threat, m.FixedPosts, r.History, &flagged
+	history := r.History
+	if cl.Role != RoleAdmin {
+		// Who set a level, without their token's id: that is for admins (the audit log).
+		history = make([]scheduler.ThreatChange, len(r.History))
+		for i, h := range r.History {
+			h.SetBy = withoutTokenID(h.SetBy)
+			history[i] = h
+		}
+	}
+	out.Threat, out.FixedPosts, out.ThreatHistory, out.ContactsFlagged = &threat, m.FixedPosts, history, &flagged
 	if cl.Role != RolePlanner {
 		out.Contacts = nonNil(r.Contacts)
 	}
 	return out
+}
+
+// withoutTokenID strips the token id from an actor (Claims.actor): "supervisor:wfo:<jti>"
+// becomes "supervisor:wfo", "admin:<jti>" becomes "admin"; an officer id is kept.
+func withoutTokenID(actor string) string {
+	switch role, rest, _ := strings.Cut(actor, ":"); role {
+	case RoleSupervisor:
+		region, _, _ := strings.Cut(rest, ":")
+		return role + ":" + region
+	case RoleAdmin, RolePlanner:
+		return role
+	}
+	return actor
 }
 
 func nonNil[T any](s []T) []T {

@@ -22,6 +22,8 @@ const (
 	EventShiftReleased    = "shift_released"
 	EventUnitOutOfService = "unit_out_of_service"
 	EventForceChanged     = "force_changed"
+	EventThreatChanged    = "threat_changed"
+	EventMissionChanged   = "mission_changed"
 )
 
 // EventsKept is how many events of each region the store holds for reconnecting clients.
@@ -106,6 +108,14 @@ func (s *Server) events(c echo.Context) error {
 		}
 		last = tail
 	}
+	release, err := s.streams.take(cl.ID)
+	if err != nil {
+		return err
+	}
+	defer release()
+	// A stream outlives the server's write timeout: lift it for this one (listen.go).
+	rc := http.NewResponseController(c.Response().Writer)
+	_ = rc.SetWriteDeadline(time.Time{})
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/event-stream")
 	w.Header().Set(echo.HeaderCacheControl, "no-store")
@@ -122,8 +132,19 @@ func (s *Server) events(c echo.Context) error {
 	}
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
+	// The stream's credential is checked for its whole life: it closes within streamCheck
+	// of a revocation, and at its expiry.
+	check := time.NewTicker(streamCheck)
+	defer check.Stop()
+	expiry := time.NewTimer(time.Until(s.clockToWall(cl.ExpiresAt.Time)))
+	defer expiry.Stop()
 	idle := time.Now()
 	for {
+		if err := s.checkCredential(ctx, cl); err != nil {
+			fmt.Fprint(w, "event: end\ndata: {\"reason\":\"credential no longer valid\"}\n\n")
+			w.Flush()
+			return nil
+		}
 		wake := s.ops.waiter()
 		es, err := s.store.Events(ctx, region, last, 100)
 		if err != nil {
@@ -156,9 +177,49 @@ func (s *Server) events(c echo.Context) error {
 			return nil
 		case <-wake:
 		case <-tick.C:
+		case <-check.C:
+		case <-expiry.C:
 		}
 	}
 }
+
+// streamCaps counts open event streams, per token id and in all.
+type streamCaps struct {
+	perToken, total int
+	mu              sync.Mutex
+	open            map[string]int
+	n               int
+}
+
+// take opens a stream for token id, or refuses it with 429 when a cap is reached; release
+// closes it.
+func (sc *streamCaps) take(id string) (release func(), err error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.open[id] >= sc.perToken {
+		return nil, errorf(KindRateLimited, "at most %d event streams per token", sc.perToken)
+	}
+	if sc.n >= sc.total {
+		return nil, errorf(KindRateLimited, "too many event streams open; retry later")
+	}
+	sc.open[id]++
+	sc.n++
+	return func() {
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		if sc.open[id]--; sc.open[id] <= 0 {
+			delete(sc.open, id)
+		}
+		sc.n--
+	}, nil
+}
+
+// streamCheck is how often an open event stream checks its credential.
+const streamCheck = 250 * time.Millisecond
+
+// clockToWall maps an instant of the server's clock (fake in tests) to the wall clock,
+// for timers.
+func (s *Server) clockToWall(t time.Time) time.Time { return time.Now().Add(t.Sub(s.now())) }
 
 // lastEventID returns the ID of the region's newest held event, "" when none.
 func (s *Server) lastEventID(ctx context.Context, region string) (string, error) {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -57,7 +59,31 @@ func (s *Server) audit(c echo.Context, action, region string) error {
 	rec := scheduler.AuditRecord{
 		At: s.now().UTC(), Actor: cl.actor(), Role: cl.Role, Action: action, Region: region, Target: c.Request().URL.Path,
 	}
+	if !strings.HasPrefix(rec.Target, "/v1/") && !s.pageViews.first(cl.ID+"|"+action+"|"+rec.Target, rec.At) {
+		return nil // a dashboard page's reads are audited once per session and minute
+	}
 	return s.store.Audit(c.Request().Context(), rec)
+}
+
+// pageViews remembers the page reads audited in the current minute (Server.audit).
+type pageViews struct {
+	mu     sync.Mutex
+	minute int64
+	seen   map[string]bool
+}
+
+// first reports whether key is seen for the first time in t's minute.
+func (p *pageViews) first(key string, t time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if m := t.Unix() / 60; m != p.minute || p.seen == nil || len(p.seen) > 100000 {
+		p.minute, p.seen = m, map[string]bool{}
+	}
+	if p.seen[key] {
+		return false
+	}
+	p.seen[key] = true
+	return true
 }
 
 func (s *Server) parseDate(c echo.Context, o scheduler.Office, f scheduler.RegionForce, param string, v string) (scheduler.Date, error) {
@@ -610,4 +636,40 @@ func (s *Server) revokeToken(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"revoked": in.JTI})
+}
+
+// revokeOfficer revokes every credential of an officer issued up to now in one call: their
+// bearer tokens and the dashboard sessions and calendar feeds issued under them (by the
+// revocation entries officerKeys names: every UTC day of the last MaxTokenTTL before
+// today, and today's hours up to this one), and their feed URL. Open event streams on them
+// close within streamCheck. A token issued for the officer later in this hour is refused
+// too: issue the replacement from the next hour.
+func (s *Server) revokeOfficer(c echo.Context) error {
+	ctx := c.Request().Context()
+	officer := c.Param("id")
+	if OfficerRegion(officer) == "" {
+		return errorf(KindNotFound, "no officer %q", officer)
+	}
+	now := s.now().UTC()
+	until := now.Add(MaxTokenTTL + 24*time.Hour)
+	keys := []string{"officer:" + officer + ":no-iat"}
+	today := now.Truncate(24 * time.Hour)
+	for d := today.Add(-MaxTokenTTL - 24*time.Hour); d.Before(today); d = d.Add(24 * time.Hour) {
+		keys = append(keys, "officer:"+officer+":"+d.Format("2006-01-02"))
+	}
+	for h := today; !h.After(now); h = h.Add(time.Hour) {
+		keys = append(keys, "officer:"+officer+":"+h.Format("2006-01-02T15"))
+	}
+	for _, k := range keys {
+		if err := s.store.Revoke(ctx, k, until); err != nil {
+			return err
+		}
+	}
+	if err := s.store.RevokeFeedToken(ctx, officer); err != nil {
+		return err
+	}
+	if err := s.audit(c, "revoke-officer", OfficerRegion(officer)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"officer": officer, "revoked_issued_before": now.Truncate(time.Hour).Add(time.Hour), "feed_revoked": true})
 }

@@ -114,9 +114,11 @@ func (s *Server) createMission(c echo.Context) error {
 	}
 	m := scheduler.Mission{ID: in.ID, Name: in.Name, Kind: in.Kind, Country: in.Country, Address: in.Address, City: in.City,
 		State: in.State, Lat: in.Lat, Lon: in.Lon, Threat: in.Threat, FixedPosts: in.FixedPosts, Region: in.Region}
-	r := scheduler.NewMissionRecord(m, cl.actor(), s.now().UTC())
+	now := s.now().UTC()
+	r := scheduler.NewMissionRecord(m, cl.actor(), now)
 	r.Contacts = nonNil(in.Contacts)
-	if err := s.store.CreateMission(ctx, r); err != nil {
+	r.Created = &now
+	if _, err := s.missionEdited(c, in.Region, m.ID, nil, func() error { return s.store.CreateMission(ctx, r) }); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, missionView(r, cl, s.now()))
@@ -173,11 +175,31 @@ func (s *Server) updateMission(c echo.Context, id string, p missionPatch) (sched
 	if p.Threat != nil && cl.Role == RoleSupervisor && current.AddDays(1).Before(day) {
 		return cur, nil, forbidden("supervisors change threat levels for the current and next service day, not %s", day)
 	}
+	if p.Threat != nil && p.Until != nil && cl.Role == RoleSupervisor {
+		// The end of a temporary change is logged in its own day: that day must be in reach too.
+		if end := scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location); current.AddDays(1).Before(end) {
+			return cur, nil, forbidden("supervisors change threat levels for the current and next service day, not %s", end)
+		}
+	}
+	if p.Threat == nil {
+		// An edit of the mission's fields: the days it started keep the mission as it was;
+		// the current one is re-planned from now.
+		var rec scheduler.MissionRecord
+		sum, err := s.missionEdited(c, region, cur.Mission.ID, nil, func() error {
+			var err error
+			rec, err = s.store.UpdateMission(ctx, cur.Mission.ID, func(r *scheduler.MissionRecord) error {
+				p.apply(r, cl.actor(), now, from)
+				return nil
+			})
+			return err
+		})
+		return rec, sum, err
+	}
 	rec, err := s.store.UpdateMission(ctx, cur.Mission.ID, func(r *scheduler.MissionRecord) error {
 		p.apply(r, cl.actor(), now, from)
 		return nil
 	})
-	if err != nil || p.Threat == nil {
+	if err != nil {
 		return rec, nil, err
 	}
 	live := !current.AddDays(1).Before(day)
@@ -185,6 +207,7 @@ func (s *Server) updateMission(c echo.Context, id string, p missionPatch) (sched
 	if err != nil {
 		return rec, nil, err
 	}
+	s.announceReplan(ctx, region, day, f, EventThreatChanged, map[string]any{"mission": rec.Mission.ID, "by": cl.publicActor()}, sum)
 	if p.Until != nil {
 		// A temporary change that outlasts its day ends in a later day's log.
 		if end := scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location); end != day {
@@ -198,6 +221,9 @@ func (s *Server) updateMission(c echo.Context, id string, p missionPatch) (sched
 
 // apply writes the patch into a mission record; a threat change is added to its history.
 func (p missionPatch) apply(r *scheduler.MissionRecord, actor string, now, from time.Time) {
+	if p.editsFields() {
+		r.Edits = append(r.Edits, scheduler.MissionEdit{Until: now.UTC(), Mission: r.Mission})
+	}
 	m := &r.Mission
 	setString(&m.Name, p.Name)
 	setString(&m.Kind, p.Kind)
@@ -223,15 +249,65 @@ func setString(dst *string, v *string) {
 	}
 }
 
+// editsFields reports whether the patch changes any of the mission's own fields (its
+// threat level has its own history).
+func (p missionPatch) editsFields() bool {
+	return p.Name != nil || p.Kind != nil || p.Country != nil || p.Address != nil || p.City != nil ||
+		p.State != nil || p.Lat != nil || p.FixedPosts != nil
+}
+
 func (s *Server) deleteMission(c echo.Context) error {
 	r, err := s.mission(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteMission(c.Request().Context(), r.Mission.ID); err != nil {
+	if _, err := s.missionEdited(c, r.Mission.Region, r.Mission.ID, &r, func() error {
+		return s.store.DeleteMission(c.Request().Context(), r.Mission.ID)
+	}); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// missionEdited records a mission's creation, edit or deletion (write, run once the plan
+// it changes is read) as a change at now, rounded up to the minute, in the region's
+// current service day, by the one rule of every change (DESIGN.md §3): the day keeps the
+// missions it started with and every visit and post block begun before the change, the
+// rest of it is drawn again, its revision goes up, and the re-plan is announced. The edit
+// takes effect in planning from the next service day. deleted is the mission deleted.
+func (s *Server) missionEdited(c echo.Context, region, id string, deleted *scheduler.MissionRecord, write func() error) (*replanSummary, error) {
+	ctx := c.Request().Context()
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	d := s.currentDate(o, f)
+	start, _ := scheduler.ServiceDayBounds(d, f.Shifts, o.Location)
+	at := now.Truncate(time.Minute)
+	if at.Before(now) {
+		at = at.Add(time.Minute)
+	}
+	changes, err := s.store.Changes(ctx, region, d)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(changes); n > 0 && at.Before(changes[n-1].At) {
+		at = changes[n-1].At
+	}
+	ch := scheduler.Change{At: at, Edit: id}
+	if deleted != nil {
+		if m, ok := deleted.MissionAt(start); ok {
+			m.Threat = deleted.ThreatAt(start)
+			ch.Removed = &m
+		}
+	}
+	sum, err := s.applyChangeWith(ctx, region, d, ch, true, write)
+	if err != nil {
+		return nil, err
+	}
+	s.announceReplan(ctx, region, d, f, EventMissionChanged, map[string]any{"mission": id, "by": claimsOf(c).publicActor()}, sum)
+	return sum, nil
 }
 
 func (s *Server) getContacts(c echo.Context) error {

@@ -27,6 +27,11 @@ func (s *Server) rateKey(c echo.Context) string {
 			return "jti:" + cl.ID
 		}
 	}
+	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" && s.tokenKey != nil {
+		if cl, err := s.parseOnce(c, ck.Value); err == nil {
+			return "jti:" + cl.ID
+		}
+	}
 	return "ip:" + c.RealIP()
 }
 
@@ -34,8 +39,8 @@ func (s *Server) rateKey(c echo.Context) string {
 // over its allowance.
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if s.rel.limiter == nil {
-			return next(c)
+		if p := c.Request().URL.Path; s.rel.limiter == nil || p == "/healthz" || p == "/readyz" {
+			return next(c) // the load balancer's probes are never refused
 		}
 		ok, wait := s.rel.limiter.Allow(c.Request().Context(), s.rateKey(c))
 		if !ok {

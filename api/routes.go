@@ -18,7 +18,28 @@ func (s *Server) routes() {
 	e := s.echo
 	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 		Namespace: "vigil", Subsystem: "http", Registerer: s.registry, DoNotUseRequestPathFor404: true,
+		// Labels only from the route table: no host, the route's pattern (one label for
+		// every unmatched path), the standard methods (one label for the rest), so no
+		// request can add series (issue 17).
+		LabelFuncs: map[string]echoprometheus.LabelValueFunc{
+			"host": func(echo.Context, error) string { return "" },
+			"url": func(c echo.Context, _ error) string {
+				if c.Path() == "" || c.Path() == "/*" {
+					return "unmatched"
+				}
+				return c.Path()
+			},
+			"method": func(c echo.Context, _ error) string {
+				switch m := c.Request().Method; m {
+				case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+					return m
+				}
+				return "other"
+			},
+		},
 	}))
+	// Every route is rate limited, pages, sign-in and the feed included (issue 17).
+	e.Use(s.rateLimit)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.registry}))
@@ -32,7 +53,7 @@ func (s *Server) routes() {
 	)
 	all := allow(admin, supervisor, officer, planner)
 	editors := allow(admin, supervisor)
-	v1 := e.Group("/v1", middleware.BodyLimit("1M"), s.rateLimit, s.authenticate)
+	v1 := e.Group("/v1", middleware.BodyLimit("1M"), s.authenticate)
 
 	v1.GET("/regions", s.listRegions, all)
 
@@ -68,6 +89,7 @@ func (s *Server) routes() {
 
 	v1.GET("/audit", s.auditLog, allow(admin))
 	v1.POST("/tokens/revoke", s.revokeToken, allow(admin))
+	v1.POST("/officers/:id/revoke", s.revokeOfficer, allow(admin))
 
 	// Planners run simulations (DESIGN.md §5); supervisors and officers do not.
 	v1.POST("/simulations", s.simulate, allow(admin, planner))

@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -35,24 +37,31 @@ type Config struct {
 	RateLimit Limiter
 	// SimulationTimeout bounds POST /v1/simulations; 0 means DefaultSimulationTimeout.
 	SimulationTimeout time.Duration
+	// Timeouts are the HTTP server's timeouts and per-IP connection cap (listen.go).
+	Timeouts Timeouts
+	// MaxStreams caps open event streams: per token (default 4) and in all (default 256).
+	MaxStreamsPerToken, MaxStreams int
 }
 
 // Server is the HTTP service.
 type Server struct {
-	echo     *echo.Echo
-	logger   *slog.Logger
-	store    scheduler.Store
-	offices  map[string]scheduler.Office
-	planKey  []byte
-	tokenKey []byte
-	now      func() time.Time // Config.Clock's Now
-	registry *prometheus.Registry
-	metrics  metrics
-	plans    *planMemo
-	tokens   tokenCache  // verified tokens' claims (auth.go); zero value ready
-	reads    readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
-	ops      opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
-	rel      reliability // rate limits, simulations (api/outage.go)
+	echo      *echo.Echo
+	logger    *slog.Logger
+	store     scheduler.Store
+	offices   map[string]scheduler.Office
+	planKey   []byte
+	tokenKey  []byte
+	now       func() time.Time // Config.Clock's Now
+	registry  *prometheus.Registry
+	metrics   metrics
+	plans     *planMemo
+	tokens    tokenCache  // verified tokens' claims (auth.go); zero value ready
+	reads     readCache   // decoded forces, missions and day inputs by store revision (readcache.go)
+	ops       opsState    // check-ins, events, calendar, jobs (api/events.go); zero value ready
+	rel       reliability // rate limits, simulations (api/outage.go)
+	timeouts  Timeouts    // the HTTP server's (listen.go)
+	streams   streamCaps  // open event streams (events.go)
+	pageViews pageViews   // page reads audited this minute (handlers.go)
 }
 
 type metrics struct {
@@ -93,6 +102,7 @@ func New(cfg Config) *Server {
 	s.registry.MustRegister(s.metrics.planSeconds, s.metrics.planCache)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
@@ -103,8 +113,30 @@ func New(cfg Config) *Server {
 		},
 	}))
 	s.rel = newReliability(cfg)
+	s.timeouts = cfg.Timeouts.withDefaults()
+	s.streams = streamCaps{perToken: cfg.MaxStreamsPerToken, total: cfg.MaxStreams, open: map[string]int{}}
+	if s.streams.perToken <= 0 {
+		s.streams.perToken = 4
+	}
+	if s.streams.total <= 0 {
+		s.streams.total = 256
+	}
 	s.routes()
 	return s
+}
+
+// securityHeaders sets X-Content-Type-Options: nosniff on every answer, and
+// Cache-Control: no-store on every answer but the static files and the API description:
+// plans, positions, CSV exports, feeds and their URLs, events and pages hold live data.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if p := c.Request().URL.Path; !strings.HasPrefix(p, "/static/") && p != "/openapi.yaml" {
+			h.Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
+	}
 }
 
 func (s *Server) healthz(c echo.Context) error {
@@ -127,8 +159,19 @@ func (s *Server) Handler() http.Handler { return s.echo }
 
 // Serve listens on addr until ctx is done, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.ServeListener(ctx, l)
+}
+
+// ServeListener serves on l, with the server's timeouts and its per-IP connection cap,
+// until ctx is done, then shuts down gracefully.
+func (s *Server) ServeListener(ctx context.Context, l net.Listener) error {
+	hs := s.httpServer()
 	errc := make(chan error, 1)
-	go func() { errc <- s.echo.Start(addr) }()
+	go func() { errc <- hs.Serve(LimitPerIP(l, s.timeouts.PerIP)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -136,7 +179,7 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.echo.Shutdown(shut); err != nil {
+	if err := hs.Shutdown(shut); err != nil {
 		return err
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

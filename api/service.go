@@ -57,13 +57,28 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 		return scheduler.Inputs{}, nil, err
 	}
 	start, _ := scheduler.ServiceDayBounds(d, f.Shifts, o.Location)
+	all, err := s.store.Changes(ctx, region, d)
+	if err != nil {
+		return scheduler.Inputs{}, nil, err
+	}
+	// The day is planned with the missions as they were at its start: an edit, creation or
+	// deletion during it is a change in its log (scheduler.Change.Edit), never a new start.
 	in := scheduler.Inputs{Office: o, Force: f, Missions: make([]scheduler.Mission, 0, len(recs))}
 	ids := map[string]bool{}
 	for _, r := range recs {
-		m := r.Mission
+		m, ok := r.MissionAt(start)
+		if !ok {
+			continue
+		}
 		m.Threat = r.ThreatAt(start)
 		in.Missions = append(in.Missions, m)
 		ids[m.ID] = true
+	}
+	for _, c := range all {
+		if c.Removed != nil && !ids[c.Removed.ID] {
+			in.Missions = append(in.Missions, *c.Removed)
+			ids[c.Removed.ID] = true
+		}
 	}
 	sort.Slice(in.Missions, func(i, j int) bool { return in.Missions[i].ID < in.Missions[j].ID })
 	units := map[string]bool{}
@@ -71,10 +86,6 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 		for n := 1; n <= f.Units[mode]; n++ {
 			units[scheduler.UnitID(region, mode, n)] = true
 		}
-	}
-	all, err := s.store.Changes(ctx, region, d)
-	if err != nil {
-		return scheduler.Inputs{}, nil, err
 	}
 	// A day whose force changed during it is planned from its start with the force it
 	// started with; the changes bring in the later ones (scheduler.Change.Force).
@@ -96,7 +107,7 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 	}
 	changes := []scheduler.Change{}
 	for _, c := range all {
-		if c.Force != nil || (c.Unit != "" && units[c.Unit]) || (c.Unit == "" && ids[c.Mission]) {
+		if c.Force != nil || c.Edit != "" || (c.Unit != "" && units[c.Unit]) || (c.Unit == "" && ids[c.Mission]) {
 			changes = append(changes, c)
 		}
 	}
@@ -249,10 +260,22 @@ func diffDays(prev, next scheduler.ServiceDay, at time.Time) replanSummary {
 // current or next service day), re-plans it at once from the change (scheduler.Replan) and
 // caches the result; it returns what changed, or nil when the day is not live.
 func (s *Server) applyChange(ctx context.Context, region string, d scheduler.Date, c scheduler.Change, live bool) (*replanSummary, error) {
+	return s.applyChangeWith(ctx, region, d, c, live, nil)
+}
+
+// applyChangeWith is applyChange with write, when not nil, run after the day's plan
+// before the change is read and before the change is logged: the store write the change
+// records (a mission deleted), which must not reach the plan it re-plans.
+func (s *Server) applyChangeWith(ctx context.Context, region string, d scheduler.Date, c scheduler.Change, live bool, write func() error) (*replanSummary, error) {
 	var prev scheduler.ServiceDay
 	if live {
 		var err error
 		if prev, err = s.serviceDay(ctx, region, d); err != nil {
+			return nil, err
+		}
+	}
+	if write != nil {
+		if err := write(); err != nil {
 			return nil, err
 		}
 	}

@@ -2,13 +2,16 @@ package api
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 )
 
@@ -107,30 +110,66 @@ func (s *Server) signIn(c echo.Context) error {
 		return s.renderSignIn(c, http.StatusServiceUnavailable, "The server has no key; sign-in is unavailable.")
 	}
 	cl, err := ParseToken(s.tokenKey, tok, s.now())
-	if err != nil {
-		return s.renderSignIn(c, http.StatusUnauthorized, "That token is not valid: "+err.Error())
+	if err != nil || cl.Parent != "" {
+		return s.renderSignIn(c, http.StatusUnauthorized, "That token is not valid.")
 	}
-	revoked, err := s.store.Revoked(c.Request().Context(), cl.ID)
+	if err := s.checkCredential(c.Request().Context(), cl); err != nil {
+		var ae *Error
+		if errors.As(err, &ae) && ae.Kind == KindUnauthorized {
+			return s.renderSignIn(c, http.StatusUnauthorized, "That token is not valid any more.")
+		}
+		return s.renderError(c, err)
+	}
+	sess, exp, err := s.newSession(cl)
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	if revoked {
-		return s.renderSignIn(c, http.StatusUnauthorized, "That token has been revoked.")
-	}
-	exp := s.now().Add(12 * time.Hour)
-	if cl.ExpiresAt != nil && cl.ExpiresAt.Before(exp) {
-		exp = cl.ExpiresAt.Time
-	}
-	s.setSession(c, tok, exp)
+	s.setSession(c, sess, exp)
 	s.logger.Info("dashboard sign-in", "actor", cl.actor(), "role", cl.Role)
 	return c.Redirect(http.StatusSeeOther, homeOf(cl))
 }
 
-// signOut ends the session. It needs no valid session (an expired one is cleared too),
-// but a cookie's sign-out must carry its CSRF token.
+// SessionTTL bounds a dashboard session, whatever its parent token's lifetime.
+const SessionTTL = 12 * time.Hour
+
+// newSession issues the session credential of a signed-in bearer token: its own id, the
+// parent's role and scope, the parent's id (revoking the parent ends the session) and iat
+// (an officer's revocation of all covers it), and an expiry at most SessionTTL away and
+// never after the parent's.
+func (s *Server) newSession(parent *Claims) (string, time.Time, error) {
+	now := s.now()
+	exp := now.Add(SessionTTL)
+	if parent.ExpiresAt != nil && parent.ExpiresAt.Before(exp) {
+		exp = parent.ExpiresAt.Time
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return "", time.Time{}, err
+	}
+	cl := &Claims{Role: parent.Role, Region: parent.Region, Officer: parent.Officer, Parent: parent.ID}
+	cl.ID = hex.EncodeToString(id[:])
+	cl.Subject = parent.Subject
+	cl.IssuedAt = parent.IssuedAt
+	cl.NotBefore = jwt.NewNumericDate(now.Add(-time.Second))
+	cl.ExpiresAt = jwt.NewNumericDate(exp)
+	tok, err := jwt.NewWithClaims(signingMethod, cl).SignedString(s.tokenKey)
+	return tok, exp, err
+}
+
+// signOut ends the session: its credential is revoked, not only its cookie cleared. It
+// needs no valid session (an expired one is cleared too), but a cookie's sign-out must
+// carry its CSRF token.
 func (s *Server) signOut(c echo.Context) error {
-	if _, err := s.sessionToken(c); err != nil {
+	tok, err := s.sessionToken(c)
+	if err != nil {
 		return s.renderError(c, err)
+	}
+	if tok != "" && s.tokenKey != nil && s.store != nil {
+		if cl, err := ParseToken(s.tokenKey, tok, s.now()); err == nil && cl.Parent != "" {
+			if err := s.store.Revoke(c.Request().Context(), cl.ID, cl.ExpiresAt.Time); err != nil {
+				return s.renderError(c, err)
+			}
+		}
 	}
 	s.clearSession(c)
 	return c.Redirect(http.StatusSeeOther, "/")

@@ -55,32 +55,59 @@ func (s *Server) simulate(c echo.Context) error {
 	if !scheduler.IDPattern.MatchString(body.Region) {
 		return invalid("region %q: want a region id such as wfo", body.Region)
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.rel.simTimeout)
+	res, err := s.runSimulation(c.Request().Context(), body.Region, body.draft(), simulate.ServiceLimits)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// runSimulation runs a scenario on a region's current inputs under limits: the one path of
+// POST /v1/simulations and the dashboard's form, with the same validation (a first date
+// within DateWindow days of today), the same queue (s.rel.sims: two at a time) and the same
+// timeout. Errors are the API's: bad input says what is wrong, nothing internal leaks.
+func (s *Server) runSimulation(ctx context.Context, region string, dr simulate.Draft, limits simulate.Limits) (*simulate.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.rel.simTimeout)
 	defer cancel()
-	o, f, err := s.region(ctx, body.Region)
+	o, f, err := s.region(ctx, region)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sc, err := simulate.ParseScenario(body.draft(), simulate.ServiceLimits, f.Shifts, o.Location, s.now())
-	if err != nil {
-		return scenarioError(err)
+	today := s.currentDate(o, f)
+	if dr.Date != "" {
+		d, err := scheduler.ParseDate(dr.Date)
+		if err != nil {
+			return nil, invalid("date %q: want YYYY-MM-DD", dr.Date)
+		}
+		if d.Before(today.AddDays(-DateWindow)) || today.AddDays(DateWindow).Before(d) {
+			return nil, invalid("date %s: want a date within %d days of %s", d, DateWindow, today)
+		}
 	}
-	in, _, err := s.dayInputs(ctx, body.Region, sc.From)
+	sc, err := simulate.ParseScenario(dr, limits, f.Shifts, o.Location, s.now())
 	if err != nil {
-		return err
+		return nil, scenarioError(err)
+	}
+	in, _, err := s.dayInputs(ctx, region, sc.From)
+	if err != nil {
+		return nil, err
 	}
 	select {
 	case s.rel.sims <- struct{}{}:
 		defer func() { <-s.rel.sims }()
 	case <-ctx.Done():
-		return errorf(KindUnavailable, "every simulation slot stayed busy for %s; try again later", s.rel.simTimeout)
+		return nil, errorf(KindUnavailable, "every simulation slot stayed busy for %s; try again later", s.rel.simTimeout)
 	}
 	res, err := simulate.Run(ctx, in, sc)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return errorf(KindUnavailable, "the simulation did not finish within %s: simulate fewer days or incidents", s.rel.simTimeout)
+			return nil, errorf(KindUnavailable, "the simulation did not finish within %s: simulate fewer days or incidents", s.rel.simTimeout)
 		}
-		return scenarioError(err)
+		var se *simulate.ScenarioError
+		if errors.As(err, &se) {
+			return nil, invalid("%s", se.Msg)
+		}
+		s.logger.Warn("simulation failed", "region", region, "err", err)
+		return nil, errorf(KindInfeasible, "the scenario cannot be planned with this force")
 	}
-	return c.JSON(http.StatusOK, res)
+	return res, nil
 }

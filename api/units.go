@@ -70,7 +70,7 @@ func (s *Server) takeOutOfService(c echo.Context, unit string) (time.Time, *repl
 	if err := s.audit(c, "unit-out-of-service", region); err != nil {
 		return time.Time{}, nil, err
 	}
-	s.announceReplan(ctx, region, d, f, EventUnitOutOfService, map[string]any{"unit": unit, "by": cl.actor()}, sum)
+	s.announceReplan(ctx, region, d, f, EventUnitOutOfService, map[string]any{"unit": unit, "by": cl.publicActor()}, sum)
 	return at, sum, nil
 }
 

@@ -180,4 +180,13 @@ type Change struct {
 	// it: the service keeps it so a day can be planned from its start with the force it
 	// started with.
 	ForceBefore *RegionForce `json:",omitempty"`
+	// Edit, when set, names a mission whose record was edited, created or deleted at At
+	// (name, place, posts…). The day keeps the missions it started with, so nothing before
+	// At moves; the rest of the day is drawn again under the new inputs version, and the
+	// edit takes effect in planning from the next service day.
+	Edit string `json:",omitempty"`
+	// Removed is the mission as the day started with it, for an Edit that deleted it. The
+	// planner does not read it: the service keeps it so the day can still be planned with
+	// the missions it started with.
+	Removed *Mission `json:",omitempty"`
 }

@@ -42,7 +42,8 @@ func Replan(in Inputs, key []byte, prev ServiceDay, changes []Change) (ServiceDa
 }
 
 // checkChanges reports a change naming an unknown mission or unit, a threat outside 1..5,
-// or changes out of time order.
+// or changes out of time order. A mission edit (Change.Edit) only re-draws the day from its
+// time: it may name a mission the day did not start with (created during it).
 func checkChanges(in Inputs, changes []Change) error {
 	missions := map[string]bool{}
 	for _, m := range in.Missions {
@@ -69,6 +70,10 @@ func checkChanges(in Inputs, changes []Change) error {
 			return fmt.Errorf("change %d at %s is before the change before it", i+1, c.At.Format(time.RFC3339))
 		}
 		switch {
+		case c.Edit != "" && (c.Unit != "" || c.Mission != "" || c.Force != nil):
+			return fmt.Errorf("change %d: a mission edit names no unit, threat or force", i+1)
+		case c.Edit != "":
+			continue
 		case c.Force != nil && (c.Unit != "" || c.Mission != ""):
 			return fmt.Errorf("change %d: a force change names no unit or mission", i+1)
 		case c.Force != nil:

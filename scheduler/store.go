@@ -34,6 +34,34 @@ type MissionRecord struct {
 	Mission  Mission        `json:"mission"`
 	History  []ThreatChange `json:"history"`
 	Contacts []Contact      `json:"contacts"`
+	// Created is when the mission was created through the service; nil for a seeded
+	// mission, which has always existed.
+	Created *time.Time `json:"created,omitempty"`
+	// Edits are the mission's earlier fields, oldest first, each with the time it was
+	// replaced, so a service day is planned with the missions as they were at its start.
+	Edits []MissionEdit `json:"edits,omitempty"`
+}
+
+// MissionEdit is a mission's fields as they were until an edit replaced them at Until.
+type MissionEdit struct {
+	Until   time.Time `json:"until"`
+	Mission Mission   `json:"mission"`
+}
+
+// MissionAt returns the mission's fields as they were at t (its threat level is its own
+// level; ThreatAt gives the one in effect) and whether it existed then.
+func (r MissionRecord) MissionAt(t time.Time) (Mission, bool) {
+	if r.Created != nil && t.Before(*r.Created) {
+		return Mission{}, false
+	}
+	for _, e := range r.Edits {
+		if t.Before(e.Until) {
+			m := e.Mission
+			m.Threat = r.Mission.Threat
+			return m, true
+		}
+	}
+	return r.Mission, true
 }
 
 // ThreatAt returns the mission's threat level at instant t: of the history entries in

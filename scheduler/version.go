@@ -38,6 +38,8 @@ type versionChange struct {
 	Threat  int    `json:"threat,omitempty"`
 	Until   string `json:"until,omitempty"`
 	Unit    string `json:"unit,omitempty"`
+	// Edit is set for a mission edit only, so versions of days without one are unchanged.
+	Edit string `json:"edit,omitempty"`
 	// Force is set for a force change only, so versions of days without one are unchanged.
 	Force *versionForce `json:"force,omitempty"`
 }
@@ -61,7 +63,7 @@ func InputsVersion(in Inputs, d Date, changes []Change) string {
 		doc.Missions = []Mission{}
 	}
 	for i, c := range changes {
-		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit}
+		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit, Edit: c.Edit}
 		if c.Until != nil {
 			vc.Until = c.Until.UTC().Format(time.RFC3339Nano)
 		}
