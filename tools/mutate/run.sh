@@ -16,7 +16,7 @@ root=$PWD
 GO=${GO:-go}
 GREMLINS_VERSION=v0.6.0
 WORKERS=${MUTATE_WORKERS:-2}
-COEF=${GREMLINS_TIMEOUT_COEF:-3}
+COEF=${GREMLINS_TIMEOUT_COEF:-8}
 out=${MUTATE_OUT:-$root/bin/mutate}
 mkdir -p "$out" "$root/bin"
 
