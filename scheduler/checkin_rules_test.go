@@ -82,6 +82,7 @@ func TestCheckInVerifyEdges(t *testing.T) {
 		{"ring 2", "o-wfo-001", "emb-a", at(60), far.Lat, far.Lng, false, ReasonOutsideArea, "U1", 60, 12},
 		{"closest of two visits: the later", "o-wfo-001", "emb-a", at(181), m.Lat, m.Lon, false, ReasonTooEarly, "U1", 300, 10},
 		{"closest of two visits: the earlier", "o-wfo-001", "emb-a", at(179), m.Lat, m.Lon, false, ReasonTooLate, "U1", 60, 12},
+		{"two visits equally close: the earlier", "o-wfo-001", "emb-a", at(180), m.Lat, m.Lon, false, ReasonTooLate, "U1", 60, 12},
 		{"later visit on time", "o-wfo-001", "emb-a", at(301), m.Lat, m.Lon, false, "", "U1", 300, 10},
 		{"mission not on the route", "o-wfo-001", "emb-z", at(60), m.Lat, m.Lon, false, ReasonNoPlannedVisit, "U1", -1, 0},
 		{"unknown mission", "o-wfo-001", "emb-a", at(60), m.Lat, m.Lon, true, ReasonUnknownMission, "U1", 60, 12},
@@ -261,10 +262,16 @@ func TestComplianceEdges(t *testing.T) {
 	if f.MissionsCompliant != 0 {
 		t.Errorf("missions compliant %v; want 0", f.MissionsCompliant)
 	}
-	// Exactly at the gap limit the gap is kept.
+	// Exactly at the gap limit the gap is kept; exactly the minimum is reached; no max
+	// gap (0) keeps any gap.
 	p.Missions[0].MaxGapMinutes = 216
+	p.Missions[0].VisitsPerDay = 3
+	if a := Compliance("wfo", Date{2026, 11, 27}, p, cis, ciMin(614)).Missions[0]; !a.GapKept || !a.MinimumReached {
+		t.Errorf("gap 216 with max 216, 3 presences of 3: %+v; want gap kept, minimum reached", a)
+	}
+	p.Missions[0].MaxGapMinutes = 0
 	if a := Compliance("wfo", Date{2026, 11, 27}, p, cis, ciMin(614)).Missions[0]; !a.GapKept {
-		t.Errorf("gap 216 with max 216 not kept: %+v", a)
+		t.Errorf("gap 216 with no max gap: %+v; want kept", a)
 	}
 
 	// Nothing due yet: the rate is 1; no missions: none compliant, no division.
