@@ -23,6 +23,7 @@ func TestMeasureNearestRank(t *testing.T) {
 	xs := []float64{10, 20, 30, 40}
 	for _, tc := range []struct{ q, want float64 }{
 		{0.01, 10}, {0.25, 10}, {0.26, 20}, {0.5, 20}, {0.51, 30}, {0.75, 30}, {0.99, 40}, {1, 40},
+		{1.5, 40}, // beyond the contract (q ≤ 1) the rank is clamped to the last
 	} {
 		if got := nearestRank(xs, tc.q); got != tc.want {
 			t.Errorf("nearestRank(%v, %v) = %v; want %v", xs, tc.q, got, tc.want)
