@@ -5,7 +5,7 @@ PKGS    := ./...
 # exceeded" when a duration -fuzztime ends mid-execution (golang/go#75804, fixed in 1.27).
 FUZZTIME ?= 20000x
 
-.PHONY: all build run lint test test-long bench bench-go fuzz fmt vet clean load reliability
+.PHONY: all build run lint test test-long bench bench-go fuzz fmt vet clean load reliability mutate
 
 all: build
 
@@ -70,6 +70,13 @@ bench-go:
 	$(GO) test -c -o bin/scheduler.test ./scheduler
 	/usr/bin/time -v bin/scheduler.test -test.run '^$$' -test.bench '^BenchmarkPlanDay$$/^n=20000$$' -test.benchtime 1x -test.benchmem 2>&1 \
 		| grep -E '^Benchmark|Maximum resident'
+
+## mutate: mutation testing (gremlins v0.6.0, installed into bin/) of the verifier, check-in
+## verification, the measures and the access rules; prints killed/lived/not covered and the
+## score per file, lists the survivors, and fails below the thresholds (TESTING.md).
+## MUTATE_WORKERS (default 2) sets the parallel mutants. Not part of `make test`.
+mutate:
+	./tools/mutate/run.sh
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -221,8 +221,10 @@ func TestBaselinesMeasured(t *testing.T) {
 	if rf.Historical.Interception != 0 {
 		t.Errorf("fixed Historical.Interception = %v; want 0 (the same unvisited window every day)", rf.Historical.Interception)
 	}
-	if rp.Historical.Ratio < 0.5 {
-		t.Errorf("random Historical.Ratio = %v; want near 1", rp.Historical.Ratio)
+	// Memoryless visits give the historical adversary nothing to learn: its ratio to a
+	// random window is 1 up to sampling noise (measured 1.018 on this synthetic plan).
+	if rp.Historical.Ratio < 0.9 || rp.Historical.Ratio > 1.1 {
+		t.Errorf("random Historical.Ratio = %v; want 1 ± 0.1", rp.Historical.Ratio)
 	}
 	count := func(q *Plan) int {
 		n := 0

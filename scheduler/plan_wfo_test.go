@@ -109,9 +109,9 @@ func checkWFOTargets(t *testing.T, in scheduler.Inputs, key []byte) {
 // workload is that of the profile minimums (DESIGN.md §5); the zones are cut so that it
 // and the visits the allocation plans by value are balanced per unit at once. Units are
 // counted as the vehicle units working the zone: the 4 foot units are placed on top (one
-// or two a zone, where walking works) and cover only part of a zone's work. With 24
-// vehicle units in three zones of 8 the minimum workload per vehicle unit is within about
-// ±2 % of the mean.
+// or two a zone, where walking works) and cover only part of a zone's work. Measured with
+// key "zones" (issue 19): the three zones' minimum workload per vehicle unit is 0.95, 0.96
+// and 1.09 × the mean, so the test holds it within ±15 %, tighter than the ±25 % asked.
 func TestWFOZones(t *testing.T) {
 	in := wfoInputs(t)
 	zs, err := scheduler.Zones(in)
@@ -156,8 +156,8 @@ func TestWFOZones(t *testing.T) {
 		mean += per[z.ID] / float64(len(zs))
 	}
 	for id, w := range per {
-		if w < 0.75*mean || w > 1.25*mean {
-			t.Errorf("zone %s workload per vehicle unit %.0f min; want within ±25 %% of the mean %.0f", id, w, mean)
+		if w < 0.85*mean || w > 1.15*mean {
+			t.Errorf("zone %s workload per vehicle unit %.0f min; want within ±15 %% of the mean %.0f", id, w, mean)
 		}
 	}
 }

@@ -35,6 +35,9 @@ type privateRedis struct {
 func startPrivateRedis(t *testing.T) *privateRedis {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
+	if err != nil && os.Getenv("VIGIL_CI") == "1" {
+		t.Fatalf("redis-server is not installed and .ci/run should have installed it: %v", err)
+	}
 	if err != nil {
 		t.Skip("redis-server is not installed (CI installs it): the Redis outage test needs a private one")
 	}

@@ -93,7 +93,7 @@ func TestReplicasKilledMidJob(t *testing.T) {
 		t.Skip("waits for real minute ticks")
 	}
 	if os.Getenv("VIGIL_SLOW") != "1" {
-		t.Skip("takes 2–3 minutes of real minute ticks: set VIGIL_SLOW=1 (make reliability does)")
+		t.Skip("takes 2–3 minutes of real minute ticks: set VIGIL_SLOW=1 (make reliability and .ci/run do); jobs.TestReplicaKilledMidRunFakeClock is its fake-clock version")
 	}
 	url := storetest.RedisURL(t)
 	ctx := context.Background()
