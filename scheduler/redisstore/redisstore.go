@@ -1,8 +1,10 @@
 // Package redisstore is Vigil's shared store for several replicas, on Redis through a
-// go-redis UniversalClient (single node, Sentinel or Cluster by configuration, DESIGN.md §6).
+// go-redis client: one server, or a primary with replicas behind Sentinel (rediskit.Parse),
+// where acknowledged writes wait for a replica (SetWait) so that a failover keeps them.
 //
-// Every key starts with the store's prefix. The default prefix holds a hash tag, so every
-// key lands in one Cluster slot and the multi-key transactions work there too.
+// Every key starts with the store's prefix, which holds one hash tag: the multi-key
+// transactions (a write and the revision counter) need every key on one server. Redis
+// Cluster is therefore not supported: it would put all the data on one shard.
 package redisstore
 
 import (
@@ -31,6 +33,9 @@ type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
 	owns   bool
+
+	waitReplicas int           // replicas that must hold an acknowledged write (SetWait)
+	waitTimeout  time.Duration // how long a write waits for them
 }
 
 // New returns a store on a client the caller owns (Close leaves it open).
@@ -62,7 +67,7 @@ func (s *Store) k(parts ...string) string {
 
 // wrap marks connection failures as ErrUnavailable; redis.Nil and domain errors pass.
 func wrap(err error) error {
-	if err == nil || errors.Is(err, redis.Nil) || errors.Is(err, scheduler.ErrNotFound) || errors.Is(err, scheduler.ErrConflict) {
+	if err == nil || errors.Is(err, redis.Nil) || errors.Is(err, scheduler.ErrNotFound) || errors.Is(err, scheduler.ErrConflict) || errors.Is(err, scheduler.ErrUnavailable) {
 		return err
 	}
 	var rerr redis.Error
@@ -161,13 +166,16 @@ func (s *Store) CreateMission(ctx context.Context, r scheduler.MissionRecord) er
 		return err
 	}
 	var set *redis.BoolCmd
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		set = p.HSetNX(ctx, s.k("missions"), r.Mission.ID, data)
-		p.Incr(ctx, s.k("rev"))
-		return nil
+	err = s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			set = p.HSetNX(ctx, s.k("missions"), r.Mission.ID, data)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		return err
 	})
 	if err != nil {
-		return wrap(err)
+		return err
 	}
 	if !set.Val() {
 		return fmt.Errorf("mission %q: %w", r.Mission.ID, scheduler.ErrConflict)
@@ -203,7 +211,10 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 				return nil
 			})
 			out = r
-			return err
+			if err != nil {
+				return err
+			}
+			return s.wait(ctx, tx) // on the connection that wrote
 		}, key)
 		if errors.Is(err, redis.TxFailedErr) {
 			continue
@@ -222,13 +233,16 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 // DeleteMission implements scheduler.Store.
 func (s *Store) DeleteMission(ctx context.Context, id string) error {
 	var del *redis.IntCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		del = p.HDel(ctx, s.k("missions"), id)
-		p.Incr(ctx, s.k("rev"))
-		return nil
+	err := s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			del = p.HDel(ctx, s.k("missions"), id)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		return err
 	})
 	if err != nil {
-		return wrap(err)
+		return err
 	}
 	if del.Val() == 0 {
 		return fmt.Errorf("mission %q: %w", id, scheduler.ErrNotFound)
@@ -273,12 +287,14 @@ func (s *Store) PutForce(ctx context.Context, f scheduler.RegionForce) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, s.k("force"), f.Region, data)
-		p.Incr(ctx, s.k("rev"))
-		return nil
+	return s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, s.k("force"), f.Region, data)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		return err
 	})
-	return wrap(err)
 }
 
 // Changes implements scheduler.Store.
@@ -305,12 +321,14 @@ func (s *Store) AddChange(ctx context.Context, region string, d scheduler.Date, 
 	if err != nil {
 		return err
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.RPush(ctx, s.k("changes", region, d.String()), data)
-		p.Incr(ctx, s.k("rev"))
-		return nil
+	return s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.RPush(ctx, s.k("changes", region, d.String()), data)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		return err
 	})
-	return wrap(err)
 }
 
 // CachedPlan implements scheduler.Store.
@@ -333,7 +351,7 @@ func (s *Store) Audit(ctx context.Context, r scheduler.AuditRecord) error {
 	if err != nil {
 		return err
 	}
-	return wrap(s.rdb.RPush(ctx, s.k("audit"), data).Err())
+	return s.acked(ctx, func(c redis.Cmdable) error { return c.RPush(ctx, s.k("audit"), data).Err() })
 }
 
 // AuditLog implements scheduler.Store.
@@ -368,10 +386,12 @@ func (s *Store) Revoke(ctx context.Context, jti string, until time.Time) error {
 		return errors.New("revoke: empty token id")
 	}
 	key := s.k("revoked", jti)
-	if err := s.rdb.Set(ctx, key, "1", 0).Err(); err != nil {
-		return wrap(err)
-	}
-	return wrap(s.rdb.ExpireAt(ctx, key, until.Add(time.Minute)).Err())
+	return s.acked(ctx, func(c redis.Cmdable) error {
+		if err := c.Set(ctx, key, "1", 0).Err(); err != nil {
+			return err
+		}
+		return c.ExpireAt(ctx, key, until.Add(time.Minute)).Err()
+	})
 }
 
 // Revoked implements scheduler.Store.
