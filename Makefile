@@ -47,15 +47,16 @@ load: build
 	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -out BENCHMARKS.md
 	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -redis $(LOAD_REDIS) -out BENCHMARKS.md
 
-## reliability: the bad-input, attack, clock-edge and kill tests with their figures
-## (-v prints them; RELIABILITY.md quotes them). They also run in `make test`, except
-## TestReplicasKilledMidJob (2–3 minutes of real minute ticks), which needs VIGIL_SLOW=1.
+## reliability: the bad-input, attack, clock-edge, kill and Sentinel failover tests with
+## their figures (-v prints them; RELIABILITY.md quotes them). They also run in `make test`
+## (the failover test takes about 30 s), except TestReplicasKilledMidJob (2–3 minutes of
+## real minute ticks), which needs VIGIL_SLOW=1.
 RELIABILITY_TESTS := TestBadInput|TestTamperedTokens|TestTokensRefused|TestAccessMatrix|TestOfficerCannotReachAnother|TestSupervisorOtherRegion|TestPlannerNoLiveData|TestOfficerBeforeRelease|TestSecretsNeverLeak|TestLogsHoldNoSecret
 reliability:
 	@out=$$($(GO) test -race -count=1 -v -run '^($(RELIABILITY_TESTS))$$' ./api 2>&1); rc=$$?; \
 		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|malformed|secrets checked'; else printf '%s\n' "$$out"; fi; exit $$rc
-	@out=$$(VIGIL_SLOW=1 $(GO) test -race -count=1 -v -run '^(TestCrashEmbedded|TestCrashRedis|TestReplicasKilledMidJob)$$' ./cmd/vigil 2>&1); rc=$$?; \
-		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|kills:|killed|SIGKILL'; else printf '%s\n' "$$out"; fi; exit $$rc
+	@out=$$(VIGIL_SLOW=1 $(GO) test -race -count=1 -v -run '^(TestCrashEmbedded|TestCrashRedis|TestReplicasKilledMidJob|TestSentinelFailover|TestServeRefusesUnreplicatedWrite)$$' ./cmd/vigil 2>&1); rc=$$?; \
+		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|kills:|killed|SIGKILL|restart:|whole run:'; else printf '%s\n' "$$out"; fi; exit $$rc
 	$(GO) test -race -count=1 -run '^(TestClockEdges|TestReplanAcrossClockChange|TestPlanProperties|TestPlanPropertiesNearCapacity|TestDSTDayLengths)$$' ./scheduler
 
 ## bench: the zoning, planning, measuring and simulation benchmarks (BENCHMARKS.md), the
