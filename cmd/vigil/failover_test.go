@@ -534,4 +534,3 @@ func TestServeRefusesUnreplicatedWrite(t *testing.T) {
 		t.Errorf("GET plan with writes refused = %d %s; want 200", code, body)
 	}
 }
-
