@@ -36,6 +36,12 @@ type Store struct {
 
 	waitReplicas int           // replicas that must hold an acknowledged write (SetWait)
 	waitTimeout  time.Duration // how long a write waits for them
+
+	// The calls of every request (an audited read asks whether its token is revoked, reads
+	// the revision and writes its audit record), batched into round trips (rounds.go).
+	revisions rounds[struct{}, string]
+	revoked   rounds[string, bool]
+	audits    rounds[[]byte, struct{}]
 }
 
 // New returns a store on a client the caller owns (Close leaves it open).
@@ -43,7 +49,11 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Store{rdb: rdb, prefix: prefix}
+	s := &Store{rdb: rdb, prefix: prefix}
+	s.revisions.run = s.readRevision
+	s.revoked.run = s.readRevoked
+	s.audits.run = s.writeAudits
+	return s
 }
 
 // Close closes the client if Open created it.
@@ -134,12 +144,24 @@ func (s *Store) Missions(ctx context.Context, region string) ([]scheduler.Missio
 // Revision returns a token that changes whenever missions, forces or change logs may have
 // changed, whichever replica wrote them: every such write increments a counter key in the
 // same transaction, so that readers may keep what they decoded while it stays the same.
+// Concurrent calls share one GET, sent after each of them arrived.
 func (s *Store) Revision(ctx context.Context) (string, error) {
+	return s.revisions.do(struct{}{})
+}
+
+func (s *Store) readRevision(ctx context.Context, items []struct{}) ([]string, error) {
 	v, err := s.rdb.Get(ctx, s.k("rev")).Result()
 	if errors.Is(err, redis.Nil) {
-		return "0", nil
+		v, err = "0", nil
 	}
-	return v, wrap(err)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	out := make([]string, len(items))
+	for i := range out {
+		out[i] = v
+	}
+	return out, nil
 }
 
 // Mission implements scheduler.Store.
@@ -351,7 +373,20 @@ func (s *Store) Audit(ctx context.Context, r scheduler.AuditRecord) error {
 	if err != nil {
 		return err
 	}
-	return s.acked(ctx, func(c redis.Cmdable) error { return c.RPush(ctx, s.k("audit"), data).Err() })
+	_, err = s.audits.do(data)
+	return err
+}
+
+// writeAudits appends a round of audit records with one RPUSH, in their order.
+func (s *Store) writeAudits(ctx context.Context, items [][]byte) ([]struct{}, error) {
+	vals := make([]any, len(items))
+	for i, d := range items {
+		vals[i] = d
+	}
+	if err := s.acked(ctx, func(c redis.Cmdable) error { return c.RPush(ctx, s.k("audit"), vals...).Err() }); err != nil {
+		return nil, err
+	}
+	return make([]struct{}, len(items)), nil
 }
 
 // AuditLog implements scheduler.Store.
@@ -395,10 +430,25 @@ func (s *Store) Revoke(ctx context.Context, jti string, until time.Time) error {
 }
 
 // Revoked implements scheduler.Store.
+// Concurrent calls share one pipeline of EXISTS.
 func (s *Store) Revoked(ctx context.Context, jti string) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.k("revoked", jti)).Result()
+	return s.revoked.do(jti)
+}
+
+func (s *Store) readRevoked(ctx context.Context, jtis []string) ([]bool, error) {
+	cmds := make([]*redis.IntCmd, len(jtis))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, jti := range jtis {
+			cmds[i] = p.Exists(ctx, s.k("revoked", jti))
+		}
+		return nil
+	})
 	if err != nil {
-		return false, wrap(err)
+		return nil, wrap(err)
 	}
-	return n > 0, nil
+	out := make([]bool, len(jtis))
+	for i, c := range cmds {
+		out[i] = c.Val() > 0
+	}
+	return out, nil
 }
