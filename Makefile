@@ -38,7 +38,8 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./api || exit 1; \
 	done
 
-## load: serve on a free loopback port and measure it (tools/load), with the embedded store
+## load: serve on a free loopback port and measure it (tools/load, then wrk with a Lua
+## script rotating officer tokens, if Debian's wrk is installed), with the embedded store
 ## and with the local Redis (its own key prefix, deleted afterwards); the results replace
 ## the "Service load" section of BENCHMARKS.md. Not part of `make test`.
 LOAD_REDIS ?= redis://127.0.0.1:6379/0
