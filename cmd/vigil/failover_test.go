@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,14 +40,15 @@ type redisProc struct {
 	logs *lockedBuffer
 }
 
+// freePort returns a free loopback port (of freeAddr).
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	_, p, _ := net.SplitHostPort(freeAddr(t))
+	n, err := strconv.Atoi(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return n
 }
 
 func (p *redisProc) addr() string { return fmt.Sprintf("127.0.0.1:%d", p.port) }
