@@ -38,7 +38,8 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./api || exit 1; \
 	done
 
-## load: serve on a free loopback port and measure it (tools/load), with the embedded store
+## load: serve on a free loopback port and measure it (tools/load, then wrk with a Lua
+## script rotating officer tokens, if Debian's wrk is installed), with the embedded store
 ## and with the local Redis (its own key prefix, deleted afterwards); the results replace
 ## the "Service load" section of BENCHMARKS.md. Not part of `make test`.
 LOAD_REDIS ?= redis://127.0.0.1:6379/0
@@ -47,15 +48,16 @@ load: build
 	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -out BENCHMARKS.md
 	$(GO) run ./tools/load -vigil bin/vigil $(LOAD_FLAGS) -redis $(LOAD_REDIS) -out BENCHMARKS.md
 
-## reliability: the bad-input, attack, clock-edge and kill tests with their figures
-## (-v prints them; RELIABILITY.md quotes them). They also run in `make test`, except
-## TestReplicasKilledMidJob (2–3 minutes of real minute ticks), which needs VIGIL_SLOW=1.
+## reliability: the bad-input, attack, clock-edge, kill and Sentinel failover tests with
+## their figures (-v prints them; RELIABILITY.md quotes them). They also run in `make test`
+## (the failover test takes about 30 s), except TestReplicasKilledMidJob (2–3 minutes of
+## real minute ticks), which needs VIGIL_SLOW=1.
 RELIABILITY_TESTS := TestBadInput|TestTamperedTokens|TestTokensRefused|TestAccessMatrix|TestOfficerCannotReachAnother|TestSupervisorOtherRegion|TestPlannerNoLiveData|TestOfficerBeforeRelease|TestSecretsNeverLeak|TestLogsHoldNoSecret
 reliability:
 	@out=$$($(GO) test -race -count=1 -v -run '^($(RELIABILITY_TESTS))$$' ./api 2>&1); rc=$$?; \
 		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|malformed|secrets checked'; else printf '%s\n' "$$out"; fi; exit $$rc
-	@out=$$(VIGIL_SLOW=1 $(GO) test -race -count=1 -v -run '^(TestCrashEmbedded|TestCrashRedis|TestReplicasKilledMidJob)$$' ./cmd/vigil 2>&1); rc=$$?; \
-		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|kills:|killed|SIGKILL'; else printf '%s\n' "$$out"; fi; exit $$rc
+	@out=$$(VIGIL_SLOW=1 $(GO) test -race -count=1 -v -run '^(TestCrashEmbedded|TestCrashRedis|TestReplicasKilledMidJob|TestSentinelFailover|TestServeRefusesUnreplicatedWrite)$$' ./cmd/vigil 2>&1); rc=$$?; \
+		if [ $$rc = 0 ]; then printf '%s\n' "$$out" | grep -E '^(--- |ok)|kills:|killed|SIGKILL|restart:|whole run:'; else printf '%s\n' "$$out"; fi; exit $$rc
 	$(GO) test -race -count=1 -run '^(TestClockEdges|TestReplanAcrossClockChange|TestPlanProperties|TestPlanPropertiesNearCapacity|TestDSTDayLengths)$$' ./scheduler
 
 ## bench: the zoning, planning, measuring and simulation benchmarks (BENCHMARKS.md), the

@@ -100,6 +100,7 @@ func New(cfg Config) *Server {
 		Help: "Plan cache lookups by result (hit or miss).",
 	}, []string{"result"})
 	s.registry.MustRegister(s.metrics.planSeconds, s.metrics.planCache)
+	s.registerReadiness() // api/ready.go
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
@@ -141,17 +142,6 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// readyz reports whether the store answers.
-func (s *Server) readyz(c echo.Context) error {
-	if s.store == nil {
-		return errorf(KindUnavailable, "no store")
-	}
-	if _, err := s.store.Forces(c.Request().Context()); err != nil {
-		return err
-	}
-	return s.readyBody(c)
 }
 
 // Handler returns the server as an http.Handler (for tests).

@@ -23,7 +23,7 @@ const (
 
 // RunLockOptions tune a RunLocker.
 type RunLockOptions struct {
-	// Prefix starts every key (e.g. the store's prefix, with its Cluster hash tag).
+	// Prefix starts every key (e.g. the store's prefix, with its hash tag).
 	Prefix string
 	// Clock gives the scheduled minute of a run; nil means the wall clock. Use the
 	// scheduler's clock.

@@ -23,7 +23,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("serve", "[--addr 127.0.0.1:8080] [--data ./vigil.db] [--redis URL [--redis-prefix P]] [--key-file F]", e)
 	addr := fs.String("addr", envOr(e, "VIGIL_ADDR", "127.0.0.1:8080"), "listen address ($VIGIL_ADDR)")
 	data := fs.String("data", envOr(e, "VIGIL_DATA", "./vigil.db"), "embedded store file ($VIGIL_DATA)")
-	redisURL := fs.String("redis", envOr(e, "VIGIL_REDIS", ""), "Redis URL for a shared store, e.g. redis://127.0.0.1:6379/0 ($VIGIL_REDIS)")
+	redisURL := fs.String("redis", envOr(e, "VIGIL_REDIS", ""), "Redis URL for a shared store: redis://127.0.0.1:6379/0, or Sentinel redis+sentinel://h1:26379,h2:26379/mymaster/0 (waits for 1 replica per write; ?wait=N&wait_timeout=D) ($VIGIL_REDIS)")
 	redisPrefix := fs.String("redis-prefix", envOr(e, "VIGIL_REDIS_PREFIX", redisstore.DefaultPrefix), "prefix of every Redis key ($VIGIL_REDIS_PREFIX)")
 	keyFile := fs.String("key-file", "", "master key file (default: vigil.key beside the data file; $VIGIL_KEY wins)")
 	var rel reliabilityFlags

@@ -11,14 +11,16 @@ import (
 	"vigil/scheduler"
 )
 
-// Open connects to the Redis URL (redis://host:port/db, rediss:// for TLS) with the
-// client of rediskit.NewClient and pings it. Keys start with prefix ("" for
-// DefaultPrefix). The store owns the client: Close closes it.
+// Open connects to the Redis URL (rediskit.Parse: redis://host:port/db, rediss:// for
+// TLS, or redis+sentinel://sentinels/master/db) and pings it. Keys start with prefix (""
+// for DefaultPrefix). Acknowledged writes wait for the URL's replicas (rediskit.Config
+// WaitReplicas, see SetWait). The store owns the client: Close closes it.
 func Open(ctx context.Context, url, prefix string) (*Store, error) {
-	opt, err := rediskit.Options(url)
+	cfg, err := rediskit.Parse(url)
 	if err != nil {
 		return nil, err
 	}
+	opt := cfg.Options
 	rdb := redis.NewUniversalClient(opt)
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -28,7 +30,28 @@ func Open(ctx context.Context, url, prefix string) (*Store, error) {
 	}
 	s := New(rdb, prefix)
 	s.owns = true
+	if err := s.SetWait(cfg.WaitReplicas, cfg.WaitTimeout); err != nil {
+		rdb.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// SetWait makes every write acknowledged to a client (missions and threat changes,
+// forces, change logs, check-ins, audit records, revocations, calendar feed tokens) wait
+// until replicas replicas hold it (Redis WAIT on the connection that wrote it), for at
+// most timeout; a write not held in time returns an error wrapping
+// scheduler.ErrUnavailable (HTTP 503), though it may still be kept. 0 replicas does not
+// wait. Plan cache entries, events and job run markers never wait: they can be rebuilt.
+// Call it before the store is used.
+func (s *Store) SetWait(replicas int, timeout time.Duration) error {
+	if replicas > 0 {
+		if _, ok := s.rdb.(*redis.Client); !ok {
+			return fmt.Errorf("redis: waiting for replicas needs a single-server or Sentinel client, not %T", s.rdb)
+		}
+	}
+	s.waitReplicas, s.waitTimeout = replicas, timeout
+	return nil
 }
 
 // Client returns the store's Redis client, for what shares the store's Redis (the rate

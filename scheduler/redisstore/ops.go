@@ -14,13 +14,13 @@ import (
 )
 
 // AddCheckIn implements scheduler.Store: one RPUSH, acknowledged by Redis (durable as
-// far as its appendfsync setting goes, DESIGN.md §6).
+// far as its appendfsync setting goes, DESIGN.md §6) and by the replicas SetWait asks for.
 func (s *Store) AddCheckIn(ctx context.Context, c scheduler.CheckIn) error {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	return wrap(s.rdb.RPush(ctx, s.k("checkins", c.Region, c.Date), data).Err())
+	return s.acked(ctx, func(r redis.Cmdable) error { return r.RPush(ctx, s.k("checkins", c.Region, c.Date), data).Err() })
 }
 
 // CheckIns implements scheduler.Store.
@@ -46,15 +46,17 @@ func (s *Store) PutFeedToken(ctx context.Context, officer, hash string) error {
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return wrap(err)
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		if old != "" {
-			p.HDel(ctx, s.k("feeds"), old)
-		}
-		p.HSet(ctx, s.k("feeds"), hash, officer)
-		p.HSet(ctx, s.k("feed-of"), officer, hash)
-		return nil
+	return s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if old != "" {
+				p.HDel(ctx, s.k("feeds"), old)
+			}
+			p.HSet(ctx, s.k("feeds"), hash, officer)
+			p.HSet(ctx, s.k("feed-of"), officer, hash)
+			return nil
+		})
+		return err
 	})
-	return wrap(err)
 }
 
 // FeedOfficer implements scheduler.Store.
@@ -75,12 +77,14 @@ func (s *Store) RevokeFeedToken(ctx context.Context, officer string) error {
 	if err != nil {
 		return wrap(err)
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HDel(ctx, s.k("feeds"), old)
-		p.HDel(ctx, s.k("feed-of"), officer)
-		return nil
+	return s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HDel(ctx, s.k("feeds"), old)
+			p.HDel(ctx, s.k("feed-of"), officer)
+			return nil
+		})
+		return err
 	})
-	return wrap(err)
 }
 
 // AppendEvent implements scheduler.Store on a Redis Stream per region (XADD with MAXLEN),

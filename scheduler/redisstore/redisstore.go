@@ -1,8 +1,10 @@
 // Package redisstore is Vigil's shared store for several replicas, on Redis through a
-// go-redis UniversalClient (single node, Sentinel or Cluster by configuration, DESIGN.md §6).
+// go-redis client: one server, or a primary with replicas behind Sentinel (rediskit.Parse),
+// where acknowledged writes wait for a replica (SetWait) so that a failover keeps them.
 //
-// Every key starts with the store's prefix. The default prefix holds a hash tag, so every
-// key lands in one Cluster slot and the multi-key transactions work there too.
+// Every key starts with the store's prefix, which holds one hash tag: the multi-key
+// transactions (a write and the revision counter) need every key on one server. Redis
+// Cluster is therefore not supported: it would put all the data on one shard.
 package redisstore
 
 import (
@@ -31,6 +33,15 @@ type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
 	owns   bool
+
+	waitReplicas int           // replicas that must hold an acknowledged write (SetWait)
+	waitTimeout  time.Duration // how long a write waits for them
+
+	// The calls of every request (an audited read asks whether its token is revoked, reads
+	// the revision and writes its audit record), batched into round trips (rounds.go).
+	revisions rounds[struct{}, string]
+	revoked   rounds[string, bool]
+	audits    rounds[[]byte, struct{}]
 }
 
 // New returns a store on a client the caller owns (Close leaves it open).
@@ -38,7 +49,11 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Store{rdb: rdb, prefix: prefix}
+	s := &Store{rdb: rdb, prefix: prefix}
+	s.revisions.run = s.readRevision
+	s.revoked.run = s.readRevoked
+	s.audits.run = s.writeAudits
+	return s
 }
 
 // Close closes the client if Open created it.
@@ -62,7 +77,7 @@ func (s *Store) k(parts ...string) string {
 
 // wrap marks connection failures as ErrUnavailable; redis.Nil and domain errors pass.
 func wrap(err error) error {
-	if err == nil || errors.Is(err, redis.Nil) || errors.Is(err, scheduler.ErrNotFound) || errors.Is(err, scheduler.ErrConflict) {
+	if err == nil || errors.Is(err, redis.Nil) || errors.Is(err, scheduler.ErrNotFound) || errors.Is(err, scheduler.ErrConflict) || errors.Is(err, scheduler.ErrUnavailable) {
 		return err
 	}
 	var rerr redis.Error
@@ -129,12 +144,24 @@ func (s *Store) Missions(ctx context.Context, region string) ([]scheduler.Missio
 // Revision returns a token that changes whenever missions, forces or change logs may have
 // changed, whichever replica wrote them: every such write increments a counter key in the
 // same transaction, so that readers may keep what they decoded while it stays the same.
+// Concurrent calls share one GET, sent after each of them arrived.
 func (s *Store) Revision(ctx context.Context) (string, error) {
+	return s.revisions.do(struct{}{})
+}
+
+func (s *Store) readRevision(ctx context.Context, items []struct{}) ([]string, error) {
 	v, err := s.rdb.Get(ctx, s.k("rev")).Result()
 	if errors.Is(err, redis.Nil) {
-		return "0", nil
+		v, err = "0", nil
 	}
-	return v, wrap(err)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	out := make([]string, len(items))
+	for i := range out {
+		out[i] = v
+	}
+	return out, nil
 }
 
 // Mission implements scheduler.Store.
@@ -161,13 +188,16 @@ func (s *Store) CreateMission(ctx context.Context, r scheduler.MissionRecord) er
 		return err
 	}
 	var set *redis.BoolCmd
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		set = p.HSetNX(ctx, s.k("missions"), r.Mission.ID, data)
-		p.Incr(ctx, s.k("rev"))
-		return nil
+	err = s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			set = p.HSetNX(ctx, s.k("missions"), r.Mission.ID, data)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		return err
 	})
 	if err != nil {
-		return wrap(err)
+		return err
 	}
 	if !set.Val() {
 		return fmt.Errorf("mission %q: %w", r.Mission.ID, scheduler.ErrConflict)
@@ -203,7 +233,10 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 				return nil
 			})
 			out = r
-			return err
+			if err != nil {
+				return err
+			}
+			return s.wait(ctx, tx) // on the connection that wrote
 		}, key)
 		if errors.Is(err, redis.TxFailedErr) {
 			continue
@@ -222,13 +255,16 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 // DeleteMission implements scheduler.Store.
 func (s *Store) DeleteMission(ctx context.Context, id string) error {
 	var del *redis.IntCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		del = p.HDel(ctx, s.k("missions"), id)
-		p.Incr(ctx, s.k("rev"))
-		return nil
+	err := s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			del = p.HDel(ctx, s.k("missions"), id)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		return err
 	})
 	if err != nil {
-		return wrap(err)
+		return err
 	}
 	if del.Val() == 0 {
 		return fmt.Errorf("mission %q: %w", id, scheduler.ErrNotFound)
@@ -273,12 +309,14 @@ func (s *Store) PutForce(ctx context.Context, f scheduler.RegionForce) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, s.k("force"), f.Region, data)
-		p.Incr(ctx, s.k("rev"))
-		return nil
+	return s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, s.k("force"), f.Region, data)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		return err
 	})
-	return wrap(err)
 }
 
 // Changes implements scheduler.Store.
@@ -305,12 +343,14 @@ func (s *Store) AddChange(ctx context.Context, region string, d scheduler.Date, 
 	if err != nil {
 		return err
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.RPush(ctx, s.k("changes", region, d.String()), data)
-		p.Incr(ctx, s.k("rev"))
-		return nil
+	return s.acked(ctx, func(c redis.Cmdable) error {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.RPush(ctx, s.k("changes", region, d.String()), data)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		return err
 	})
-	return wrap(err)
 }
 
 // CachedPlan implements scheduler.Store.
@@ -333,7 +373,20 @@ func (s *Store) Audit(ctx context.Context, r scheduler.AuditRecord) error {
 	if err != nil {
 		return err
 	}
-	return wrap(s.rdb.RPush(ctx, s.k("audit"), data).Err())
+	_, err = s.audits.do(data)
+	return err
+}
+
+// writeAudits appends a round of audit records with one RPUSH, in their order.
+func (s *Store) writeAudits(ctx context.Context, items [][]byte) ([]struct{}, error) {
+	vals := make([]any, len(items))
+	for i, d := range items {
+		vals[i] = d
+	}
+	if err := s.acked(ctx, func(c redis.Cmdable) error { return c.RPush(ctx, s.k("audit"), vals...).Err() }); err != nil {
+		return nil, err
+	}
+	return make([]struct{}, len(items)), nil
 }
 
 // AuditLog implements scheduler.Store.
@@ -368,17 +421,34 @@ func (s *Store) Revoke(ctx context.Context, jti string, until time.Time) error {
 		return errors.New("revoke: empty token id")
 	}
 	key := s.k("revoked", jti)
-	if err := s.rdb.Set(ctx, key, "1", 0).Err(); err != nil {
-		return wrap(err)
-	}
-	return wrap(s.rdb.ExpireAt(ctx, key, until.Add(time.Minute)).Err())
+	return s.acked(ctx, func(c redis.Cmdable) error {
+		if err := c.Set(ctx, key, "1", 0).Err(); err != nil {
+			return err
+		}
+		return c.ExpireAt(ctx, key, until.Add(time.Minute)).Err()
+	})
 }
 
 // Revoked implements scheduler.Store.
+// Concurrent calls share one pipeline of EXISTS.
 func (s *Store) Revoked(ctx context.Context, jti string) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.k("revoked", jti)).Result()
+	return s.revoked.do(jti)
+}
+
+func (s *Store) readRevoked(ctx context.Context, jtis []string) ([]bool, error) {
+	cmds := make([]*redis.IntCmd, len(jtis))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, jti := range jtis {
+			cmds[i] = p.Exists(ctx, s.k("revoked", jti))
+		}
+		return nil
+	})
 	if err != nil {
-		return false, wrap(err)
+		return nil, wrap(err)
 	}
-	return n > 0, nil
+	out := make([]bool, len(jtis))
+	for i, c := range cmds {
+		out[i] = c.Val() > 0
+	}
+	return out, nil
 }

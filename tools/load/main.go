@@ -46,17 +46,19 @@ func main() {
 }
 
 type config struct {
-	blob     int // with blobAddr: serve a static blob of this many bytes (the blob server)
-	blobAddr string
-	vigil    string
-	redisURL string
-	region   string
-	clients  int
-	rate     int
-	duration time.Duration
-	max      int
-	officers int
-	out      string
+	blob                 int // with blobAddr: serve a static blob of this many bytes (the blob server)
+	blobAddr             string
+	vigil                string
+	redisURL             string
+	region               string
+	clients              int
+	rate                 int
+	duration             time.Duration
+	max                  int
+	officers             int
+	out                  string
+	wrk                  string // wrk binary ("" or missing: no wrk phase)
+	wrkThreads, wrkConns int
 }
 
 func run() error {
@@ -69,6 +71,9 @@ func run() error {
 	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each phase")
 	flag.IntVar(&cfg.max, "max", 200000, "most requests in a phase")
 	flag.IntVar(&cfg.officers, "officers", 40, "officer tokens to spread the requests over")
+	flag.StringVar(&cfg.wrk, "wrk", "wrk", "wrk binary for the wrk phase (Debian package wrk); \"\" or not found skips it")
+	flag.IntVar(&cfg.wrkThreads, "wrk-threads", 2, "wrk threads")
+	flag.IntVar(&cfg.wrkConns, "wrk-conns", 50, "wrk connections")
 	flag.StringVar(&cfg.out, "out", "", "Markdown file whose \"Service load\" section to replace with the results")
 	flag.IntVar(&cfg.blob, "serve-blob", 0, "internal: serve a static JSON blob of this many bytes on -blob-addr (the reference for the plan read)")
 	flag.StringVar(&cfg.blobAddr, "blob-addr", "", "internal: address of the blob server")
@@ -128,6 +133,17 @@ func run() error {
 	rssOpen := srv.rss()
 
 	report := render(cfg, srv, closed, open, openAlone[0], [3]memory{rss0, rssClosed, rssOpen})
+	if bin, err := exec.LookPath(cfg.wrk); cfg.wrk != "" && err == nil {
+		ws, cmdline, err := runWrk(bin, srv.dir, srv.base, endpoints[:3], cfg)
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		renderWrk(&b, cfg, cmdline, ws, closed)
+		report = strings.TrimSuffix(report, "\n") + b.String() + "\n"
+	} else {
+		fmt.Fprintf(os.Stderr, "wrk (%q) not found: the wrk phase is skipped (apt-get install wrk)\n", cfg.wrk)
+	}
 	fmt.Print(report)
 	if cfg.out != "" {
 		if err := replaceSection(cfg.out, srv.backend, report); err != nil {
