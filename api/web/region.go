@@ -63,7 +63,8 @@ type regionData struct {
 	Shift                          string
 	Units                          []unitOption
 	Unit                           string
-	Map                            template.HTML
+	Map                            template.HTML // the server-drawn SVG: the no-script fallback
+	MapData                        template.JS   // what static/map.js draws
 	Route                          *scheduler.Route
 	Visits                         []visitRow
 	Missions                       []missionRow
@@ -141,6 +142,11 @@ func (p *Pages) regionView(c echo.Context) (*regionData, error) {
 		}
 	}
 	d.Map = template.HTML(regionMap(day.Plan, d.Missions, routes, d.Route, o.Name+" "+date.String()+" "+d.Shift))
+	md := regionMapData(day, region, d.Missions, routes, d.Route, d.Live)
+	q := url.Values{"date": {d.Date}, "shift": {d.Shift}}
+	md.PositionURL = "/regions/" + url.PathEscape(region) + "/positions?" + q.Encode()
+	d.MapData = mapJSON(md)
+	d.Leaflet = true
 	for _, w := range windows {
 		if w.Name == d.Shift {
 			d.postRows(sd, w, names)

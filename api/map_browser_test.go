@@ -1,0 +1,246 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// browser is a headless Chromium on one test server, recording every URL it requests.
+type browser struct {
+	t    *testing.T
+	h    *harness
+	srv  *httptest.Server
+	ctx  context.Context
+	mu   sync.Mutex
+	urls []string
+	errs []string // script exceptions and console errors
+}
+
+// newBrowser starts Chromium (w × h CSS pixels; mobile emulates a phone's touch screen)
+// on a fresh harness's server; it skips when Debian's Chromium is absent.
+func newBrowser(t *testing.T, w, h int64, mobile bool) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("no Chromium at %s (Debian package chromium; .ci/run installs it): %v", chromiumPath, err)
+	}
+	hs := newHarness(t)
+	srv := httptest.NewServer(hs.srv.Handler())
+	t.Cleanup(srv.Close)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(int(w), int(h)),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(cancelCtx)
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel)
+	b := &browser{t: t, h: hs, srv: srv, ctx: ctx}
+	err := chromedp.Listen(ctx, func(ev any) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			b.urls = append(b.urls, e.Request.URL)
+		case *runtime.EventExceptionThrown:
+			d := e.ExceptionDetails
+			msg := fmt.Sprintf("%s at %s:%d", d.Text, d.URL, d.LineNumber+1)
+			if d.Exception != nil {
+				msg += ": " + d.Exception.Description
+			}
+			b.errs = append(b.errs, msg)
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == "error" || e.Type == "warning" {
+				for _, a := range e.Args {
+					b.errs = append(b.errs, string(e.Type)+": "+string(a.Value)+a.Description)
+				}
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{}); err != nil {
+		t.Fatalf("runtime events: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatalf("network events: %v", err)
+	}
+	if mobile {
+		b.run("phone viewport", chromedp.EmulateViewport(w, h, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
+	}
+	return b
+}
+
+// run runs actions, failing the test with what on error.
+func (b *browser) run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.t.Fatalf("%s: %v (script errors: %q)", what, err, b.errs)
+	}
+}
+
+// signIn signs in with token and waits for the home page's element sel.
+func (b *browser) signIn(token, sel string) {
+	b.t.Helper()
+	b.run("sign in",
+		chromedp.Navigate(b.srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SetValue(chromedp.ID("token"), token),
+		chromedp.Click(chromedp.ID("signin")),
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+	)
+}
+
+// eval evaluates a script expression.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls a script expression until it is true or the timeout passes.
+func (b *browser) waitFor(expr string, timeout time.Duration) bool {
+	b.t.Helper()
+	end := time.Now().Add(timeout)
+	for time.Now().Before(end) {
+		if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
+// shot saves a screenshot of the viewport (full: the whole page).
+func (b *browser) shot(name string, full bool) {
+	b.t.Helper()
+	act := chromedp.CaptureScreenshot()
+	if full {
+		act = chromedp.FullScreenshot(90)
+	}
+	png, err := chromedp.Run(b.ctx, act)
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	saveShot(b.t, name, png)
+}
+
+// foreignRequests returns the requests that left the server's origin.
+func (b *browser) foreignRequests() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	origin, _ := url.Parse(b.srv.URL)
+	var out []string
+	for _, u := range b.urls {
+		p, err := url.Parse(u)
+		if err != nil || p.Scheme == "data" || p.Scheme == "blob" {
+			continue
+		}
+		if p.Host != origin.Host {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// TestMapInBrowser: a wfo supervisor's region page draws the interactive map over the
+// embedded DC basemap (streets drawn), pans with the keyboard and zooms, and the chosen
+// route's labels do not overlap at the default zoom; nothing leaves the server's origin.
+func TestMapInBrowser(t *testing.T) {
+	b := newBrowser(t, 1400, 1000, false)
+	b.signIn(b.h.token(RoleSupervisor, "wfo", ""), "#map")
+	if !b.waitFor(`document.getElementById("lmap").dataset.ready === "true"`, 10*time.Second) {
+		b.mu.Lock()
+		t.Fatalf("the interactive map is not ready; script errors: %q", b.errs)
+	}
+	if !b.waitFor(`document.getElementById("lmap").dataset.basemap === "loaded"`, 10*time.Second) {
+		t.Fatal("the DC basemap did not load")
+	}
+	streets := eval[int](b, `document.querySelectorAll(".leaflet-base-pane path").length`)
+	if streets < 100 {
+		t.Errorf("basemap paths drawn = %d; want the DC streets (over 100)", streets)
+	}
+	if !eval[bool](b, `getComputedStyle(document.querySelector(".svgmap")).display === "none"`) {
+		t.Error("the SVG fallback is still shown beside the interactive map")
+	}
+
+	// Labels at the default zoom: some shown, none overlapping another.
+	boxes := eval[[][4]float64](b, `Array.from(document.querySelectorAll(".rlabel")).map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })`)
+	if len(boxes) == 0 {
+		t.Fatal("no route labels at the default zoom")
+	}
+	for i := range boxes {
+		for j := i + 1; j < len(boxes); j++ {
+			a, c := boxes[i], boxes[j]
+			if a[0] < c[2] && c[0] < a[2] && a[1] < c[3] && c[1] < a[3] {
+				t.Errorf("route labels %d %v and %d %v overlap", i, a, j, c)
+			}
+		}
+	}
+	stops := eval[int](b, `document.querySelectorAll(".mk.stop").length`)
+	clusters := eval[int](b, `document.querySelectorAll(".cluster").length`)
+	if stops == 0 || clusters == 0 {
+		t.Errorf("route stops %d, clusters %d; want both drawn", stops, clusters)
+	}
+	b.shot("map-wfo-desktop.png", false)
+
+	// Keyboard pan: focus the map, press the right arrow; then zoom in with +.
+	before := eval[[2]float64](b, `[vigilMap.getCenter().lat, vigilMap.getCenter().lng]`)
+	z0 := eval[float64](b, `vigilMap.getZoom()`)
+	b.run("keyboard pan and zoom",
+		chromedp.Focus(chromedp.ID("lmap")),
+		chromedp.KeyEvent(kb.ArrowRight),
+	)
+	if !b.waitFor(`(() => { const c = vigilMap.getCenter(); return Math.abs(c.lng - `+ftoa(before[1])+`) > 1e-6; })()`, 3*time.Second) {
+		t.Error("the map did not pan on the right arrow key")
+	}
+	after := eval[[2]float64](b, `[vigilMap.getCenter().lat, vigilMap.getCenter().lng]`)
+	b.run("zoom in", chromedp.KeyEvent("+"))
+	if !b.waitFor(`vigilMap.getZoom() > `+ftoa(z0), 3*time.Second) {
+		t.Error("the map did not zoom on +")
+	}
+	z1 := eval[float64](b, `vigilMap.getZoom()`)
+	t.Logf("centre %v → %v, zoom %v → %v", before, after, z0, z1)
+	if f := b.foreignRequests(); len(f) > 0 {
+		t.Errorf("requests left the server's origin: %v", f)
+	}
+	if !strings.HasPrefix(b.srv.URL, "http://127.0.0.1") {
+		t.Logf("server at %s", b.srv.URL)
+	}
+}
+
+func ftoa(f float64) string { return strings.TrimRight(strings.TrimRight(fmtFloat(f), "0"), ".") }
+
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', 9, 64) }
