@@ -86,6 +86,7 @@ func (s *Server) routes() {
 	e.POST("/regions/:region/threat", pg.ThreatForm, s.page(admin, supervisor)...)
 	e.POST("/regions/:region/out-of-service", pg.OutOfServiceForm, s.page(admin, supervisor)...)
 	e.GET("/me", pg.OfficerPage, s.page(officer)...)
+	e.GET("/sw.js", pg.ServiceWorker)
 	e.GET("/simulate", pg.SimulatePage, s.page(admin, planner)...)
 	e.POST("/simulate", pg.SimulateRun, s.page(admin, planner)...)
 }

@@ -178,6 +178,7 @@ type base struct {
 	Refresh    int    // seconds; 0 means no meta refresh
 	RefreshURL string // the page to reload (never the answer to a form)
 	Leaflet    bool   // the page draws the interactive map (static/map.js)
+	App        bool   // the officer's installable page: manifest, service worker, check-in
 }
 
 func (p *Pages) base(c echo.Context, title string) base {

@@ -5,6 +5,11 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
   });
+  // Signing out forgets the officer page's offline copy on this device.
+  var so = document.querySelector("form.signout");
+  if (so && window.caches) {
+    so.addEventListener("submit", function () { caches.delete("vigil-me-v1"); });
+  }
   // Compliance follows the event stream, on the session cookie (same origin).
   var box = document.getElementById("compliance");
   if (!box || box.dataset.live !== "true" || !window.EventSource) return;
