@@ -244,3 +244,55 @@ func TestMapInBrowser(t *testing.T) {
 func ftoa(f float64) string { return strings.TrimRight(strings.TrimRight(fmtFloat(f), "0"), ".") }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', 9, 64) }
+
+// TestSupervisorBoardInBrowser: the wfo supervisor's board shows the units' planned
+// positions and the compliance strip, and a check-in made meanwhile appears in the live
+// feed and on the map within 2 s, without a reload.
+func TestSupervisorBoardInBrowser(t *testing.T) {
+	b := newBrowser(t, 1400, 1000, false)
+	h := b.h
+	route, i, missions := plannedVisits(t, h)
+	v := route.Visits[i]
+	h.clock.Set(v.Arrive)
+	b.signIn(h.token(RoleSupervisor, "wfo", ""), "#board")
+	if !b.waitFor(`document.getElementById("lmap").dataset.ready === "true"`, 10*time.Second) {
+		t.Fatal("the map is not ready")
+	}
+	if n := eval[int](b, `document.querySelectorAll(".leaflet-marker-pane .unit").length`); n == 0 {
+		t.Error("no unit drawn at its planned position")
+	}
+	if n := eval[int](b, `document.querySelectorAll("#compliance-strip rect").length`); n == 0 {
+		t.Error("no compliance strip")
+	}
+	origin := eval[float64](b, `performance.timeOrigin`)
+
+	m := missions[v.Mission]
+	body := fmt.Sprintf(`{"mission":%q,"lat":%f,"lon":%f}`, v.Mission, m.Lat, m.Lon)
+	sent := time.Now()
+	if code, out := h.do("POST", "/v1/checkins", h.token(RoleOfficer, "", route.Officers[0]), body); code != 201 {
+		t.Fatalf("POST /v1/checkins = %d %s", code, out)
+	}
+	want := `Array.from(document.querySelectorAll("#board-feed li")).some(li => li.textContent.includes(` + jsString(route.Officers[0]) + `) && li.classList.contains("ok"))`
+	if !b.waitFor(want, 2*time.Second) {
+		b.mu.Lock()
+		t.Fatalf("the check-in did not appear on the board within 2 s (script errors %q)", b.errs)
+	}
+	t.Logf("check-in on the board after %v", time.Since(sent).Round(time.Millisecond))
+	if got := eval[float64](b, `performance.timeOrigin`); got != origin {
+		t.Error("the page reloaded; want the check-in to arrive without a reload")
+	}
+	if n := eval[int](b, `document.querySelectorAll(".leaflet-marker-pane .live.ok").length`); n != 1 {
+		t.Errorf("check-in marks on the map = %d; want 1", n)
+	}
+	if !b.waitFor(`document.getElementById("c-done") && document.getElementById("c-done").textContent.trim() !== ""`, 2*time.Second) {
+		t.Error("compliance figures missing after the event")
+	}
+	b.shot("board-wfo-desktop.png", false)
+	b.run("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)),
+		chromedp.Navigate(b.srv.URL+"/regions/wfo"), chromedp.WaitVisible(chromedp.ID("board")))
+	b.waitFor(`document.getElementById("lmap").dataset.ready === "true"`, 10*time.Second)
+	b.shot("region-wfo-phone.png", false)
+	if f := b.foreignRequests(); len(f) > 0 {
+		t.Errorf("requests left the server's origin: %v", f)
+	}
+}

@@ -206,8 +206,8 @@
   }
 
   // Check-ins and missed visits arriving on the event stream (board.js adds them here).
-  window.vigilMapMark = function (lat, lon, cls, text) {
-    L.marker([lat, lon], { keyboard: false, icon: L.divIcon({ className: "live " + cls, html: "<span>" + esc(text) + "</span>", iconSize: [22, 22], iconAnchor: [11, 11] }) })
+  window.vigilMapMark = function (lat, lon, cls, symbol, text) {
+    L.marker([lat, lon], { keyboard: false, zIndexOffset: 1000, title: text, icon: L.divIcon({ className: "live " + cls, html: "<span>" + esc(symbol) + "</span>", iconSize: [22, 22], iconAnchor: [11, 11] }) })
       .bindTooltip(esc(text)).addTo(map);
   };
   window.vigilMissionPoint = function (id) { return byId[id]; };
