@@ -146,6 +146,10 @@ func (b *browser) waitFor(expr string, timeout time.Duration) bool {
 // shot saves a screenshot of the viewport (full: the whole page).
 func (b *browser) shot(name string, full bool) {
 	b.t.Helper()
+	// Screenshots are committed: never one of a sign-in form holding a token.
+	if v := eval[string](b, `(document.getElementById("token") || {}).value || ""`); v != "" {
+		b.t.Fatalf("screenshot %s would show a token in the sign-in form", name)
+	}
 	act := chromedp.CaptureScreenshot()
 	if full {
 		act = chromedp.FullScreenshot(90)
@@ -292,6 +296,110 @@ func TestSupervisorBoardInBrowser(t *testing.T) {
 		chromedp.Navigate(b.srv.URL+"/regions/wfo"), chromedp.WaitVisible(chromedp.ID("board")))
 	b.waitFor(`document.getElementById("lmap").dataset.ready === "true"`, 10*time.Second)
 	b.shot("region-wfo-phone.png", false)
+	if f := b.foreignRequests(); len(f) > 0 {
+		t.Errorf("requests left the server's origin: %v", f)
+	}
+}
+
+// pageTiming is what the Performance API says of a page load, in milliseconds and bytes.
+type pageTiming struct {
+	Interactive  float64 `json:"interactive"`   // navigation: domInteractive
+	DOMReady     float64 `json:"dom_ready"`     // domContentLoadedEventEnd
+	Load         float64 `json:"load"`          // loadEventEnd
+	FirstPaint   float64 `json:"first_paint"`   // paint: first-contentful-paint
+	MapReady     float64 `json:"map_ready"`     // static/map.js drew the map (0: no map)
+	BasemapReady float64 `json:"basemap_ready"` // the basemap was drawn (0: none)
+	Transferred  float64 `json:"transferred"`   // bytes over the wire, page and resources
+	Decoded      float64 `json:"decoded"`       // bytes after decompression
+	Requests     int     `json:"requests"`
+}
+
+const timingJS = `(() => {
+  const n = performance.getEntriesByType("navigation")[0];
+  const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+  const rs = performance.getEntriesByType("resource");
+  const m = document.getElementById("lmap");
+  let tx = n.transferSize, dec = n.decodedBodySize;
+  rs.forEach(r => { tx += r.transferSize; dec += r.decodedBodySize; });
+  return {interactive: n.domInteractive, dom_ready: n.domContentLoadedEventEnd, load: n.loadEventEnd,
+    first_paint: fcp ? fcp.startTime : 0, map_ready: m && m.dataset.readyMs ? +m.dataset.readyMs : 0,
+    basemap_ready: m && m.dataset.basemapMs ? +m.dataset.basemapMs : 0,
+    transferred: tx, decoded: dec, requests: rs.length + 1};
+})()`
+
+// TestPagesInBrowser loads each page (desktop and phone), takes its screenshot and logs
+// its weight and timings (docs/web-performance.md records them; no timed assertion). The
+// wfo region page is loaded twice, the second time with a warm cache, as a supervisor
+// reopening it would. Every focusable control is reachable by Tab on the region page.
+func TestPagesInBrowser(t *testing.T) {
+	b := newBrowser(t, 1400, 1000, false)
+	h := b.h
+	timing := func(name string) pageTiming {
+		t.Helper()
+		b.waitFor(`document.readyState === "complete"`, 10*time.Second)
+		pt := eval[pageTiming](b, timingJS)
+		t.Logf("%s: interactive %.0f ms, first contentful paint %.0f ms, load %.0f ms, map %.0f ms, basemap %.0f ms; %d requests, %.0f kB transferred, %.0f kB decoded",
+			name, pt.Interactive, pt.FirstPaint, pt.Load, pt.MapReady, pt.BasemapReady, pt.Requests, pt.Transferred/1000, pt.Decoded/1000)
+		return pt
+	}
+	b.run("sign-in page", chromedp.Navigate(b.srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("token")))
+	b.shot("signin-desktop.png", false)
+	b.signIn(h.token(RoleSupervisor, "wfo", ""), "#board")
+	b.waitFor(`document.getElementById("lmap").dataset.basemap === "loaded"`, 10*time.Second)
+	cold := timing("wfo region, cold")
+	b.run("reload", chromedp.Navigate(b.srv.URL+"/regions/wfo"), chromedp.WaitVisible(chromedp.ID("board")))
+	b.waitFor(`document.getElementById("lmap").dataset.basemap === "loaded"`, 10*time.Second)
+	warm := timing("wfo region, warm")
+	if cold.Interactive <= 0 || warm.MapReady <= 0 || cold.Transferred <= 0 {
+		t.Errorf("timings not measured: cold %+v warm %+v", cold, warm)
+	}
+
+	// Keyboard: Tab reaches the map, a mission marker and the forms, in that order.
+	reached := map[string]bool{}
+	for range 120 {
+		b.run("tab", chromedp.KeyEvent(kb.Tab))
+		id := eval[string](b, `(() => { const e = document.activeElement; if (!e) return ""; if (e.id) return e.id; if (e.classList.contains("mk")) return "marker"; if (e.classList.contains("cluster")) return "cluster"; return e.tagName; })()`)
+		reached[id] = true
+	}
+	for _, want := range []string{"shift", "unit", "lmap", "marker", "threat-mission", "threat-submit"} {
+		if !reached[want] {
+			t.Errorf("Tab never reached %s (reached %v)", want, reached)
+		}
+	}
+
+	b.run("all units", chromedp.Navigate(b.srv.URL+"/regions/wfo?unit=all"), chromedp.WaitVisible(chromedp.ID("board")))
+	b.waitFor(`document.getElementById("lmap").dataset.basemap === "loaded"`, 10*time.Second)
+	b.shot("region-wfo-all-desktop.png", false)
+
+	// Admin: the regions list, a region without a basemap (says so), the simulation page.
+	b.run("sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
+	b.signIn(h.token(RoleAdmin, "", ""), "#regions")
+	b.shot("regions-desktop.png", false)
+	b.run("bos", chromedp.Navigate(b.srv.URL+"/regions/bos"), chromedp.WaitVisible(chromedp.ID("map")))
+	if !b.waitFor(`document.getElementById("lmap").dataset.ready === "true"`, 10*time.Second) {
+		t.Fatal("bos map not ready")
+	}
+	if note := eval[string](b, `(document.querySelector(".map-note") || {}).textContent || ""`); !strings.Contains(note, "No street basemap") {
+		t.Errorf("bos map note %q; want it to say no street basemap is shipped", note)
+	}
+	timing("bos region")
+	b.shot("region-bos-desktop.png", false)
+	b.run("simulate", chromedp.Navigate(b.srv.URL+"/simulate"), chromedp.WaitVisible(chromedp.ID("simulate")))
+	b.shot("simulate-desktop.png", false)
+
+	// Phone widths: sign-in, officer page (desktop too), regions list.
+	b.run("sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
+	route, i, _ := plannedVisits(t, h)
+	h.clock.Set(route.Visits[i].Arrive)
+	b.signIn(h.token(RoleOfficer, "", route.Officers[0]), "#checkin")
+	timing("officer /me")
+	b.shot("officer-desktop.png", false)
+	b.run("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)),
+		chromedp.Navigate(b.srv.URL+"/me"), chromedp.WaitVisible(chromedp.ID("checkin")))
+	b.run("scroll to the events", chromedp.ScrollIntoView(chromedp.ID("feed")))
+	b.shot("officer-phone-events.png", false)
+	b.run("sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
+	b.shot("signin-phone.png", false)
 	if f := b.foreignRequests(); len(f) > 0 {
 		t.Errorf("requests left the server's origin: %v", f)
 	}

@@ -96,7 +96,7 @@ func (p *Pages) OfficerPage(c echo.Context) error {
 		d.Routes = append(d.Routes, or)
 		m.Lines = append(m.Lines, l)
 	}
-	d.CheckIn = checkInChoices(day.Routes, names, d.NextVisit)
+	d.CheckIn = checkInChoices(day.Routes, names, d.NextVisit, now)
 	for _, b := range day.Posts {
 		ids[b.Mission] = true
 	}
@@ -115,19 +115,22 @@ func (p *Pages) OfficerPage(c echo.Context) error {
 	return render(c, http.StatusOK, "officer", d)
 }
 
-// checkInChoices lists each mission of the routes once, at its first visit still open
-// (else its last), the next visit's mission marked.
-func checkInChoices(routes []scheduler.Route, names map[string]string, next *nextVisit) []checkInChoice {
-	seen := map[string]bool{}
+// checkInChoices lists each mission of the routes once, at its first visit still open for
+// a check-in at now (else its last), the next visit's mission marked.
+func checkInChoices(routes []scheduler.Route, names map[string]string, next *nextVisit, now time.Time) []checkInChoice {
+	at := map[string]int{} // mission → index in out
 	var out []checkInChoice
 	for _, r := range routes {
 		for _, v := range r.Visits {
-			if seen[v.Mission] {
-				continue
+			i, seen := at[v.Mission]
+			switch {
+			case !seen:
+				at[v.Mission] = len(out)
+				out = append(out, checkInChoice{Mission: v.Mission, Name: names[v.Mission], Arrive: v.Arrive,
+					Next: next != nil && next.Mission == v.Mission})
+			case !now.Before(out[i].Arrive.Add(scheduler.CheckInWindow)):
+				out[i].Arrive = v.Arrive // the visit shown is closed: show the later one
 			}
-			seen[v.Mission] = true
-			out = append(out, checkInChoice{Mission: v.Mission, Name: names[v.Mission], Arrive: v.Arrive,
-				Next: next != nil && next.Mission == v.Mission})
 		}
 	}
 	return out

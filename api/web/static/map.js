@@ -12,7 +12,8 @@
   document.documentElement.classList.add("js-map");
 
   var map = L.map(box, { preferCanvas: false, zoomSnap: 0.5, keyboard: true, attributionControl: true });
-  map.attributionControl.setPrefix(false);
+  map.attributionControl.setPrefix("Leaflet");
+  if (data.basemap) map.attributionControl.addAttribution("Basemap: DC GIS / Open Data DC");
   L.control.scale({ imperial: false }).addTo(map);
   window.vigilMap = map; // for the browser tests and the console
 
@@ -47,6 +48,7 @@
           style: function (f) { return baseStyle[f.properties.layer] || {}; }
         }).addTo(map);
         box.dataset.basemap = "loaded";
+        box.dataset.basemapMs = String(Math.round(performance.now()));
       })
       .catch(function () { box.dataset.basemap = "failed"; });
   } else {
@@ -136,7 +138,9 @@
       var ms = grid[k];
       if (ms.length === 1) {
         var m = ms[0];
-        L.marker([m.lat, m.lon], { icon: missionIcon(m), title: m.name + ", threat " + m.threat, alt: m.name, keyboard: true })
+        // Single missions stay out of the Tab order (the missions table lists them all);
+        // route stops and clusters are in it.
+        L.marker([m.lat, m.lon], { icon: missionIcon(m), title: m.name + ", threat " + m.threat, alt: m.name, keyboard: false })
           .bindTooltip("<b>" + esc(m.name) + "</b><br>threat " + m.threat + ", " + m.visits + " visits today")
           .addTo(clusterLayer);
         return;
@@ -164,7 +168,10 @@
     var placed = [], order = [];
     chosen.stops.forEach(function (s) { if (order.indexOf(s.mission) < 0) order.push(s.mission); });
     order.forEach(function (id) {
-      var m = byId[id], text = stopLabels[id].join(" ");
+      // A mission visited many times shows its first three visits and how many more;
+      // the whole list is on the stop's hover.
+      var all = stopLabels[id];
+      var m = byId[id], text = all.slice(0, 3).join(" ") + (all.length > 3 ? " +" + (all.length - 3) : "");
       var w = 7 * text.length + 8, h = 16;
       var p = map.latLngToContainerPoint([m.lat, m.lon]);
       var tries = [[11, -8], [-11 - w, -8], [-w / 2, -26], [-w / 2, 10]]; // right, left, above, below
@@ -190,7 +197,7 @@
     unitLayer.clearLayers();
     (ps || []).forEach(function (u) {
       L.marker([u.lat, u.lon], {
-        title: u.unit + " (" + u.state.replace("_", " ") + ")", keyboard: true,
+        title: u.unit + " (" + u.state.replace("_", " ") + ")", keyboard: false,
         icon: L.divIcon({ className: "unit unit-" + u.state, html: "<span>" + esc(u.unit.replace(/^[a-z]+-/, "")) + "</span>", iconSize: [34, 16], iconAnchor: [17, 8] })
       }).bindTooltip("unit " + esc(u.unit) + ", zone " + esc(u.zone) + ": " + esc(u.state.replace("_", " ")) + " (planned)").addTo(unitLayer);
     });
@@ -227,5 +234,6 @@
   else map.setView([38.9, -77.03], 12);
   redraw();
   map.on("zoomend", redraw);
+  box.dataset.readyMs = String(Math.round(performance.now()));
   box.dataset.ready = "true";
 })();
