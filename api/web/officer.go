@@ -44,7 +44,7 @@ type officerRoute struct {
 type nextVisit struct {
 	visitRow
 	Unit, Address string
-	Of            int    // visits in the route
+	Of            int          // visits in the route
 	Geo           template.URL // a geo: URI for the phone's navigation app (html/template would refuse the scheme)
 }
 

@@ -46,7 +46,6 @@ func TestComplianceStrip(t *testing.T) {
 	}
 }
 
-
 func TestCheckInChoices(t *testing.T) {
 	at := func(h, m int) time.Time { return time.Date(2026, 11, 27, h, m, 0, 0, time.UTC) }
 	routes := []scheduler.Route{{Unit: "wfo-f01", Visits: []scheduler.Visit{
