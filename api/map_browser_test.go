@@ -19,6 +19,26 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
+// chromiumOptions are the flags every browser test starts Debian's headless Chromium
+// with: no sandbox or GPU, nothing fetched in the background, a fresh profile in dir.
+func chromiumOptions(dir string, w, h int) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(w, h),
+	}
+}
+
 // browser is a headless Chromium on one test server, recording every URL it requests.
 type browser struct {
 	t    *testing.T
@@ -40,21 +60,7 @@ func newBrowser(t *testing.T, w, h int64, mobile bool) *browser {
 	hs := newHarness(t)
 	srv := httptest.NewServer(hs.srv.Handler())
 	t.Cleanup(srv.Close)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(int(w), int(h)),
-	}
+	opts := chromiumOptions(t.TempDir(), int(w), int(h))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	ctx, cancelCtx := chromedp.NewContext(actx)

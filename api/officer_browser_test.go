@@ -18,12 +18,8 @@ import (
 // at least five minutes ahead; it returns the route and the visits' indexes.
 func plannedVisits(t *testing.T, h *harness) (scheduler.Route, int, map[string]scheduler.PlanMission) {
 	t.Helper()
-	ctx := context.Background()
-	o, f, err := h.srv.region(ctx, "wfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := h.srv.dayPlan(ctx, "wfo", h.srv.currentDate(o, f))
+	o, f := regionOf(t, h)
+	p, err := h.srv.dayPlan(context.Background(), "wfo", h.srv.currentDate(o, f))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +90,8 @@ func TestOfficerPhoneCheckIn(t *testing.T) {
 	}
 	stored := func(mission string) []scheduler.CheckIn {
 		t.Helper()
-		cis, err := h.store.CheckIns(context.Background(), "wfo", scheduler.ServiceDateOf(h.clock.Now(), forceOf(t, h).Shifts, officeOf(t, h).Location))
+		o, f := regionOf(t, h)
+		cis, err := h.store.CheckIns(context.Background(), "wfo", scheduler.ServiceDateOf(h.clock.Now(), f.Shifts, o.Location))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,20 +193,12 @@ func jsString(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
-func forceOf(t *testing.T, h *harness) scheduler.RegionForce {
+// regionOf returns wfo's office and force as the server holds them.
+func regionOf(t *testing.T, h *harness) (scheduler.Office, scheduler.RegionForce) {
 	t.Helper()
-	_, f, err := h.srv.region(context.Background(), "wfo")
+	o, f, err := h.srv.region(context.Background(), "wfo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f
-}
-
-func officeOf(t *testing.T, h *harness) scheduler.Office {
-	t.Helper()
-	o, _, err := h.srv.region(context.Background(), "wfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
+	return o, f
 }
