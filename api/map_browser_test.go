@@ -298,6 +298,18 @@ func TestSupervisorBoardInBrowser(t *testing.T) {
 		t.Error("compliance figures missing after the event")
 	}
 	b.shot("board-wfo-desktop.png", false)
+
+	// A threat raised to 5 re-plans: the page shows it, the changed routes highlighted.
+	b.run("raise a threat", chromedp.Navigate(b.srv.URL+"/regions/wfo?unit=all"), chromedp.WaitVisible(chromedp.ID("threat-form")),
+		chromedp.SetValue(chromedp.ID("threat-mission"), "emb-afghanistan"),
+		chromedp.SetValue(chromedp.ID("threat-level"), "5"),
+		chromedp.Click(chromedp.ID("threat-submit")),
+		chromedp.WaitVisible(chromedp.ID("replan")))
+	units := eval[string](b, `document.getElementById("replan").textContent`)
+	if !b.waitFor(`+(document.getElementById("lmap").dataset.changed || 0) > 0`, 5*time.Second) {
+		t.Errorf("no changed route highlighted after the re-plan (%s)", strings.Join(strings.Fields(units), " "))
+	}
+	b.shot("replan-wfo-desktop.png", false)
 	b.run("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)),
 		chromedp.Navigate(b.srv.URL+"/regions/wfo"), chromedp.WaitVisible(chromedp.ID("board")))
 	b.waitFor(`document.getElementById("lmap").dataset.ready === "true"`, 10*time.Second)

@@ -28,6 +28,8 @@ type mapData struct {
 	Positions   []unitPosition `json:"positions,omitempty"`
 	PositionURL string         `json:"position_url,omitempty"`
 	Events      string         `json:"events,omitempty"` // the SSE stream, "" when not live
+	// Changed are the units whose routes the re-plan just made changed (highlighted).
+	Changed []string `json:"changed,omitempty"`
 }
 
 type mapMission struct {

@@ -65,6 +65,7 @@ type regionData struct {
 	Unit                           string
 	Map                            template.HTML // the server-drawn SVG: the no-script fallback
 	MapData                        template.JS   // what static/map.js draws
+	mapData                        mapData
 	Route                          *scheduler.Route
 	Visits                         []visitRow
 	Missions                       []missionRow
@@ -146,7 +147,7 @@ func (p *Pages) regionView(c echo.Context) (*regionData, error) {
 	md := regionMapData(day, region, d.Missions, routes, d.Route, d.Live)
 	q := url.Values{"date": {d.Date}, "shift": {d.Shift}}
 	md.PositionURL = "/regions/" + url.PathEscape(region) + "/positions?" + q.Encode()
-	d.MapData = mapJSON(md)
+	d.mapData, d.MapData = md, mapJSON(md)
 	d.Leaflet = true
 	for _, w := range windows {
 		if w.Name == d.Shift {
@@ -326,6 +327,10 @@ func (p *Pages) afterChange(c echo.Context, r *Replan, changeErr error, done str
 		return render(c, status, "region", d)
 	}
 	d.Changed, d.Replan = done, r
+	if r != nil { // the map highlights the routes the re-plan changed
+		d.mapData.Changed = r.Units
+		d.MapData = mapJSON(d.mapData)
+	}
 	return render(c, http.StatusOK, "region", d)
 }
 

@@ -74,6 +74,17 @@
   // Routes: every unit of the shift thin, the chosen one thick with arrows and stops.
   var chosen = null, stopIds = {};
   var routeLayer = L.layerGroup().addTo(map);
+  var lines = {}; // unit → its polyline's points
+  var changed = {};
+  (data.changed || []).forEach(function (u) { changed[u] = true; });
+  // highlight marks a unit's route as changed by a re-plan: a wide magenta band beneath.
+  function highlight(unit) {
+    if (!lines[unit] || lines[unit].hl) return;
+    lines[unit].hl = L.polyline(lines[unit].pts, { color: "#d500f9", weight: 9, opacity: 0.35, className: "changed", interactive: false })
+      .addTo(routeLayer).bringToBack();
+    box.dataset.changed = String((+box.dataset.changed || 0) + 1);
+  }
+  window.vigilMapHighlight = highlight;
   (data.routes || []).forEach(function (r) {
     var pts = (r.stops || []).map(function (s) { var m = byId[s.mission]; return m ? [m.lat, m.lon] : null; })
       .filter(Boolean);
@@ -83,8 +94,9 @@
       r.stops.forEach(function (s) { stopIds[s.mission] = true; });
     }
     L.polyline(pts, { color: r.chosen ? "#1b3a6b" : r.colour, weight: r.chosen ? 3 : 1.5, opacity: r.chosen ? 0.9 : 0.6 })
-      .bindTooltip(esc(r.unit) + ": " + (r.stops || []).length + " visits", { sticky: true })
+      .bindTooltip(esc(r.unit) + ": " + (r.stops || []).length + " visits" + (changed[r.unit] ? ", changed by the re-plan" : ""), { sticky: true })
       .addTo(routeLayer);
+    lines[r.unit] = { pts: pts };
   });
 
   // Arrows at each leg's middle, turned to the leg's screen direction (redrawn on zoom).
@@ -234,6 +246,7 @@
   else map.setView([38.9, -77.03], 12);
   redraw();
   map.on("zoomend", redraw);
+  Object.keys(changed).forEach(highlight);
   box.dataset.readyMs = String(Math.round(performance.now()));
   box.dataset.ready = "true";
 })();

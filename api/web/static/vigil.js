@@ -68,6 +68,7 @@
   });
   on("replan", function (ev, d) {
     add("info", hm(ev.at) + " re-planned: revision " + d.revision + (d.unit ? ", unit " + d.unit : "") + " — reload the page for the new routes", ev.id);
+    if (d.unit && window.vigilMapHighlight) window.vigilMapHighlight(d.unit);
   });
   ["shift_released", "unit_out_of_service", "force_changed"].forEach(function (t) {
     on(t, function (ev) { add("info", hm(ev.at) + " " + t.replace(/_/g, " "), ev.id); });
