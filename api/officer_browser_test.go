@@ -111,6 +111,19 @@ func TestOfficerPhoneCheckIn(t *testing.T) {
 	if next := eval[string](b, `document.getElementById("next-mission").dataset.mission`); next != first.Mission {
 		t.Errorf("next visit shown %s; want %s", next, first.Mission)
 	}
+	// The officer's map shows their route over the basemap, and no threat level.
+	if !b.waitFor(`document.getElementById("lmap").dataset.basemap === "loaded"`, 10*time.Second) {
+		t.Error("the officer's map did not draw the basemap")
+	}
+	if data := eval[string](b, `document.getElementById("map-data").textContent`); strings.Contains(data, "threat") {
+		t.Errorf("the officer's map data holds threat levels: %.200s", data)
+	}
+	if n := eval[int](b, `document.querySelectorAll(".mk.stop").length`); n == 0 {
+		t.Error("the officer's map draws no stops")
+	}
+	b.run("scroll to the map", chromedp.ScrollIntoView(chromedp.ID("map")))
+	b.shot("officer-phone-map.png", false)
+	b.run("scroll to the top", chromedp.ScrollIntoView(chromedp.ID("my-shift")))
 	checkIn(first.Mission)
 	if got := resultHas("Verified", 10*time.Second); !strings.Contains(got, first.Arrive.Format("15:04")) {
 		t.Errorf("result %q; want the check-in's time in the region's zone, %s", got, first.Arrive.Format("15:04"))

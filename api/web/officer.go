@@ -25,7 +25,8 @@ type officerData struct {
 	Shifts           []AssignmentShift
 	Routes           []officerRoute
 	Posts            []PostBlock
-	Map              template.HTML
+	Map              template.HTML // the server-drawn SVG: the no-script fallback
+	MapData          template.JS   // what static/map.js draws: the officer's routes only
 	NextVisit        *nextVisit
 	CheckIn          []checkInChoice // the missions of the released routes, in visit order
 	Live             bool            // the event stream is served
@@ -111,6 +112,7 @@ func (p *Pages) OfficerPage(c echo.Context) error {
 	}
 	if len(ids) > 0 {
 		d.Map = template.HTML(m.SVG())
+		d.MapData, d.Leaflet = mapJSON(officerMapData(day, mids, names, where)), true
 	}
 	return render(c, http.StatusOK, "officer", d)
 }
@@ -152,4 +154,20 @@ func (p *Pages) ServiceWorker(c echo.Context) error {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
 	return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", data)
+}
+
+// officerMapData is the officer's map: the missions of their released routes and posts
+// (no threat level: officers do not see it), their routes in order with stop times, the
+// region's basemap.
+func officerMapData(day *OfficerDay, mids []string, names map[string]string, where map[string]geo.Point) mapData {
+	region, _, _ := scheduler.ParseOfficerID(day.Officer)
+	d := mapData{Basemap: basemaps[region]}
+	for _, id := range mids {
+		d.Missions = append(d.Missions, mapMission{ID: id, Name: names[id], Lat: where[id].Lat, Lon: where[id].Lon})
+	}
+	for i, r := range day.Routes {
+		loc := r.Start.Location()
+		d.Routes = append(d.Routes, mapRoute{Unit: r.Unit, Colour: routeColours[i%len(routeColours)], Chosen: i == 0, Stops: routeStops(r, loc)})
+	}
+	return d
 }

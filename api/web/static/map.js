@@ -19,6 +19,9 @@
 
   var shapes = ["", "circle", "square", "diamond", "triangle", "octagon"]; // by threat level
   function missionIcon(m, extra) {
+    if (!m.threat) { // the officer's map: no threat level, a plain stop
+      return L.divIcon({ className: "mk mk-circle t0" + (extra ? " " + extra : ""), html: "<span>•</span>", iconSize: [18, 18], iconAnchor: [9, 9] });
+    }
     var t = Math.max(0, Math.min(5, m.threat || 0));
     return L.divIcon({
       className: "mk mk-" + shapes[t] + " t" + t + (extra ? " " + extra : ""),
@@ -133,7 +136,7 @@
   Object.keys(stopIds).forEach(function (id) {
     var m = byId[id];
     L.marker([m.lat, m.lon], { icon: missionIcon(m, "stop"), title: m.name, alt: m.name, riseOnHover: true, keyboard: true })
-      .bindTooltip("<b>" + esc(m.name) + "</b><br>threat " + m.threat + "<br>visits: " + esc(stopLabels[id].join(", ")))
+      .bindTooltip("<b>" + esc(m.name) + "</b>" + (m.threat ? "<br>threat " + m.threat : "") + "<br>visits: " + esc(stopLabels[id].join(", ")))
       .addTo(stopLayer);
   });
   var cell = 36; // px: missions closer than about this share a cluster

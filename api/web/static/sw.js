@@ -3,7 +3,8 @@
 // request that is not a GET: a check-in taken offline is queued by the page (officer.js).
 "use strict";
 var CACHE = "vigil-me-v1";
-var FILES = ["/static/vigil.css", "/static/vigil.js", "/static/officer.js", "/static/vigil.webmanifest", "/static/icon-192.png"];
+var FILES = ["/static/vigil.css", "/static/vigil.js", "/static/officer.js", "/static/vigil.webmanifest", "/static/icon-192.png",
+  "/static/leaflet/leaflet.css", "/static/leaflet/leaflet.js", "/static/map.js"];
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(FILES); }).then(function () { return self.skipWaiting(); }));
