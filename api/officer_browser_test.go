@@ -44,6 +44,79 @@ func plannedVisits(t *testing.T, h *harness) (scheduler.Route, int, map[string]s
 	return scheduler.Route{}, 0, nil
 }
 
+// phone is an officer's phone in the browser: its position, its check-in button, and
+// what the store holds of its check-ins.
+type phone struct {
+	t        *testing.T
+	b        *browser
+	officer  string
+	missions map[string]scheduler.PlanMission
+}
+
+// newPhone grants the page the geolocation permission through the DevTools protocol.
+func newPhone(t *testing.T, b *browser, officer string, missions map[string]scheduler.PlanMission) *phone {
+	t.Helper()
+	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: b.srv.URL,
+	}); err != nil {
+		t.Fatalf("grant geolocation: %v", err)
+	}
+	return &phone{t: t, b: b, officer: officer, missions: missions}
+}
+
+// at puts the phone at a mission (Emulation.setGeolocationOverride, 5 m accuracy).
+func (p *phone) at(mission string) {
+	p.t.Helper()
+	m := p.missions[mission]
+	acc := 5.0
+	if _, err := chromedp.Call(p.b.ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{
+		Latitude: &m.Lat, Longitude: &m.Lon, Accuracy: &acc,
+	}); err != nil {
+		p.t.Fatalf("geolocation at %s: %v", mission, err)
+	}
+}
+
+// checkIn chooses the mission and presses Check in.
+func (p *phone) checkIn(mission string) {
+	p.t.Helper()
+	p.b.run("check in at "+mission,
+		chromedp.SetValue(chromedp.ID("checkin-mission"), mission),
+		chromedp.Click(chromedp.ID("checkin")),
+	)
+}
+
+// resultHas waits until the check-in result says want, and returns it.
+func (p *phone) resultHas(want string, timeout time.Duration) string {
+	p.t.Helper()
+	b := p.b
+	ok := b.waitFor(`(document.getElementById("checkin-result").textContent || "").includes(`+jsString(want)+`)`, timeout)
+	got := eval[string](b, `document.getElementById("checkin-result").textContent`)
+	if !ok {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		p.t.Fatalf("check-in result %q; want %q (script errors %q)", got, want, b.errs)
+	}
+	return got
+}
+
+// stored returns the officer's stored check-ins at a mission, this service day.
+func (p *phone) stored(mission string) []scheduler.CheckIn {
+	p.t.Helper()
+	h := p.b.h
+	o, f := regionOf(p.t, h)
+	cis, err := h.store.CheckIns(context.Background(), "wfo", scheduler.ServiceDateOf(h.clock.Now(), f.Shifts, o.Location))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var out []scheduler.CheckIn
+	for _, c := range cis {
+		if c.Mission == mission && c.Officer == p.officer {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // TestOfficerPhoneCheckIn: an officer on a 390 × 844 phone, at the mission by the
 // DevTools geolocation, checks in and sees "Verified"; then, with the network cut, the page
 // still reads from the service worker's copy, a check-in is kept on the phone, and when
@@ -55,54 +128,8 @@ func TestOfficerPhoneCheckIn(t *testing.T) {
 	route, i, missions := plannedVisits(t, h)
 	officer := route.Officers[0]
 	first, second := route.Visits[i], route.Visits[i+1]
-	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-		Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: b.srv.URL,
-	}); err != nil {
-		t.Fatalf("grant geolocation: %v", err)
-	}
-	at := func(mission string) {
-		t.Helper()
-		m := missions[mission]
-		acc := 5.0
-		if _, err := chromedp.Call(b.ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{
-			Latitude: &m.Lat, Longitude: &m.Lon, Accuracy: &acc,
-		}); err != nil {
-			t.Fatalf("geolocation at %s: %v", mission, err)
-		}
-	}
-	checkIn := func(mission string) {
-		t.Helper()
-		b.run("check in at "+mission,
-			chromedp.SetValue(chromedp.ID("checkin-mission"), mission),
-			chromedp.Click(chromedp.ID("checkin")),
-		)
-	}
-	resultHas := func(want string, timeout time.Duration) string {
-		t.Helper()
-		ok := b.waitFor(`(document.getElementById("checkin-result").textContent || "").includes(`+jsString(want)+`)`, timeout)
-		got := eval[string](b, `document.getElementById("checkin-result").textContent`)
-		if !ok {
-			b.mu.Lock()
-			defer b.mu.Unlock()
-			t.Fatalf("check-in result %q; want %q (script errors %q)", got, want, b.errs)
-		}
-		return got
-	}
-	stored := func(mission string) []scheduler.CheckIn {
-		t.Helper()
-		o, f := regionOf(t, h)
-		cis, err := h.store.CheckIns(context.Background(), "wfo", scheduler.ServiceDateOf(h.clock.Now(), f.Shifts, o.Location))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []scheduler.CheckIn
-		for _, c := range cis {
-			if c.Mission == mission && c.Officer == officer {
-				out = append(out, c)
-			}
-		}
-		return out
-	}
+	ph := newPhone(t, b, officer, missions)
+	at, checkIn, resultHas, stored := ph.at, ph.checkIn, ph.resultHas, ph.stored
 
 	// Online, at the first visit's arrival, at its mission: verified.
 	h.clock.Set(first.Arrive)
