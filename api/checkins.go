@@ -25,6 +25,10 @@ const (
 	ReasonOutsideArea    = scheduler.ReasonOutsideArea
 )
 
+// EventCheckIn is the event of a verified check-in (a flagged one is EventCheckInFlagged):
+// the supervisor's live board shows both as they arrive.
+const EventCheckIn = "checkin"
+
 // checkInIn is the body of POST /v1/checkins.
 type checkInIn struct {
 	Mission    string     `json:"mission"`
@@ -66,16 +70,19 @@ func (s *Server) checkIn(c echo.Context) error {
 		return err
 	}
 	ci := scheduler.CheckIn{ID: hex.EncodeToString(id[:]), Region: region, Date: d.String(), Officer: cl.Officer,
-		Mission: in.Mission, Lat: *in.Lat, Lon: *in.Lon, At: now.UTC(), ClientTime: in.ClientTime}
+		Mission: in.Mission, Lat: *in.Lat, Lon: *in.Lon, At: now.UTC(), ClientTime: in.ClientTime,
+		LateDelivered: scheduler.IsLateDelivered(in.ClientTime, now)}
 	if err := s.verify(ctx, &ci, o, f, d); err != nil {
 		return err
 	}
 	if err := s.store.AddCheckIn(ctx, ci); err != nil {
 		return &Error{Kind: KindUnavailable, Msg: "the check-in was not stored; send it again", Err: err}
 	}
+	typ := EventCheckIn
 	if !ci.Verified {
-		s.publish(ctx, region, EventCheckInFlagged, []string{cl.Officer}, ci)
+		typ = EventCheckInFlagged
 	}
+	s.publish(ctx, region, typ, []string{cl.Officer}, ci)
 	return c.JSON(http.StatusCreated, ci)
 }
 

@@ -13,6 +13,10 @@ const (
 	// CheckInWindow is how far a check-in may be from its visit's planned arrival, and
 	// how long after the arrival a visit without a verified check-in becomes missed.
 	CheckInWindow = 15 * time.Minute
+	// LateDeliveryAfter is how long after its client time a check-in may reach the server
+	// and still count as sent at once: longer than a phone's clock drift and a slow
+	// request, far shorter than the check-in window.
+	LateDeliveryAfter = 2 * time.Minute
 	// CheckInResolution and CheckInRing define the accepted area: the H3 disk of this
 	// radius around the mission's cell at this resolution.
 	CheckInResolution = 10
@@ -293,4 +297,11 @@ func MergePresences(ivs []Presence) []Presence {
 		out = append(out, iv)
 	}
 	return out
+}
+
+// IsLateDelivered reports whether a check-in received at at with the client's time
+// clientTime (nil when not given) was sent more than LateDeliveryAfter after it was taken.
+// The server's at stays the time of record; this only says the delivery was late.
+func IsLateDelivered(clientTime *time.Time, at time.Time) bool {
+	return clientTime != nil && at.Sub(*clientTime) > LateDeliveryAfter
 }

@@ -175,7 +175,10 @@ type CheckIn struct {
 	Lon        float64    `json:"lon"`
 	At         time.Time  `json:"at"`
 	ClientTime *time.Time `json:"client_time,omitempty"`
-	Verified   bool       `json:"verified"`
+	// LateDelivered says the check-in reached the server well after the officer took it
+	// (client_time more than LateDeliveryAfter before At): taken offline, sent later.
+	LateDelivered bool `json:"late_delivered,omitempty"`
+	Verified      bool `json:"verified"`
 	// Reason says why a check-in is not verified: no_planned_visit, too_early, too_late,
 	// outside_area or not_on_duty.
 	Reason string `json:"reason,omitempty"`

@@ -63,7 +63,9 @@ type regionData struct {
 	Shift                          string
 	Units                          []unitOption
 	Unit                           string
-	Map                            template.HTML
+	Map                            template.HTML // the server-drawn SVG: the no-script fallback
+	MapData                        template.JS   // what static/map.js draws
+	mapData                        mapData
 	Route                          *scheduler.Route
 	Visits                         []visitRow
 	Missions                       []missionRow
@@ -71,6 +73,7 @@ type regionData struct {
 	PostTimes                      []time.Time
 	Roster                         []rosterRow
 	Compliance                     complianceData
+	Strip                          *strip // the compliance strip of the day's visits
 	Replan                         *Replan
 	Changed                        string // what the form changed
 	FormError                      string
@@ -141,6 +144,11 @@ func (p *Pages) regionView(c echo.Context) (*regionData, error) {
 		}
 	}
 	d.Map = template.HTML(regionMap(day.Plan, d.Missions, routes, d.Route, o.Name+" "+date.String()+" "+d.Shift))
+	md := regionMapData(day, region, d.Missions, routes, d.Route, d.Live)
+	q := url.Values{"date": {d.Date}, "shift": {d.Shift}}
+	md.PositionURL = "/regions/" + url.PathEscape(region) + "/positions?" + q.Encode()
+	d.mapData, d.MapData = md, mapJSON(md)
+	d.Leaflet = true
 	for _, w := range windows {
 		if w.Name == d.Shift {
 			d.postRows(sd, w, names)
@@ -150,6 +158,9 @@ func (p *Pages) regionView(c echo.Context) (*regionData, error) {
 		d.Roster = append(d.Roster, rosterRow{Shift: sh.Shift, Start: sh.Start, End: sh.End, ReleaseAt: day.Releases[i], Officers: sh.Officers})
 	}
 	d.Compliance = p.compliance(c, region, date)
+	if r := d.Compliance.Report; r != nil {
+		d.Strip = complianceStrip(r.Figures)
+	}
 	return d, nil
 }
 
@@ -316,5 +327,47 @@ func (p *Pages) afterChange(c echo.Context, r *Replan, changeErr error, done str
 		return render(c, status, "region", d)
 	}
 	d.Changed, d.Replan = done, r
+	if r != nil { // the map highlights the routes the re-plan changed
+		d.mapData.Changed = r.Units
+		d.MapData = mapJSON(d.mapData)
+	}
 	return render(c, http.StatusOK, "region", d)
+}
+
+// strip is the compliance strip: the day's planned visits as one bar, done, missed, due and
+// still open, and later, drawn as SVG rectangles (the page's policy refuses style
+// attributes, not SVG geometry). Label says the same in words.
+type strip struct {
+	Parts []stripPart
+	Label string
+}
+
+type stripPart struct {
+	Class, Title string
+	X, W         int // in a viewBox 1000 wide
+}
+
+func complianceStrip(f scheduler.ComplianceFigures) *strip {
+	if f.Planned <= 0 {
+		return nil
+	}
+	open := max(0, f.Due-f.Done-f.Missed)
+	later := max(0, f.Planned-f.Done-f.Missed-open)
+	s := &strip{Label: fmt.Sprintf("%d planned visits: %d done, %d missed, %d due now, %d later", f.Planned, f.Done, f.Missed, open, later)}
+	x := 0
+	for _, p := range []struct {
+		class, what string
+		n           int
+	}{{"done", "done", f.Done}, {"missed", "missed", f.Missed}, {"open", "due now", open}, {"later", "later", later}} {
+		if p.n == 0 {
+			continue
+		}
+		w := 1000 * p.n / f.Planned
+		s.Parts = append(s.Parts, stripPart{Class: p.class, Title: fmt.Sprintf("%d %s", p.n, p.what), X: x, W: w})
+		x += w
+	}
+	if n := len(s.Parts); n > 0 {
+		s.Parts[n-1].W = 1000 - s.Parts[n-1].X // rounding: the bar ends at the edge
+	}
+	return s
 }

@@ -7,10 +7,12 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"embed"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -175,6 +177,8 @@ type base struct {
 	CSRF       string
 	Refresh    int    // seconds; 0 means no meta refresh
 	RefreshURL string // the page to reload (never the answer to a form)
+	Leaflet    bool   // the page draws the interactive map (static/map.js)
+	App        bool   // the officer's installable page: manifest, service worker, check-in
 }
 
 func (p *Pages) base(c echo.Context, title string) base {
@@ -235,19 +239,58 @@ func (p *Pages) RenderSignIn(c echo.Context, status int, msg string) error {
 	return render(c, status, "signin", signInPage{base: base{Title: "Sign in"}, Message: msg})
 }
 
-// Static serves the embedded style sheet and script (GET /static/{name}).
+// staticTypes are the content types of the embedded static files, by suffix.
+var staticTypes = []struct{ suffix, ctype string }{
+	{".css", "text/css; charset=utf-8"},
+	{".js", "text/javascript; charset=utf-8"},
+	{".json", "application/json"},
+	{".webmanifest", "application/manifest+json"},
+	{".png", "image/png"},
+	{".svg", "image/svg+xml"},
+	{"LICENSE", "text/plain; charset=utf-8"},
+}
+
+// Static serves the embedded style sheets, scripts, icons, the vendored Leaflet and the
+// basemaps (GET /static/*). A file stored gzipped (name.gz) is sent as is to a browser
+// that accepts gzip, and unpacked for one that does not.
 func (p *Pages) Static(c echo.Context) error {
-	name := c.Param("name")
-	data, err := files.ReadFile("static/" + name)
-	if err != nil || strings.Contains(name, "/") {
+	name := c.Param("*")
+	if !fs.ValidPath(name) || strings.HasSuffix(name, ".gz") {
 		return echo.ErrNotFound
 	}
-	ct := "text/css; charset=utf-8"
-	if strings.HasSuffix(name, ".js") {
-		ct = "text/javascript; charset=utf-8"
+	ctype := ""
+	for _, t := range staticTypes {
+		if strings.HasSuffix(name, t.suffix) {
+			ctype = t.ctype
+		}
 	}
-	c.Response().Header().Set("Cache-Control", "max-age=3600")
-	return c.Blob(http.StatusOK, ct, data)
+	if ctype == "" {
+		return echo.ErrNotFound
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "max-age=3600")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if data, err := files.ReadFile("static/" + name); err == nil {
+		return c.Blob(http.StatusOK, ctype, data)
+	}
+	data, err := files.ReadFile("static/" + name + ".gz")
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	h.Add("Vary", "Accept-Encoding")
+	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, ctype, data)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, ctype, plain)
 }
 
 // RegionsPage is GET /regions: the regions with their current service dates.
