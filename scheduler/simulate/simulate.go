@@ -269,17 +269,8 @@ type ScenarioInfo struct {
 // planner's *scheduler.InfeasibleError.
 func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error) {
 	sc = sc.withDefaults()
-	if sc.Train < 1 {
-		return nil, scenarioErrorf("train %d: want at least 1 training day", sc.Train)
-	}
-	if sc.Days <= sc.Train {
-		return nil, scenarioErrorf("days %d: want more than the %d training days, so some days are left to test on", sc.Days, sc.Train)
-	}
-	if sc.Attack < 5 || sc.Attack > 24*60 {
-		return nil, scenarioErrorf("attack %d minutes: want 5 to 1440", sc.Attack)
-	}
-	if sc.Incidents < 0 || sc.Incidents > 100000 {
-		return nil, scenarioErrorf("incidents %d: want 0 to 100000 a day", sc.Incidents)
+	if err := sc.validate(); err != nil {
+		return nil, err
 	}
 	given := in.Force.Officers
 	in, err := sc.Apply(in)
@@ -320,15 +311,7 @@ func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	fixed, err := scheduler.FixedBaseline(vigil)
-	if err != nil {
-		return nil, err
-	}
-	shuffled, err := scheduler.ShuffledBaseline(vigil, stream(key, "baseline/shuffled"))
-	if err != nil {
-		return nil, err
-	}
-	rounds, err := scheduler.RoundsBaseline(vigil, stream(key, "baseline/rounds"))
+	fixed, shuffled, rounds, err := baselines(vigil, key)
 	if err != nil {
 		return nil, err
 	}
@@ -415,3 +398,35 @@ func scenarioInfo(in scheduler.Inputs, sc Scenario, p *scheduler.Plan) ScenarioI
 
 // liveKey returns the key of the live report for attack minutes d.
 func liveKey(d int) string { return strconv.Itoa(d) }
+
+// validate checks the scenario's own figures, before it meets the inputs.
+func (sc Scenario) validate() error {
+	if sc.Train < 1 {
+		return scenarioErrorf("train %d: want at least 1 training day", sc.Train)
+	}
+	if sc.Days <= sc.Train {
+		return scenarioErrorf("days %d: want more than the %d training days, so some days are left to test on", sc.Days, sc.Train)
+	}
+	if sc.Attack < 5 || sc.Attack > 24*60 {
+		return scenarioErrorf("attack %d minutes: want 5 to 1440", sc.Attack)
+	}
+	if sc.Incidents < 0 || sc.Incidents > 100000 {
+		return scenarioErrorf("incidents %d: want 0 to 100000 a day", sc.Incidents)
+	}
+	return nil
+}
+
+// baselines derives the fixed, shuffled and rounds baselines of DESIGN.md §4 from Vigil's
+// plan, each from its own keyed stream.
+func baselines(vigil *scheduler.Plan, key []byte) (fixed, shuffled, rounds *scheduler.Plan, err error) {
+	if fixed, err = scheduler.FixedBaseline(vigil); err != nil {
+		return nil, nil, nil, err
+	}
+	if shuffled, err = scheduler.ShuffledBaseline(vigil, stream(key, "baseline/shuffled")); err != nil {
+		return nil, nil, nil, err
+	}
+	if rounds, err = scheduler.RoundsBaseline(vigil, stream(key, "baseline/rounds")); err != nil {
+		return nil, nil, nil, err
+	}
+	return fixed, shuffled, rounds, nil
+}
