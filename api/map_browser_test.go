@@ -55,6 +55,9 @@ type browser struct {
 func newBrowser(t *testing.T, w, h int64, mobile bool) *browser {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("VIGIL_CI") == "1" {
+			t.Fatalf("no Chromium at %s and .ci/run should have installed it: %v", chromiumPath, err)
+		}
 		t.Skipf("no Chromium at %s (Debian package chromium; .ci/run installs it): %v", chromiumPath, err)
 	}
 	hs := newHarness(t)

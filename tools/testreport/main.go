@@ -69,6 +69,9 @@ func report(r io.Reader, w io.Writer) (bool, error) {
 				fmt.Fprint(w, l)
 			}
 			delete(out, key)
+		case e.Test == "" && e.Action == "skip":
+			// A package without test files: its "?  … [no test files]" line is the result.
+			delete(out, key)
 		case e.Action == "skip":
 			skips = append(skips, skip{e.Package, e.Test, reason(out[key])})
 			delete(out, key)

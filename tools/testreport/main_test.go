@@ -28,6 +28,8 @@ func TestReport(t *testing.T) {
 		`{"Action":"output","Package":"q","Output":"PASS\n"}`,
 		`{"Action":"output","Package":"q","Output":"ok  \tq\t0.01s\n"}`,
 		`{"Action":"pass","Package":"q"}`,
+		`{"Action":"output","Package":"r","Output":"?   \tr\t[no test files]\n"}`,
+		`{"Action":"skip","Package":"r"}`,
 	}, "\n")
 	var out strings.Builder
 	failed, err := report(strings.NewReader(in), &out)
@@ -35,7 +37,7 @@ func TestReport(t *testing.T) {
 		t.Fatalf("report = %v, %v; want failed", failed, err)
 	}
 	got := out.String()
-	for _, want := range []string{"# vigil/broken\n", "undefined: x", "a_test.go:9: got 1; want 2", "FAIL\tp\t0.01s", "ok  \tq\t0.01s",
+	for _, want := range []string{"# vigil/broken\n", "undefined: x", "a_test.go:9: got 1; want 2", "FAIL\tp\t0.01s", "ok  \tq\t0.01s", "?   \tr\t[no test files]",
 		"== skipped tests: 1\nSKIP p TestB: b_test.go:4: needs redis-server\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
