@@ -33,9 +33,15 @@ func travelSampleStride(n int) int { return max(1, n/200) }
 type allocation struct {
 	Visits   []float64 // per mission of the zone, in zone order
 	Minimums []float64
+	// Floors is the randomization floor of each mission (FloorVisits at K); a mission
+	// planned at it above its minimum is floor-bound.
+	Floors   []float64
 	Capacity float64 // visits of the zone's mean dwell and travel its units can make
 	// Travel is the travel minutes per visit the allocation counted, by mode.
 	Travel map[Mode]float64
+	// K is the randomization floor in effect, in visits per max gap: the region's, or
+	// the largest below it the zone's budget affords (DESIGN.md §3).
+	K float64
 	// Level is the water level: the worst value × (1 − interception of a D-minute attack
 	// right after a departure) over the zone's missions without a post, on the model of
 	// the gaps the dispatch draws (realisedInterception); zones with equal levels serve
@@ -221,16 +227,17 @@ func realisedFill(values, floors, dwell, cost []float64, maxGaps []int, budget, 
 	return out, worst()
 }
 
-// allocate sizes a zone's day (DESIGN.md §3): the capacity of its units in visits, every
-// mission's minimum, then the randomization floors (only the minimum where a staffed post
-// covers the mission), lowered evenly towards the minimums when capacity is short, then
-// the spare water-filled by value. It returns an *InfeasibleError when the capacity does
-// not cover the minimums.
+// allocate sizes a zone's day (DESIGN.md §3): the capacity of its units in visits at
+// the share util of their time, every mission's minimum, then the randomization floors of
+// the region's policy (FloorVisits; only the minimum where a staffed post covers the
+// mission), the floor lowered for the zone to the largest it affords when capacity is
+// short, then the spare water-filled by value. It returns an *InfeasibleError when the
+// units' time at Utilisation does not cover the minimums.
 //
 // The travel per visit is meanZoneTravel's estimate for each mode of the units (the one
 // the zoning balances on), unless measured is set: the travel per visit a dispatch of the
 // zone realised, by mode (planDay's realised-capacity check).
-func allocate(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi int) Profile, dayMinutes float64, travel func(Mode) geo.Traveler, measured map[Mode]float64) (allocation, error) {
+func allocate(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi int) Profile, dayMinutes, util float64, travel func(Mode) geo.Traveler, measured map[Mode]float64) (allocation, error) {
 	travelOf := map[Mode]float64{}
 	for _, u := range units {
 		if _, ok := travelOf[u.Mode]; ok {
@@ -242,73 +249,85 @@ func allocate(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi
 			travelOf[u.Mode] = meanZoneTravel(in, ms, travel(u.Mode))
 		}
 	}
-	a, err := allocateWith(in, zoneID, ms, units, prof, dayMinutes, travelOf)
+	a, err := allocateWith(in, zoneID, ms, units, prof, dayMinutes, util, travelOf)
 	a.Travel = travelOf
 	return a, err
 }
 
-// allocateWith is allocate with the zone's mean travel per mode given.
-func allocateWith(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi int) Profile, dayMinutes float64, travelOf map[Mode]float64) (allocation, error) {
-	var a allocation
+// zoneCosts is what allocateWith works out per mission of a zone.
+type zoneCosts struct {
+	values, dwell, cost []float64
+	gaps                []int
+	posted              []bool
+	meanCost            float64 // mean dwell plus mean travel per visit
+}
+
+func newZoneCosts(in Inputs, ms []int, units []zoneUnit, prof func(mi int) Profile, travelOf map[Mode]float64) zoneCosts {
 	n := len(ms)
-	meanDwell := 0.0
-	for _, mi := range ms {
-		meanDwell += MeanDwell(prof(mi))
-	}
-	meanDwell /= float64(max(n, 1))
-	// The units' minutes for visits and travel, and their mean travel per visit.
-	budget, travelSum := 0.0, 0.0
+	c := zoneCosts{values: make([]float64, n), dwell: make([]float64, n), cost: make([]float64, n), gaps: make([]int, n), posted: make([]bool, n)}
+	travelSum := 0.0
 	for _, u := range units {
-		budget += dayMinutes * planUtilisation
 		travelSum += travelOf[u.Mode]
 	}
 	meanTravel := travelSum / float64(max(len(units), 1))
-	a.Capacity = budget / (meanDwell + meanTravel)
-	values := make([]float64, n)
-	floors := make([]float64, n)
-	dwell := make([]float64, n)
-	cost := make([]float64, n)
-	gaps := make([]int, n)
-	a.Minimums = make([]float64, n)
-	var sumMin, sumFloor float64
+	meanDwell := 0.0
 	for i, mi := range ms {
 		p := prof(mi)
-		a.Minimums[i] = MinimumVisits(p, dayMinutes)
-		floors[i] = a.Minimums[i]
-		dwell[i] = MeanDwell(p)
-		cost[i] = dwell[i] + meanTravel
-		gaps[i] = p.MaxGapMinutes
-		// A staffed post covers its mission: it gets only its minimum visits.
-		if in.Missions[mi].Posts(in.Force.Profiles) == 0 {
-			values[i] = p.Value
-			floors[i] = missionFloor(p, dayMinutes)
+		c.dwell[i] = MeanDwell(p)
+		meanDwell += c.dwell[i]
+		c.cost[i] = c.dwell[i] + meanTravel
+		c.gaps[i] = p.MaxGapMinutes
+		c.posted[i] = in.Missions[mi].Posts(in.Force.Profiles) > 0
+		if !c.posted[i] {
+			c.values[i] = p.Value
 		}
-		sumMin += a.Minimums[i] * cost[i]
-		sumFloor += floors[i] * cost[i]
+	}
+	c.meanCost = meanDwell/float64(max(n, 1)) + meanTravel
+	return c
+}
+
+// allocateWith is allocate with the zone's mean travel per mode given.
+func allocateWith(in Inputs, zoneID string, ms []int, units []zoneUnit, prof func(mi int) Profile, dayMinutes, util float64, travelOf map[Mode]float64) (allocation, error) {
+	var a allocation
+	n := len(ms)
+	c := newZoneCosts(in, ms, units, prof, travelOf)
+	budget := float64(len(units)) * dayMinutes * util
+	a.Capacity = budget / c.meanCost
+	a.Minimums = make([]float64, n)
+	sumMin := 0.0
+	for i, mi := range ms {
+		a.Minimums[i] = MinimumVisits(prof(mi), dayMinutes)
+		sumMin += a.Minimums[i] * c.cost[i]
 	}
 	if sumMin > budget+1e-9 {
-		// The minimums do not fit the planned share of the units' time. They are hard
+		// The minimums do not fit the share of the units' time asked. They are hard
 		// rules, so the zone plans just the minimums with its units as busy as the force
-		// check allows (Utilisation): a thin plan, with no room for randomization, rather
-		// than none. Only what even that cannot cover is missing.
+		// allows (Utilisation): a thin plan, with no room for randomization, rather than
+		// none. Only what even that cannot cover is missing.
 		a.Visits = append([]float64(nil), a.Minimums...)
-		full := budget * Utilisation / planUtilisation
+		full := float64(len(units)) * dayMinutes * Utilisation
 		if sumMin <= full+1e-9 {
-			a.Capacity = full / (meanDwell + meanTravel)
+			a.Capacity = full / c.meanCost
 			return a, nil
 		}
 		missing := (sumMin - full) / Utilisation / 60
 		return a, &InfeasibleError{Region: regionOf(in), Missing: fmt.Sprintf(
 			"zone %s: %.1f unit-hours a day missing for the minimum visits of its %d missions (%.0f visits, capacity %.0f with %d units)",
-			zoneID, missing, n, sumMin/(meanDwell+meanTravel), full/(meanDwell+meanTravel), len(units))}
+			zoneID, missing, n, sumMin/c.meanCost, full/c.meanCost, len(units))}
 	}
-	if sumFloor > budget {
-		beta := (budget - sumMin) / (sumFloor - sumMin)
-		for i := range floors {
-			floors[i] = a.Minimums[i] + beta*(floors[i]-a.Minimums[i])
+	floorsAt := func(k float64, out []float64) float64 {
+		total := 0.0
+		for i, mi := range ms {
+			out[i] = FloorVisits(prof(mi), k, dayMinutes, c.posted[i])
+			total += out[i] * c.cost[i]
 		}
+		return total
 	}
-	a.Visits, a.Level = realisedFill(values, floors, dwell, cost, gaps, budget, dayMinutes, attackMinutes)
+	floors := make([]float64, n)
+	a.K = affordableFloor(in.Force.Randomization.VisitsPerMaxGap, budget, func(k float64) float64 { return floorsAt(k, floors) })
+	floorsAt(a.K, floors)
+	a.Floors = floors
+	a.Visits, a.Level = realisedFill(c.values, floors, c.dwell, c.cost, c.gaps, budget, dayMinutes, attackMinutes)
 	return a, nil
 }
 
@@ -329,7 +348,7 @@ func plannedVisits(in Inputs, travel func(Mode) geo.Traveler) []float64 {
 	tr := sampledTravelMinutes(in, travel)
 	fixed := func(Mode) geo.Traveler { return fixedTravel(tr) }
 	prof := func(mi int) Profile { return in.Force.Profiles[in.Missions[mi].Threat] }
-	a, err := allocate(in, "", all, units, prof, checkDayMinutes, fixed, map[Mode]float64{Vehicle: math.Ceil(tr), Foot: math.Ceil(tr)})
+	a, err := allocate(in, "", all, units, prof, checkDayMinutes, Utilisation, fixed, map[Mode]float64{Vehicle: math.Ceil(tr), Foot: math.Ceil(tr)})
 	if err != nil {
 		// Too small a force: balance the minimums; the zones' allocations report it.
 		out := make([]float64, len(in.Missions))

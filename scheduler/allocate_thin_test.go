@@ -7,7 +7,7 @@ import (
 )
 
 // TestAllocateMinimumsAtFullUtilisation checks a zone whose minimum visits need more than
-// the planned share of its units' time (planUtilisation) but fit in what the force check
+// the share of its units' time asked (util, e.g. what its dispatch delivered) but fit in what the force check
 // counts (Utilisation): it is planned at exactly its minimums, not refused; one mission
 // more than even that is an InfeasibleError naming the zone.
 func TestAllocateMinimumsAtFullUtilisation(t *testing.T) {
@@ -16,8 +16,9 @@ func TestAllocateMinimumsAtFullUtilisation(t *testing.T) {
 	cost := MeanDwell(p) + 2
 	perUnit := func(u float64) float64 { return 1440 * u / (float64(p.VisitsPerDay) * cost) }
 	fit := int(perUnit(Utilisation)) // missions one unit can give their minimums
-	if float64(fit) <= perUnit(planUtilisation) {
-		t.Fatalf("test set-up: %d missions fit the planned share %.2f already", fit, planUtilisation)
+	const asked = 0.7
+	if float64(fit) <= perUnit(asked) {
+		t.Fatalf("test set-up: %d missions fit the share %.2f already", fit, asked)
 	}
 	zone := func(n int) (Inputs, []int) {
 		in := Inputs{Force: RegionForce{Profiles: profiles}}
@@ -33,7 +34,7 @@ func TestAllocateMinimumsAtFullUtilisation(t *testing.T) {
 	travel := map[Mode]float64{Vehicle: 2}
 
 	in, ms := zone(fit)
-	a, err := allocateWith(in, "z1", ms, units, prof, 1440, travel)
+	a, err := allocateWith(in, "z1", ms, units, prof, 1440, asked, travel)
 	if err != nil {
 		t.Fatalf("allocateWith(%d missions) error: %v; want the minimums", fit, err)
 	}
@@ -44,7 +45,7 @@ func TestAllocateMinimumsAtFullUtilisation(t *testing.T) {
 	}
 
 	in, ms = zone(fit + 1)
-	_, err = allocateWith(in, "z1", ms, units, prof, 1440, travel)
+	_, err = allocateWith(in, "z1", ms, units, prof, 1440, asked, travel)
 	var ie *InfeasibleError
 	if !errors.As(err, &ie) {
 		t.Fatalf("allocateWith(%d missions) error = %v; want an *InfeasibleError", fit+1, err)

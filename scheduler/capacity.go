@@ -7,23 +7,20 @@ import "math"
 // definition here; where the check and the planner differ, both are here, side by side,
 // with what each is a property of.
 
-// Utilisation and planUtilisation are both shares of a unit's time on shift spent on visits
-// and the travel between them; the check and the planner deliberately use different ones.
-const (
-	// Utilisation is a property of the force: the share of a unit's time on shift that can
-	// go to visits and travel at all; the rest is briefings, meals, refuelling and
-	// incidents. The force check, force sizing and the planner's last resort for a thin
-	// zone (allocateWith) count capacity at it.
-	Utilisation = 0.85
-	// planUtilisation is a property of the planner's allocation: the share of a unit's
-	// shift it plans for visits and travel; the rest absorbs waiting for due times and the
-	// random dispatch. Measured on wfo over eight keys (vigil simulate, 56 days): at 0.70
-	// and below the value-2 missions were visited too seldom to beat shuffled tours
-	// against 60-minute live attacks; above 0.77 the minimax optimum falls below 1.6,
-	// where one value-2 mission whose few long-wait attacks all succeed (value × 1 = 2)
-	// already passes the 1.25 ratio.
-	planUtilisation = 0.76
-)
+// Utilisation is a property of the force: the share of a unit's time on shift that can go
+// to visits and travel at all; the rest is briefings, meals, refuelling and incidents. The
+// force check and force sizing count capacity at it, and it is the most the planner's
+// allocation asks of a unit: the planner plans at the largest share up to it that the
+// zone's dispatch actually delivers (planday.go, dispatchWithRetries), not at a constant.
+const Utilisation = 0.85
+
+// DefaultVisitsPerMaxGap is the randomization floor a region gets when its force YAML
+// does not set randomization.visits_per_max_gap (DESIGN.md §3): every mission without a
+// post is planned at least this many visits per max gap. It is a property of the gap
+// model: the dispatch draws a mission's gaps from an exponential redrawn below the cap,
+// and with a mean gap of max_gap ÷ 3 or less the cap cuts off under 5 % of that law, so
+// gaps stay close to memoryless; the README gives the measured trade-off.
+const DefaultVisitsPerMaxGap = 3.0
 
 // Travel estimate (EstimateTravelMinutes, meanZoneTravel).
 const (
@@ -44,20 +41,6 @@ const (
 	longDayMinutes = 25 * 60
 )
 
-// Planner's randomization floor (missionFloor).
-const (
-	// floorFactor is a property of the planner's floor: the least randomization floor in
-	// minimum visits, since at the minimum the max gap leaves only a regular schedule.
-	floorFactor = 1.5
-	// gapFloorDivisor is a property of the planner's floor: a mission gets enough visits
-	// for a mean gap of max_gap ÷ gapFloorDivisor, so its renewal gaps, redrawn below the
-	// cap, stay near memoryless (interception ≥ 0.9 × the memoryless reference needs
-	// λ·cap ≳ 3). 4 rather than 3.5 moves visits from the high-value missions, whose
-	// minimax values had room, to the value-1 and value-2 missions, which the 60-minute
-	// live attack finds thinnest (measured over eight keys on wfo).
-	gapFloorDivisor = 4.0
-)
-
 // MinimumVisits returns the visits a service day of dayMinutes needs under profile p:
 // visits_per_day, or more where the max gap demands it (a 25-hour day, DESIGN.md §3).
 // The first presence starts within half the max gap of the day's start and the last ends
@@ -70,20 +53,39 @@ func MinimumVisits(p Profile, dayMinutes float64) float64 {
 	return max(float64(p.VisitsPerDay), n)
 }
 
-// RandomizationFloor is the force check's randomization floor, a property of the headroom
-// report (Headroom.FloorVisits): the visits per service day a mission should get before
-// any spare is water-filled by value, about twice the profile minimum, so that gaps can
-// be near memoryless under the max gap (DESIGN.md §3). The planner allocates against its
-// own, finer floor (missionFloor).
-func RandomizationFloor(p Profile, dayMinutes float64) float64 {
-	return 2 * MinimumVisits(p, dayMinutes)
+// FloorVisits is the randomization floor (DESIGN.md §3), the one definition the planner's
+// allocation and the force check share: the visits a service day of dayMinutes gives a
+// mission under profile p and the region's floor of k visits per max gap, i.e. its profile
+// minimum and, without a staffed post, at least k ÷ max gap visits a minute (the rate
+// §4.4 measures the floor at; the mean gap is then below max gap ÷ k). k = 0 turns the
+// floor off; a posted mission gets its minimum only.
+func FloorVisits(p Profile, k, dayMinutes float64, posted bool) float64 {
+	m := MinimumVisits(p, dayMinutes)
+	if posted || k <= 0 || p.MaxGapMinutes <= 0 {
+		return m
+	}
+	return max(m, k*dayMinutes/float64(p.MaxGapMinutes))
 }
 
-// missionFloor is the planner's randomization floor, a property of the allocation
-// (allocateWith): at least floorFactor × the mission's minimum visits for a service day of
-// dayMinutes, and enough visits for a mean gap of max_gap ÷ gapFloorDivisor, so its gaps,
-// drawn again below the cap, stay near memoryless (DESIGN.md §3).
-func missionFloor(p Profile, dayMinutes float64) float64 {
-	byGap := math.Ceil(dayMinutes / (float64(p.MaxGapMinutes)/gapFloorDivisor + MeanDwell(p)))
-	return max(floorFactor*MinimumVisits(p, dayMinutes), byGap)
+// affordableFloor returns the largest floor k' ≤ k whose floors cost no more than budget,
+// where cost(k') is the floors' cost at k' (non-decreasing in k'); 0 when even the
+// minimums (cost(0)) pass it. The floor is found to a hundredth of a visit per max gap.
+func affordableFloor(k, budget float64, cost func(k float64) float64) float64 {
+	if k <= 0 || cost(k) <= budget {
+		return max(k, 0)
+	}
+	lo, hi := 0.0, k
+	for hi-lo > 0.5/floorSteps {
+		mid := (lo + hi) / 2
+		if cost(mid) <= budget {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return math.Floor(lo*floorSteps) / floorSteps
 }
+
+// floorSteps is the resolution a lowered floor is reported at: hundredths of a visit per
+// max gap.
+const floorSteps = 100

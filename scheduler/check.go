@@ -16,8 +16,14 @@ type Headroom struct {
 	// larger of the 24-hour and the 25-hour (DST) day, so a force that passes also meets
 	// the max gaps of the long day.
 	MinimumVisits float64
-	// FloorVisits is the randomization floors summed over missions (about 2× minimums).
-	FloorVisits float64
+	// VisitsPerMaxGap is the region's randomization policy (DESIGN.md §3); FloorVisits is
+	// its floors (FloorVisits) summed over missions, per service day like MinimumVisits.
+	VisitsPerMaxGap float64
+	FloorVisits     float64
+	// FloorAfforded is the largest floor up to the policy's that the units' time affords
+	// on the check's region-wide model, and ValueVisits the visits a day left above the
+	// floors at it for the water-filling by value.
+	FloorAfforded, ValueVisits float64
 	// CapacityVisits is how many visits of the minimums' mix the units can make in a
 	// 24-hour day at Utilisation.
 	CapacityVisits float64
@@ -42,8 +48,8 @@ func (h Headroom) Ratio() float64 {
 
 // String summarises the headroom on one line.
 func (h Headroom) String() string {
-	return fmt.Sprintf("%s: %d missions, %d posts; visits a day: minimum %.0f, floor %.0f, capacity %.0f (%.2f×); travel %.1f min a visit; unit-hours a day %.1f needed of %.1f; officers %d needed of %d",
-		h.Region, h.Missions, h.Posts, h.MinimumVisits, h.FloorVisits, h.CapacityVisits, h.Ratio(), h.TravelMinutes,
+	return fmt.Sprintf("%s: %d missions, %d posts; visits a day: minimum %.0f, floor %.0f, capacity %.0f (%.2f×); floor %g visits per max gap affordable of %g, %.0f visits a day left for value; travel %.1f min a visit; unit-hours a day %.1f needed of %.1f; officers %d needed of %d",
+		h.Region, h.Missions, h.Posts, h.MinimumVisits, h.FloorVisits, h.CapacityVisits, h.Ratio(), h.FloorAfforded, h.VisitsPerMaxGap, h.ValueVisits, h.TravelMinutes,
 		h.UnitHoursNeeded, h.UnitHoursAvailable, h.OfficersNeeded, h.Officers)
 }
 
@@ -146,6 +152,7 @@ func CheckRegion(in Inputs, travel func(Mode) geo.Traveler) (Headroom, error) {
 		travel = TravelModel(f)
 	}
 	h.TravelMinutes = EstimateTravelMinutes(in, travel)
+	h.VisitsPerMaxGap = f.Randomization.VisitsPerMaxGap
 	var costMinutes float64
 	for _, m := range in.Missions {
 		if !ValidThreat(m.Threat) {
@@ -155,9 +162,20 @@ func CheckRegion(in Inputs, travel func(Mode) geo.Traveler) (Headroom, error) {
 		h.Posts += m.Posts(f.Profiles)
 		minV := MinimumVisitsOf(p)
 		h.MinimumVisits += minV
-		h.FloorVisits += max(RandomizationFloor(p, checkDayMinutes), RandomizationFloor(p, longDayMinutes))
 		costMinutes += minV * (MeanDwell(p) + h.TravelMinutes)
 	}
+	// floorsAt returns the floors' visits and unit minutes a day at floor k.
+	floorsAt := func(k float64) (visits, minutes float64) {
+		for _, m := range in.Missions {
+			p := f.Profiles[m.Threat]
+			posted := m.Posts(f.Profiles) > 0
+			v := max(FloorVisits(p, k, checkDayMinutes, posted), FloorVisits(p, k, longDayMinutes, posted))
+			visits += v
+			minutes += v * (MeanDwell(p) + h.TravelMinutes)
+		}
+		return visits, minutes
+	}
+	h.FloorVisits, _ = floorsAt(h.VisitsPerMaxGap)
 	units := 0
 	for _, m := range Modes {
 		units += f.Units[m]
@@ -168,6 +186,13 @@ func CheckRegion(in Inputs, travel func(Mode) geo.Traveler) (Headroom, error) {
 		h.CapacityVisits = h.UnitHoursAvailable * 60 / (costMinutes / h.MinimumVisits)
 	}
 	h.OfficersNeeded = OfficersNeeded(f, h.Posts)
+	h.FloorAfforded = affordableFloor(h.VisitsPerMaxGap, h.UnitHoursAvailable*60, func(k float64) float64 {
+		_, m := floorsAt(k)
+		return m
+	})
+	if fv, _ := floorsAt(h.FloorAfforded); h.CapacityVisits > fv {
+		h.ValueVisits = h.CapacityVisits - fv
+	}
 
 	var missing []string
 	if gap := h.UnitHoursNeeded - h.UnitHoursAvailable; gap > 1e-9 {
@@ -180,18 +205,19 @@ func CheckRegion(in Inputs, travel func(Mode) geo.Traveler) (Headroom, error) {
 	}
 	if h.Missions == 0 {
 		h.Warnings = append(h.Warnings, "no missions")
-	} else if len(missing) == 0 {
-		switch r := h.Ratio(); {
-		case r < 2:
-			h.Warnings = append(h.Warnings, fmt.Sprintf("thin headroom: capacity %.1f× minimums, below the 2× randomization floor", r))
-		case r < 2.5:
-			h.Warnings = append(h.Warnings, fmt.Sprintf("modest headroom: capacity %.1f× minimums; all targets need about 2.5–3×", r))
-		}
+	} else if len(missing) == 0 && h.FloorAfforded < h.VisitsPerMaxGap {
+		h.Warnings = append(h.Warnings, FloorWarning(h.FloorAfforded, h.VisitsPerMaxGap))
 	}
 	if len(missing) > 0 {
 		return h, &InfeasibleError{Region: h.Region, Missing: strings.Join(missing, "; ")}
 	}
 	return h, nil
+}
+
+// FloorWarning is the warning for a region whose force affords only floor k of its
+// policy's randomization floor want (DESIGN.md §3: the floor is lowered, never refused).
+func FloorWarning(k, want float64) string {
+	return fmt.Sprintf("randomization floor lowered to %g visits per max gap (policy %g): the force cannot afford more", k, want)
 }
 
 // ContactWarning returns the one-line warning for a region whose missions lack liaison
@@ -215,12 +241,95 @@ func ContactWarning(region string, missing int) string {
 // live plan draw differently, so a force this passes can still fall short on some day; one
 // that fails it cannot be planned.
 func CheckPlan(in Inputs, d Date) error {
-	if len(in.Missions) == 0 {
-		return nil
-	}
-	_, err := PlanServiceDay(in, checkTrialKey, d, nil)
+	_, err := CheckPlanFloor(in, d)
 	return err
+}
+
+// CheckPlanFloor is CheckPlan that also returns the randomization floor the trial plan
+// kept (its policy, or the largest its zones' dispatch affords), so the check reports the
+// floor the planner will keep, not only the region-wide model's.
+func CheckPlanFloor(in Inputs, d Date) (float64, error) {
+	k := in.Force.Randomization.VisitsPerMaxGap
+	if len(in.Missions) == 0 {
+		return k, nil
+	}
+	if in.Office.Location == nil {
+		return 0, fmt.Errorf("check: region %s has no time zone", regionOf(in))
+	}
+	zs, err := newZonings(in)
+	if err != nil {
+		return 0, err
+	}
+	sd, k, err := planDay(in, checkTrialKey, d, zs, nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	if vs := verifyDay(in, sd, nil); len(vs) > 0 {
+		return 0, violationsError(regionOf(in), vs)
+	}
+	return k, nil
 }
 
 // checkTrialKey is CheckPlan's plan key: fixed and public, used for nothing else.
 var checkTrialKey = []byte("vigil check: trial plan, not a secret")
+
+// maxTrialUnits bounds UnitsNeeded's search: more units than this in one region is a
+// force to rethink, not to top up (the force file allows 1000 per mode).
+const maxTrialUnits = 1000
+
+// UnitsNeeded finds, by trying, how many more units of one mode (vehicle, or foot for a
+// force of foot units only) the region needs for its minimum visits and max gaps: the
+// fewest n for which the force with n more units passes CheckRegion's unit-hours and
+// CheckPlan's trial plan of day d, with officers assumed sufficient (their shortfall is
+// reported on its own). It returns the mode and n, 0 when the force already plans, or an
+// error when even maxTrialUnits more do not.
+func UnitsNeeded(in Inputs, d Date) (Mode, int, error) {
+	mode := Vehicle
+	if in.Force.Units[Vehicle] == 0 && in.Force.Units[Foot] > 0 {
+		mode = Foot
+	}
+	plans := func(extra int) bool {
+		t := in
+		t.Force.Units = map[Mode]int{}
+		for m, n := range in.Force.Units {
+			t.Force.Units[m] = n
+		}
+		t.Force.Units[mode] += extra
+		if !unitsAfford(t) {
+			return false
+		}
+		posts := 0
+		for _, m := range t.Missions {
+			posts += m.Posts(t.Force.Profiles)
+		}
+		t.Force.Officers = max(t.Force.Officers, OfficersNeeded(t.Force, posts))
+		return CheckPlan(t, d) == nil
+	}
+	if plans(0) {
+		return mode, 0, nil
+	}
+	hi := 1
+	for !plans(hi) {
+		if hi >= maxTrialUnits {
+			return mode, 0, &InfeasibleError{Region: regionOf(in), Missing: fmt.Sprintf("even %d more %s units do not plan", maxTrialUnits, mode)}
+		}
+		hi = min(2*hi, maxTrialUnits)
+	}
+	lo := hi / 2 // plans(lo) failed (or lo is 0, tried first)
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if plans(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return mode, hi, nil
+}
+
+// unitsAfford reports whether in's units afford the minimum visits on CheckRegion's model
+// (whatever its officers).
+func unitsAfford(in Inputs) bool {
+	h, _ := CheckRegion(in, nil)
+	return h.UnitHoursNeeded <= h.UnitHoursAvailable+1e-9
+}

@@ -110,6 +110,7 @@ type timeline struct {
 	endAt []int
 	back  map[sectorKey]int
 	in0   map[sectorKey]int
+	trip  map[sectorKey]int // roundTrip's cache
 }
 
 func (tl *timeline) prof(mi, minute int) Profile {
@@ -127,10 +128,10 @@ func (tl *timeline) shiftOf(minute int) int {
 
 func (tl *timeline) rng(minute int) *rand.Rand { return tl.rngs[tl.shiftOf(minute)] }
 
-// truncExp draws a gap from an exponential with the mission's rate conditioned on not
-// passing capMin: the inverse CDF of the truncated law, which is exactly the law of
-// "draw again while the gap passes the cap" (never a clip), with one uniform draw.
-// The rate is set so the truncated mean equals the mission's target mean gap.
+// truncExp draws a gap under capMin whose mean is the mission's target mean gap, as close
+// to memoryless as the cap allows (DESIGN.md §3 "Timing"): the law of hazardLaw, whose
+// hazard is a constant rate λ until the cap forces more, never a clip at the cap. One
+// uniform draw per gap.
 func (tl *timeline) truncExp(m *simMission, mean float64, capMin int, r *rand.Rand) int {
 	if capMin <= 1 {
 		return 1
@@ -138,57 +139,35 @@ func (tl *timeline) truncExp(m *simMission, mean float64, capMin int, r *rand.Ra
 	M := float64(capMin)
 	if m.capFor != capMin || m.meanFor != mean {
 		m.capFor, m.meanFor = capMin, mean
-		m.rate, m.mirror = rateForMean(mean, M), false
+		m.rate, m.mirror = hazardRate(mean, M), false
 		if mean > M/2 && mean < M {
 			// A mean gap over half the cap (a mission planned near its minimum visits)
-			// cannot come from a decreasing law under the cap: the gap is the cap less a
-			// truncated exponential of mean M − g, so the mission gets the few visits it
-			// was planned, as spread as the cap allows.
+			// cannot come from a law with a non-increasing density under the cap: the
+			// gap is the cap less a truncated exponential of mean M − g, so the mission
+			// gets the few visits it was planned, as spread as the cap allows.
 			m.rate, m.mirror = rateForMean(M-mean, M), true
 		}
 	}
 	u := r.Float64()
 	var g float64
-	if m.rate*M < 1e-6 {
+	switch {
+	case m.mirror && m.rate*M < 1e-6:
 		g = u * M
-	} else {
-		g = -math.Log1p(-u*(-math.Expm1(-m.rate*M))) / m.rate
-	}
-	if m.mirror {
-		g = M - g
+	case m.mirror:
+		g = M + math.Log1p(-u*(-math.Expm1(-m.rate*M)))/m.rate
+	default:
+		g = hazardQuantile(m.rate, M, u)
 	}
 	gi := 1 + int(g*float64(capMin-1)/M)
 	return min(max(gi, 1), capMin)
-}
-
-// rateForMean returns λ such that an exponential of rate λ truncated to [0, M] has mean g;
-// 0 (uniform) when g ≥ M/2.
-func rateForMean(g, M float64) float64 {
-	if g >= M/2 || g <= 0 {
-		return 0
-	}
-	mean := func(l float64) float64 { return 1/l - M/math.Expm1(l*M) }
-	lo, hi := 1e-9/M, 1/g*4
-	for mean(hi) > g {
-		hi *= 2
-	}
-	for i := 0; i < 60; i++ {
-		mid := (lo + hi) / 2
-		if mean(mid) > g {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return (lo + hi) / 2
 }
 
 // equilibriumGap draws the time from a random instant to the next event of the renewal
 // process whose gaps truncExp draws with mean and cap capMin: the density is the gap law's
 // survival ÷ its mean (DESIGN.md §3: a day starts at a random phase of each mission's
 // process, so the first visits are not bunched after the day's start). It draws a gap t
-// from the truncated exponential and keeps it with probability 1 − e^(−λ(M−t)); with a
-// uniform law (λ = 0) the density is triangular. Draws over limit are drawn again.
+// from the gap law and keeps it with probability min(1, λ(M − t)) (for the uniform law,
+// λ = 1/M, the density is triangular). Draws over limit are drawn again.
 func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit int, r *rand.Rand) int {
 	limit = max(1, min(limit, capMin))
 	for try := 0; try < 64; try++ {
@@ -201,11 +180,11 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 				continue
 			}
 			t = 1 + r.IntN(g)
-		} else if m.rate == 0 {
-			t = 1 + int(float64(capMin-1)*(1-math.Sqrt(r.Float64())))
 		} else {
+			// The forward wait's density is the survival ÷ the mean: the law's density
+			// λe^(−λ·min(t,T)) thinned by min(1, λ(M − t)).
 			t = tl.truncExp(m, mean, capMin, r)
-			if r.Float64() >= -math.Expm1(-m.rate*float64(capMin-t)) {
+			if r.Float64() >= m.rate*float64(capMin-t) {
 				continue
 			}
 		}
@@ -549,16 +528,26 @@ func (tl *timeline) serve(m *simMission) {
 	if ba > m.deadline {
 		tl.failures = append(tl.failures, failure{m.idx, "no unit of its zone free in time for its max gap"})
 	}
+	tl.place(m, bk, ba)
+	for !m.done && tl.doubleBack(m, bk) {
+		tl.place(m, bk, m.due)
+	}
+}
+
+// place makes the k-th unit's visit of mission m arriving at a, and draws the mission's
+// next due time.
+func (tl *timeline) place(m *simMission, k, a int) {
+	u := tl.units[k]
 	if m.has {
-		m.delaySum += ba - m.due
+		m.delaySum += a - m.due
 		m.delayN++
 	}
-	p = tl.prof(m.idx, ba) // the dwell of the level in effect on arrival
-	dwell := p.DwellMinutes[0] + tl.rng(ba).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
-	dwell = min(dwell, tl.dayMin-tl.sectorBack(bk, m.idx)-ba)
-	bu.visits = append(bu.visits, visitRec{Mission: m.idx, Arrive: ba, Depart: ba + dwell})
-	bu.pos, bu.free, bu.anywhere = m.idx, ba+dwell, false
-	m.lastEnd, m.has = ba+dwell, true
+	p := tl.prof(m.idx, a) // the dwell of the level in effect on arrival
+	dwell := p.DwellMinutes[0] + tl.rng(a).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
+	dwell = min(dwell, tl.dayMin-tl.sectorBack(k, m.idx)-a)
+	u.visits = append(u.visits, visitRec{Mission: m.idx, Arrive: a, Depart: a + dwell})
+	u.pos, u.free, u.anywhere = m.idx, a+dwell, false
+	m.lastEnd, m.has = a+dwell, true
 	m.count++
 	m.deadline = m.lastEnd + tl.prof(m.idx, m.lastEnd).MaxGapMinutes
 	tl.scheduleNext(m, m.lastEnd)

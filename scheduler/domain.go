@@ -117,6 +117,14 @@ type RegionForce struct {
 	SpeedsKmh            map[Mode]float64
 	Circuity             float64
 	Profiles             Profiles
+	Randomization        Randomization
+}
+
+// Randomization is a region's randomization policy (DESIGN.md §3, force YAML
+// randomization): every mission without a post is planned at least VisitsPerMaxGap visits
+// per max gap on top of its profile minimum; 0 turns the floors off.
+type Randomization struct {
+	VisitsPerMaxGap float64
 }
 
 // Force defaults (DESIGN.md §2, §5).
@@ -144,6 +152,7 @@ func NewRegionForce(region string) RegionForce {
 		SpeedsKmh:            map[Mode]float64{Vehicle: DefaultVehicleKmh, Foot: DefaultFootKmh},
 		Circuity:             DefaultCircuity,
 		Profiles:             DefaultProfiles(),
+		Randomization:        Randomization{VisitsPerMaxGap: DefaultVisitsPerMaxGap},
 	}
 }
 

@@ -65,9 +65,9 @@ func (o MeasureOptions) withDefaults() MeasureOptions {
 }
 
 // planFloor returns the randomization floor p declares, in visits per max gap (plan JSON
-// policy.visits_per_max_gap, DESIGN.md §3 and §5). Plans do not carry it yet, so it is 0:
-// the minimax optimum then has the profile minimums only, unless MeasureOptions sets one.
-func planFloor(p *Plan) float64 { return 0 }
+// policy.visits_per_max_gap, DESIGN.md §3 and §5): the floor in effect, so the minimax
+// optimum is the one under the same floor the plan was made with.
+func planFloor(p *Plan) float64 { return p.Policy.VisitsPerMaxGap }
 
 // DefaultTravel returns the default travel model of a mode (DESIGN.md §2).
 func DefaultTravel(m Mode) geo.Traveler {

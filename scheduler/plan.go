@@ -33,10 +33,12 @@ func PlanDays(in Inputs, opt PlanOptions) (*Plan, error) {
 	}
 	p := newPlan(in, zs.base, opt.From, opt.Days)
 	for i := 0; i < opt.Days; i++ {
-		sd, err := planDay(in, opt.Key, opt.From.AddDays(i), zs, nil, nil)
+		sd, k, err := planDay(in, opt.Key, opt.From.AddDays(i), zs, nil, nil)
 		if err != nil {
 			return nil, err
 		}
+		// The plan declares the floor it kept on every day (DESIGN.md §5 policy).
+		p.Policy.VisitsPerMaxGap = min(p.Policy.VisitsPerMaxGap, k)
 		p.ServiceDays = append(p.ServiceDays, sd)
 		if opt.Progress != nil {
 			opt.Progress(i+1, opt.Days)
@@ -59,12 +61,12 @@ func PlanServiceDay(in Inputs, key []byte, d Date, changes []Change) (ServiceDay
 	if err != nil {
 		return ServiceDay{}, err
 	}
-	sd, err := planDay(in, key, d, zs, nil, nil)
+	sd, _, err := planDay(in, key, d, zs, nil, nil)
 	if err != nil {
 		return ServiceDay{}, err
 	}
 	for i := range changes {
-		if sd, err = planDay(in, key, d, zs, changes[:i+1], &sd); err != nil {
+		if sd, _, err = planDay(in, key, d, zs, changes[:i+1], &sd); err != nil {
 			return ServiceDay{}, err
 		}
 	}
@@ -93,6 +95,7 @@ func newPlan(in Inputs, zn *zoning, from Date, days int) *Plan {
 		Timezone:    in.Office.Location.String(),
 		From:        from.String(),
 		Days:        days,
+		Policy:      Policy{VisitsPerMaxGap: in.Force.Randomization.VisitsPerMaxGap},
 		Missions:    make([]PlanMission, len(in.Missions)),
 		Zones:       make([]PlanZone, len(zn.Zones)),
 		ServiceDays: make([]ServiceDay, 0, days),

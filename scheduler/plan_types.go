@@ -13,9 +13,17 @@ type Plan struct {
 	Timezone    string        `json:"timezone"`
 	From        string        `json:"from"`
 	Days        int           `json:"days"`
+	Policy      Policy        `json:"policy"`
 	Missions    []PlanMission `json:"missions"`
 	Zones       []PlanZone    `json:"zones"`
 	ServiceDays []ServiceDay  `json:"service_days"`
+}
+
+// Policy is the randomization policy in effect for a plan (DESIGN.md §3 and §5): the
+// floor the planner kept, which is the force's randomization.visits_per_max_gap or, where
+// the force cannot afford it, the largest value that fits.
+type Policy struct {
+	VisitsPerMaxGap float64 `json:"visits_per_max_gap"`
 }
 
 // PlanMission is a mission with the rules the plan applied to it.

@@ -92,6 +92,10 @@ func checkWFOTargets(t *testing.T, in scheduler.Inputs, key []byte) {
 	if r := vigil.Minimax.Ratio; r > 1.25 {
 		t.Errorf("minimax ratio = %.3f; want ≤ 1.25", r)
 	}
+	// The plan declares the floor it kept and delivers it (DESIGN.md §4.4).
+	if k := vigil.Minimax.VisitsPerMaxGap; k != in.Force.Randomization.VisitsPerMaxGap || len(vigil.Minimax.BelowFloor) > 0 {
+		t.Errorf("floor %g (policy %g), below it: %v; want the policy kept and delivered", k, in.Force.Randomization.VisitsPerMaxGap, vigil.Minimax.BelowFloor)
+	}
 	for _, measure := range []string{"historical", "15", "30", "60"} {
 		v, s := vigil.Historical.Interception, shuffled.Historical.Interception
 		if measure != "historical" {

@@ -45,26 +45,37 @@ func realisedTravel(units []*simUnit, tt func(Mode, int, int) int) map[Mode]floa
 // planDay plans service day d; with prev set, it re-plans prev at the last change's time,
 // keeping every visit that started before it (DESIGN.md §3). in is the day's own inputs
 // (its version's); dispatch after a force change uses the force and zones then in effect.
-func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, error) {
+//
+// It also returns the randomization floor the day kept (DESIGN.md §3): the region's
+// policy, or the lowest any zone could afford.
+func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, float64, error) {
+	sd, p, err := planDayWith(in, key, d, zs, changes, prev)
+	if err != nil {
+		return ServiceDay{}, 0, err
+	}
+	return sd, p.k, nil
+}
+
+func planDayWith(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, *dayPlan, error) {
 	eff, zn, err := zs.at(changes)
 	if err != nil {
-		return ServiceDay{}, err
+		return ServiceDay{}, nil, err
 	}
 	p := newDayPlan(in, eff, key, d, changes)
 	revision := 0
 	if prev != nil {
 		revision = prev.Revision + 1
 		if err := p.keepBefore(prev, changes); err != nil {
-			return ServiceDay{}, err
+			return ServiceDay{}, nil, err
 		}
 	}
 	groupOf, err := p.groups(zn)
 	if err != nil {
-		return ServiceDay{}, err
+		return ServiceDay{}, nil, err
 	}
 	unitVisits, err := p.dispatchGroups(zn, groupOf)
 	if err != nil {
-		return ServiceDay{}, err
+		return ServiceDay{}, nil, err
 	}
 	forced := hasForceChange(changes)
 	all := p.routeUnits(zn, unitVisits, forced)
@@ -82,7 +93,7 @@ func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev 
 		routes, posts, err = StaffDay(in, key, d, InputsVersion(in, d, nil), routes)
 	}
 	if err != nil {
-		return ServiceDay{}, err
+		return ServiceDay{}, nil, err
 	}
 	if posts == nil {
 		posts = []Post{}
@@ -90,7 +101,7 @@ func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev 
 	return ServiceDay{
 		Date: d.String(), Version: p.version, Revision: revision,
 		Start: p.start.In(p.loc), End: p.end.In(p.loc), Routes: routes, Posts: posts,
-	}, nil
+	}, p, nil
 }
 
 // dayPlan is one service day being planned: what planDay works out once and the dispatch
@@ -121,6 +132,10 @@ type dayPlan struct {
 	kept      map[string][]visitRec
 	out       map[string]bool
 	prevRoute map[string]Route
+
+	// k is the randomization floor the day keeps: the policy's, lowered to the least any
+	// zone's dispatch affords.
+	k float64
 }
 
 func newDayPlan(in, eff Inputs, key []byte, d Date, changes []Change) *dayPlan {
@@ -139,6 +154,7 @@ func newDayPlan(in, eff Inputs, key []byte, d Date, changes []Change) *dayPlan {
 		kept:      map[string][]visitRec{},
 		out:       map[string]bool{},
 		prevRoute: map[string]Route{},
+		k:         eff.Force.Randomization.VisitsPerMaxGap,
 	}
 	for _, m := range Modes {
 		p.travelers[m] = p.travel(m)
@@ -270,10 +286,11 @@ func (p *dayPlan) dispatchGroups(zn *zoning, groupOf []int) (map[string][]visitR
 		if single := groupSize[g] == 1; single && zn.Travel != nil && zn.Travel[g] != nil {
 			measured = zn.Travel[g]
 		}
-		res, err := p.dispatchWithRetries(grp, measured)
+		res, k, err := p.dispatchWithRetries(grp, measured)
 		if err != nil {
 			return nil, err
 		}
+		p.k = min(p.k, k)
 		for _, u := range res {
 			unitVisits[u.zu.ID] = u.visits
 		}
@@ -288,23 +305,84 @@ func (p *dayPlan) dispatchGroups(zn *zoning, groupOf []int) (map[string][]visitR
 	return unitVisits, nil
 }
 
-// dispatchWithRetries dispatches a group up to maxRetries times, each retry with the
-// travel per visit the failed attempt measured.
-func (p *dayPlan) dispatchWithRetries(grp zoneGroup, measured map[Mode]float64) ([]*simUnit, error) {
-	for attempt := 0; ; attempt++ {
-		res, used, err := p.dispatchGroup(grp, measured, attempt)
+// capacitySteps is how many times a zone is dispatched again at a smaller share of its
+// units' time when a dispatch kept the hard rules but made under floorShare of the visits
+// it planned. Each step asks for the share that dispatch delivered (util × delivered), a
+// fixed-point step towards the largest budget the zone's dispatch delivers, with its real
+// travel, dwell and boundary contract in the loop. A dispatch always makes a few visits
+// fewer than planned, whatever its load (visits due past the day's end are the next
+// day's), so the larger ask stands when the smaller delivers no larger a share of its own
+// plan: then the units were not what fell short.
+const capacitySteps = 3
+
+// dispatched is one dispatch of a group: the units with their visits, the travel per visit
+// its allocation counted, the share of the planned visits it made (each mission's
+// shortfall counted, not its surplus) and the randomization floor it kept.
+type dispatched struct {
+	units     []*simUnit
+	travel    map[Mode]float64
+	delivered float64
+	k         float64
+	util      float64 // the share of the units' time it was planned at
+	// floorDelivered is the visits made over the visits planned at the floor-bound
+	// missions (planned at their floor, above their minimum): what the floor delivers.
+	floorDelivered float64
+}
+
+// dispatchWithRetries dispatches a group at the largest share of its units' time, up to
+// Utilisation, whose dispatch delivers what it planned (capacitySearch), then, where that
+// dispatch made its floor-bound missions fewer visits than planned, once more with the
+// floor compensated by the share they got (dispatchGroup's comp), so the floor planned is the floor delivered
+// (DESIGN.md §4.4: a plan must deliver its declared floor). It returns the units and the
+// floor kept.
+func (p *dayPlan) dispatchWithRetries(grp zoneGroup, measured map[Mode]float64) ([]*simUnit, float64, error) {
+	d, attempt, measured, err := p.capacitySearch(grp, measured)
+	if err != nil || d.floorDelivered >= floorShare || d.floorDelivered <= 0 {
+		return d.units, d.k, err
+	}
+	c, err := p.dispatchGroup(grp, measured, attempt, d.util, 1/d.floorDelivered)
+	if err != nil {
+		return d.units, d.k, nil // the uncompensated dispatch stands
+	}
+	return c.units, c.k, nil
+}
+
+// capacitySearch dispatches a group at the largest share of its units' time, up to
+// Utilisation, whose dispatch delivers what it planned (capacitySteps), retrying a
+// dispatch that missed a hard rule up to maxRetries times, each retry with the travel per
+// visit the failed attempt measured. It returns the dispatch, the attempt it was and the
+// travel it was allocated with.
+func (p *dayPlan) capacitySearch(grp zoneGroup, measured map[Mode]float64) (dispatched, int, map[Mode]float64, error) {
+	util, steps := Utilisation, 0
+	var prev *dispatched // the last dispatch that kept the hard rules, at a larger share
+	prevMeasured := measured
+	for attempt := 0; ; {
+		d, err := p.dispatchGroup(grp, measured, attempt, util, 1)
 		if err == nil {
-			return res, nil
+			switch {
+			case prev != nil && prev.delivered >= floorShare*d.delivered:
+				return *prev, attempt, prevMeasured, nil
+			case d.delivered >= floorShare || steps >= capacitySteps:
+				return d, attempt, measured, nil
+			}
+			steps++
+			prev, prevMeasured = &d, measured
+			util *= d.delivered
+			continue
 		}
 		var fe *failureError
 		if !errors.As(err, &fe) || attempt+1 >= maxRetries {
-			return nil, err
+			if prev != nil {
+				return *prev, attempt, prevMeasured, nil
+			}
+			return dispatched{}, attempt, measured, err
 		}
+		attempt++
 		// The realised-capacity check: the attempt was late, so the allocation is
 		// redone with the travel per visit the attempt measured, with a margin.
-		got := realisedTravel(res, p.tt)
+		got := realisedTravel(d.units, p.tt)
 		measured = map[Mode]float64{}
-		for m, t := range used {
+		for m, t := range d.travel {
 			measured[m] = t
 			if r, ok := got[m]; ok {
 				measured[m] = max(t, r) * (1 + retryTravelMargin)
@@ -416,10 +494,16 @@ func zoneCentre(points []geo.Point, ms []int) geo.Point {
 }
 
 // dispatchGroup allocates and dispatches one group of missions and units from minute
-// p.from, starting from the visits kept before it. measured, when set, is the travel per
-// visit by mode the allocation counts (allocate); attempt counts the retries.
-func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attempt int) ([]*simUnit, map[Mode]float64, error) {
+// p.from, starting from the visits kept before it, at the share util of the units' time.
+// measured, when set, is the travel per visit by mode the allocation counts (allocate);
+// attempt counts the retries.
+//
+// comp ≥ 1 is the floor's compensation: the allocation plans the floor k × comp, so that a
+// dispatch which makes only a share 1 ÷ comp of its plan still delivers k (the floor
+// reported is what is delivered: the allocation's ÷ comp).
+func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attempt int, util, comp float64) (dispatched, error) {
 	in := p.eff
+	in.Force.Randomization.VisitsPerMaxGap *= comp
 	region := regionOf(in)
 	var activeUnits []zoneUnit
 	for _, u := range grp.units {
@@ -427,10 +511,11 @@ func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attemp
 			activeUnits = append(activeUnits, u)
 		}
 	}
-	al, err := allocate(in, grp.zoneID, grp.ms, activeUnits, p.profAt, float64(p.dayMin), p.travel, measured)
+	al, err := allocate(in, grp.zoneID, grp.ms, activeUnits, p.profAt, float64(p.dayMin), util, p.travel, measured)
 	if err != nil && p.from == 0 {
-		return nil, nil, err
+		return dispatched{}, err
 	}
+	planned, keep := p.plannedVisits(grp.ms, al, attempt)
 	// The dispatch runs twice. A visit arrives when a unit can get there, which is often
 	// after its drawn due time, so a mission's realised gaps are its drawn gaps plus its
 	// delays, which are longer at the edge of a zone than at its centre. The pilot run
@@ -442,7 +527,7 @@ func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attemp
 		ids = append(ids, u.Home)
 	}
 	memo := newTravelMemo(p.tt, ids)
-	tl, sims := p.timeline(grp, al, memo, attempt, nil)
+	tl, sims := p.timeline(grp, planned, memo, attempt, nil)
 	tl.run(p.from)
 	if len(tl.failures) == 0 {
 		delay := make([]float64, len(grp.ms))
@@ -452,18 +537,84 @@ func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attemp
 			}
 		}
 		// Should the corrected run miss a hard rule, the pilot stands.
-		tl2, sims2 := p.timeline(grp, al, memo, attempt, delay)
+		tl2, sims2 := p.timeline(grp, planned, memo, attempt, delay)
 		if tl2.run(p.from); len(tl2.failures) == 0 {
 			tl, sims = tl2, sims2
 		}
 	}
+	d := dispatched{units: sims, travel: al.Travel, delivered: deliveredShare(tl, planned), util: util,
+		floorDelivered: floorDeliveredShare(tl, planned, al)}
+	// The floor kept is the one the allocation planned less its compensation, or, where
+	// the floor-bound missions got under floorShare of it, the share of it they got.
+	d.k = min(p.eff.Force.Randomization.VisitsPerMaxGap, al.K/comp) * keep
+	if r := d.floorDelivered * comp; r < floorShare {
+		d.k = math.Floor(d.k*r*floorSteps) / floorSteps
+	}
 	if len(tl.failures) > 0 {
 		f := tl.failures[0]
-		return sims, al.Travel, &failureError{&InfeasibleError{Region: region, Missing: fmt.Sprintf(
+		return d, &failureError{&InfeasibleError{Region: region, Missing: fmt.Sprintf(
 			"%s: mission %s (zone %s, %d units): %s; the zone needs more units",
 			p.d, in.Missions[f.mission].ID, grp.zoneID, len(tl.units), f.what)}}
 	}
-	return sims, al.Travel, nil
+	return d, nil
+}
+
+// floorDeliveredShare returns the visits the floor-bound missions of a dispatch made over
+// the visits planned them (1 with none): missions planned no more than their randomization
+// floor where it lies above their minimum. Counts are not capped at the plan, so a day's
+// ups and downs do not bias it.
+func floorDeliveredShare(tl *timeline, planned []float64, al allocation) float64 {
+	made, want := 0.0, 0.0
+	for i, m := range tl.missions {
+		if i < len(al.Floors) && al.Floors[i] > al.Minimums[i] && planned[i] <= al.Floors[i]+1e-9 {
+			made += float64(m.count)
+			want += planned[i]
+		}
+	}
+	if want == 0 {
+		return 1
+	}
+	return made / want
+}
+
+// deliveredShare returns the share of the planned visits a dispatch made: the visits
+// made, each mission's counted up to its plan, over the visits planned (1 with none).
+func deliveredShare(tl *timeline, planned []float64) float64 {
+	made, want := 0.0, 0.0
+	for i, m := range tl.missions {
+		made += min(float64(m.count), planned[i])
+		want += planned[i]
+	}
+	if want == 0 {
+		return 1
+	}
+	return made / want
+}
+
+// plannedVisits returns the visits the dispatch plans each of the group's missions ms:
+// the allocation's, or the minimum where it has none; each retry from the third plans
+// closer to the minimums, leaving the units more room, and keep is the share of the
+// allocation above the minimums it keeps (the floor kept scales with it).
+func (p *dayPlan) plannedVisits(ms []int, al allocation, attempt int) ([]float64, float64) {
+	keep := 1.0
+	if attempt > 1 && len(al.Minimums) == len(ms) {
+		keep = max(0, 1-0.3*float64(attempt-1))
+	}
+	out := make([]float64, len(ms))
+	for i, mi := range ms {
+		n := 0.0
+		if i < len(al.Visits) {
+			n = al.Visits[i]
+		}
+		if n <= 0 {
+			n = MinimumVisits(p.profAt(mi), float64(p.dayMin))
+		}
+		if keep < 1 {
+			n = al.Minimums[i] + (n-al.Minimums[i])*keep
+		}
+		out[i] = n
+	}
+	return out, keep
 }
 
 // profAt is mission mi's profile at the minute the dispatch starts from.
@@ -472,14 +623,21 @@ func (p *dayPlan) profAt(mi int) Profile { return p.eff.Force.Profiles[p.th.at(m
 // timeline builds one run of a group's dispatch: its missions with the gaps their
 // allocated visits give (shortened by delay, the pilot run's mean delay per mission, when
 // set), and its units where the kept visits left them.
-func (p *dayPlan) timeline(grp zoneGroup, al allocation, memo *travelMemo, attempt int, delay []float64) (*timeline, []*simUnit) {
+func (p *dayPlan) timeline(grp zoneGroup, planned []float64, memo *travelMemo, attempt int, delay []float64) (*timeline, []*simUnit) {
 	in := p.eff
 	region := regionOf(in)
 	tl := &timeline{in: in, dayMin: p.dayMin, shiftEnd: p.shiftEnd, threat: p.th.at, travel: memo.minutes, slackPlus: 15 * attempt, conservative: attempt > 0, loose: attempt > 1}
-	for _, w := range p.wins {
-		tl.rngs = append(tl.rngs, NewRand(p.key, region, p.d, grp.zoneID, w.Name, p.version))
+	// A retry after a missed hard rule draws from streams of its own (labelled with the
+	// attempt), so it is a fresh draw, not the same day again with less room; the plan
+	// stays a pure function of its inputs.
+	label := grp.zoneID
+	if attempt > 0 {
+		label = fmt.Sprintf("%s/retry-%d", grp.zoneID, attempt)
 	}
-	p.addMissions(tl, grp.ms, al, attempt, delay)
+	for _, w := range p.wins {
+		tl.rngs = append(tl.rngs, NewRand(p.key, region, p.d, label, w.Name, p.version))
+	}
+	p.addMissions(tl, grp.ms, planned, delay)
 	var sims []*simUnit
 	for _, u := range grp.units {
 		su := &simUnit{zu: u, pos: u.Home, free: p.from, anywhere: true}
@@ -509,7 +667,7 @@ func (p *dayPlan) timeline(grp zoneGroup, al allocation, memo *travelMemo, attem
 
 // addMissions adds the group's missions to tl, each with the mean gap its allocated visits
 // give and the deadline its kept presences and threat changes set.
-func (p *dayPlan) addMissions(tl *timeline, ms []int, al allocation, attempt int, delay []float64) {
+func (p *dayPlan) addMissions(tl *timeline, ms []int, planned []float64, delay []float64) {
 	// Presences kept before `from`, merged per mission, whichever unit made them: after a
 	// force change a mission's earlier visits may be by a unit now in another zone.
 	presence := map[int][]visitRec{}
@@ -520,14 +678,7 @@ func (p *dayPlan) addMissions(tl *timeline, ms []int, al allocation, attempt int
 	}
 	for i, mi := range ms {
 		pr := p.profAt(mi)
-		n := al.Visits[i]
-		if n <= 0 {
-			n = MinimumVisits(pr, float64(p.dayMin))
-		}
-		// Each retry plans closer to the minimums, leaving the units more room.
-		if attempt > 1 && len(al.Minimums) == len(ms) {
-			n = al.Minimums[i] + (n-al.Minimums[i])*max(0, 1-0.3*float64(attempt-1))
-		}
+		n := planned[i]
 		g := math.Max(1, (float64(p.dayMin)-n*MeanDwell(pr))/n)
 		if delay != nil {
 			g = max(g-delay[i], g*minDelayShare, 1)

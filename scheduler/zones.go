@@ -365,7 +365,7 @@ func rebalance(in Inputs, missions [][]int, share []int, fixed [][]zoneUnit, mod
 			us[i].Mode = mode
 		}
 		us = append(us, fixed[zi]...)
-		a, err := allocateWith(in, "", missions[zi], us, prof, checkDayMinutes, travelOf[zi])
+		a, err := allocateWith(in, "", missions[zi], us, prof, checkDayMinutes, Utilisation, travelOf[zi])
 		sumMin := 0.0
 		for _, m := range a.Minimums {
 			sumMin += m

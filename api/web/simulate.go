@@ -21,6 +21,10 @@ const (
 	pageSimIncidents = 50
 )
 
+// pageSimFloors is the frontier's floors by default: 14 days × 7 floors is the most the
+// page plans (simulate.PageLimits).
+const pageSimFloors = "0,1,2,3,4,5,6"
+
 type simData struct {
 	base
 	Regions   []string
@@ -33,10 +37,15 @@ type simData struct {
 	Threat    string
 	Seed      string
 	Incidents int
+	Floors    string
 	Error     string
 	Summary   string
 	Report    string
 	Charts    []template.HTML
+	// Frontier is set for a frontier run: Report then holds its table.
+	Frontier bool
+	// MaxFrontierDays is the most days × floors of the page's frontier.
+	MaxFrontierDays int
 }
 
 // SimulatePage is GET /simulate: the scenario form.
@@ -49,7 +58,8 @@ func (p *Pages) SimulatePage(c echo.Context) error {
 }
 
 func (p *Pages) simForm(c echo.Context) (simData, error) {
-	d := simData{base: p.base(c, "Simulate a scenario"), Days: pageSimDays, Train: pageSimTrain, Seed: simulate.DefaultSeed, Incidents: pageSimIncidents}
+	d := simData{base: p.base(c, "Simulate a scenario"), Days: pageSimDays, Train: pageSimTrain, Seed: simulate.DefaultSeed,
+		Incidents: pageSimIncidents, Floors: pageSimFloors, MaxFrontierDays: simulate.PageLimits.MaxFrontierDays}
 	rs, err := p.svc.Regions(c)
 	if err != nil {
 		return d, err
@@ -66,8 +76,9 @@ func (p *Pages) simForm(c echo.Context) (simData, error) {
 }
 
 // SimulateRun is POST /simulate: it runs the scenario (bounded by simulate.PageLimits) on
-// the region's current missions and force, and shows the report and charts. Simulations
-// use their own seed, never the live key.
+// the region's current missions and force, and shows the report and charts; with the
+// form's "frontier" button, the frontier over its floors instead. Simulations use their
+// own seed, never the live key.
 func (p *Pages) SimulateRun(c echo.Context) error {
 	d, err := p.simForm(c)
 	if err != nil {
@@ -75,29 +86,56 @@ func (p *Pages) SimulateRun(c echo.Context) error {
 	}
 	d.Region, d.From, d.Vehicle, d.Foot = c.FormValue("region"), c.FormValue("from"), c.FormValue("vehicle"), c.FormValue("foot")
 	d.Threat, d.Seed = c.FormValue("threat"), c.FormValue("seed")
+	if f := strings.TrimSpace(c.FormValue("floors")); f != "" {
+		d.Floors = f
+	}
+	d.Frontier = c.FormValue("frontier") != ""
 	res, err := p.runSimulation(c, &d)
 	if err != nil {
 		var status int
 		status, d.Error = p.status(c, err)
 		return render(c, status, "simulate", d)
 	}
+	if err := simReport(&d, res); err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, "simulate", d)
+}
+
+// simReport fills d with res's report, summary and charts, as SVG to inline.
+func simReport(d *simData, res *simulate.Result) error {
 	var b bytes.Buffer
-	if err := simulate.WriteText(&b, res); err != nil {
-		return err
+	var svgs [][]byte
+	if d.Frontier {
+		if err := simulate.WriteFrontierText(&b, res); err != nil {
+			return err
+		}
+		svg, err := simulate.FrontierChart(res)
+		if err != nil {
+			return err
+		}
+		d.Summary, svgs = simulate.FrontierSummary(res), [][]byte{svg}
+	} else {
+		if err := simulate.WriteText(&b, res); err != nil {
+			return err
+		}
+		charts, err := simulate.Charts(res)
+		if err != nil {
+			return err
+		}
+		d.Summary = simulate.Summary(res)
+		for _, ch := range charts {
+			svgs = append(svgs, ch.SVG)
+		}
 	}
-	d.Report, d.Summary, d.From = b.String(), simulate.Summary(res), res.Scenario.From
-	charts, err := simulate.Charts(res)
-	if err != nil {
-		return err
-	}
-	for _, ch := range charts {
-		svg := ch.SVG
+	d.Report, d.From = b.String(), res.Scenario.From
+	for _, svg := range svgs {
 		if i := bytes.Index(svg, []byte("<svg")); i >= 0 {
 			svg = svg[i:] // drop the XML declaration to inline it
 		}
 		d.Charts = append(d.Charts, template.HTML(svg))
 	}
-	return render(c, http.StatusOK, "simulate", d)
+	return nil
 }
 
 // runSimulation reads the form into a scenario draft and runs it.
@@ -120,6 +158,11 @@ func (p *Pages) runSimulation(c echo.Context, d *simData) (*simulate.Result, err
 	}
 	if dr.Threat, err = simulate.ParsePairs(d.Threat); err != nil {
 		return nil, invalid("threat: %v; want mission=level, e.g. emb-france=5", err)
+	}
+	if d.Frontier {
+		if dr.Frontier, err = simulate.ParseFloors(d.Floors); err != nil {
+			return nil, invalid("floors: %v; want visits per max gap, e.g. %s", err, pageSimFloors)
+		}
 	}
 	return p.svc.Simulate(c, d.Region, d.From, dr)
 }

@@ -31,18 +31,28 @@ func runCheck(_ context.Context, args []string, e *env) error {
 			failed = append(failed, err)
 			continue
 		}
+		d := scheduler.ServiceDateOf(e.now(), ri.Force.Shifts, ri.Office.Location)
 		h, err := scheduler.CheckRegion(ri, scheduler.TravelModel(ri.Force))
+		k := 0.0
 		if err == nil {
 			// The region can afford its minimums; each zone the planner cuts must too,
-			// which only planning a day shows.
-			err = scheduler.CheckPlan(ri, scheduler.ServiceDateOf(e.now(), ri.Force.Shifts, ri.Office.Location))
+			// which only planning a day shows. The trial plan also gives the floor the
+			// planner keeps, which is what the check reports.
+			k, err = scheduler.CheckPlanFloor(ri, d)
 		}
 		if err != nil {
-			failed = append(failed, err)
+			failed = append(failed, withUnitsNeeded(ri, d, err))
 			continue
 		}
 		fmt.Fprintf(e.stdout, "ok %s\n", h)
-		for _, w := range h.Warnings {
+		fmt.Fprintf(e.stdout, "floor %s: %g visits per max gap kept (policy %g), %.0f visits a day left for value\n",
+			r, k, h.VisitsPerMaxGap, h.ValueVisits)
+		warnings := h.Warnings
+		if k < h.VisitsPerMaxGap && k < h.FloorAfforded {
+			// The region-wide model affords more than the zones' dispatch does.
+			warnings = append(warnings, scheduler.FloorWarning(k, h.VisitsPerMaxGap))
+		}
+		for _, w := range warnings {
 			fmt.Fprintf(e.stdout, "warning %s: %s\n", r, w)
 		}
 		// Liaison contacts live in the service's store, not in the input files, so the
@@ -55,4 +65,18 @@ func runCheck(_ context.Context, args []string, e *env) error {
 		return usageError{errors.Join(failed...)}
 	}
 	return nil
+}
+
+// withUnitsNeeded adds to a region's infeasible-force error how many more units it needs,
+// found by trying forces with more until one plans (scheduler.UnitsNeeded).
+func withUnitsNeeded(in scheduler.Inputs, d scheduler.Date, err error) error {
+	var ie *scheduler.InfeasibleError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	mode, n, terr := scheduler.UnitsNeeded(in, d)
+	if terr != nil || n == 0 {
+		return err
+	}
+	return fmt.Errorf("%w; with %d more %s units per shift it plans (tried)", err, n, mode)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,5 +106,59 @@ func TestZonesWFO(t *testing.T) {
 	}
 	if len(seen) != 177 {
 		t.Errorf("zones hold %d missions; want 177", len(seen))
+	}
+}
+
+// forceWith writes the shipped force file with wfo's units replaced, and returns its path.
+func forceWith(t *testing.T, units string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "force.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), "units: {vehicle: 26, foot: 4}", "units: "+units, 1)
+	if s == string(b) {
+		t.Fatal("shipped force.yaml has no wfo units line to replace")
+	}
+	path := filepath.Join(t.TempDir(), "force.yaml")
+	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestCheckFloorAndShortForce checks vigil check's randomization report (DESIGN.md §3):
+// the floor kept and the visits left for value; a lowered floor is a warning, not a
+// failure; and a force too small names the units it needs, which plan when added, found
+// by trying.
+func TestCheckFloorAndShortForce(t *testing.T) {
+	code, out, errs := runCLI(t, nil, "check", "--region", "wfo")
+	if code != 0 || !strings.Contains(out, "floor wfo: 3 visits per max gap kept (policy 3),") || strings.Contains(out, "lowered") {
+		t.Fatalf("vigil check --region wfo = %d:\n%s%s\nwant the default floor kept", code, out, errs)
+	}
+	code, out, errs = runCLI(t, nil, "check", "--region", "wfo", "--force", forceWith(t, "{vehicle: 10, foot: 4}"))
+	if code != 0 || !strings.Contains(out, "warning wfo: randomization floor lowered to ") {
+		t.Fatalf("vigil check with 10 vehicles = %d:\n%s%s\nwant ok with a lowered-floor warning", code, out, errs)
+	}
+	code, _, errs = runCLI(t, nil, "check", "--region", "wfo", "--force", forceWith(t, "{vehicle: 3, foot: 0}"))
+	var n int
+	i := strings.Index(errs, "; with ")
+	if code != 2 || i < 0 {
+		t.Fatalf("vigil check with 3 vehicles = %d, stderr %q; want 2 naming the units needed", code, errs)
+	}
+	if _, err := fmt.Sscanf(errs[i:], "; with %d more vehicle units per shift it plans (tried)", &n); err != nil || n < 1 {
+		t.Fatalf("stderr %q: %v", errs, err)
+	}
+	for _, tt := range []struct {
+		vehicles int
+		code     int
+	}{{3 + n, 0}, {3 + n - 1, 2}} {
+		// Officers as the trial assumed them: enough for the units.
+		f := forceWith(t, fmt.Sprintf("{vehicle: %d, foot: 0}", tt.vehicles))
+		b, _ := os.ReadFile(f)
+		os.WriteFile(f, []byte(strings.Replace(string(b), "officers: 243", "officers: 400", 1)), 0o600)
+		if code, out, errs := runCLI(t, nil, "check", "--region", "wfo", "--force", f); code != tt.code {
+			t.Errorf("vigil check with %d vehicles = %d; want %d\n%s%s", tt.vehicles, code, tt.code, out, errs)
+		}
 	}
 }

@@ -58,6 +58,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if k, want := p.Policy.VisitsPerMaxGap, in.Force.Randomization.VisitsPerMaxGap; k < want {
+		fmt.Fprintf(e.stderr, "warning %s: %s\n", p.Region, scheduler.FloorWarning(k, want))
+	}
 	switch *format {
 	case "json":
 		return scheduler.WritePlanJSON(e.stdout, p)

@@ -18,7 +18,7 @@ import (
 const defaultSimulateDays = 2 * simulate.DefaultTrain
 
 func runSimulate(ctx context.Context, args []string, e *env) error {
-	fs := newFlags("simulate", "--region R [--date YYYY-MM-DD] [--days N] [--train 28] [--attack 30] [--seed HEX] [--units vehicle=10,foot=2] [--threat mission=level,...] [--incidents 200] [--format text|json] [--charts DIR] [--missions F] [--force F]", e)
+	fs := newFlags("simulate", "--region R [--date YYYY-MM-DD] [--days N] [--train 28] [--attack 30] [--seed HEX] [--units vehicle=10,foot=2] [--threat mission=level,...] [--incidents 200] [--frontier [--floors 0,1,2,3,4,5,6]] [--format text|json] [--charts DIR] [--missions F] [--force F]", e)
 	var inf inputFlags
 	inf.register(fs)
 	region := fs.String("region", "", "region (office id), e.g. wfo (required)")
@@ -30,6 +30,8 @@ func runSimulate(ctx context.Context, args []string, e *env) error {
 	units := fs.String("units", "", "units on duty per shift, by mode, e.g. vehicle=10,foot=2 (default: the force file's)")
 	threat := fs.String("threat", "", "threat levels to set, by mission id, e.g. emb-fr=5,emb-de=4")
 	incidents := fs.Int("incidents", simulate.DefaultIncidents, "random incidents per service day for the response times (0 skips them)")
+	frontier := fs.Bool("frontier", false, "plan the scenario once per randomization floor (--floors) and report the trade-off per floor instead of the four planners")
+	floors := fs.String("floors", "", "the frontier's floors in visits per max gap, e.g. 0,1,2,3,4,5,6 (the default; implies --frontier)")
 	format := fs.String("format", "text", "output format: text or json")
 	charts := fs.String("charts", "", "directory to write SVG charts into")
 	if err := parse(fs, args); err != nil {
@@ -48,6 +50,11 @@ func runSimulate(ctx context.Context, args []string, e *env) error {
 	}
 	draft := simulate.Draft{Date: *date, Days: days, Train: train, Attack: attack, Incidents: incidents,
 		Seed: *seed, Units: uk, Threat: tk}
+	if *frontier || *floors != "" {
+		if draft.Frontier, err = simulate.ParseFloors(*floors); err != nil {
+			return usageError{fmt.Errorf("--floors: %w", err)}
+		}
+	}
 	in, err := inf.regionInputs(*region)
 	if err != nil {
 		return err
@@ -56,11 +63,7 @@ func runSimulate(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if e.terminal {
-		bar := progressbar.NewOptions(sc.Days+4, progressbar.OptionSetWriter(e.stderr),
-			progressbar.OptionSetDescription("simulating"), progressbar.OptionClearOnFinish())
-		sc.Progress = func(done, _ int) { bar.Set(done) }
-	}
+	sc.Progress = simulateProgress(sc, e)
 	res, err := simulate.Run(ctx, in, sc)
 	if err != nil {
 		var se *simulate.ScenarioError
@@ -72,26 +75,68 @@ func runSimulate(ctx context.Context, args []string, e *env) error {
 		}
 		return err
 	}
-	if *format == "json" {
+	return writeSimulation(res, *format, *charts, e)
+}
+
+// simulateProgress shows a run's progress on stderr: a bar on a terminal; otherwise, for a
+// frontier run (the long one), a line per floor done.
+func simulateProgress(sc simulate.Scenario, e *env) func(done, total int) {
+	if e.terminal {
+		total := sc.Days + 4
+		if len(sc.Frontier) > 0 {
+			total = len(sc.Frontier) * (sc.Days + 1)
+		}
+		bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(e.stderr),
+			progressbar.OptionSetDescription("simulating"), progressbar.OptionClearOnFinish())
+		return func(done, _ int) { bar.Set(done) }
+	}
+	if len(sc.Frontier) == 0 {
+		return nil
+	}
+	return func(done, total int) {
+		if per := sc.Days + 1; done%per == 0 {
+			i := done/per - 1
+			fmt.Fprintf(e.stderr, "frontier: floor %g done (%d of %d)\n", sc.Frontier[i], i+1, len(sc.Frontier))
+		}
+	}
+}
+
+// writeSimulation writes res in format, and its charts into dir when given.
+func writeSimulation(res *simulate.Result, format, dir string, e *env) error {
+	frontier := len(res.Frontier) > 0
+	if format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
 			return err
 		}
+	} else if frontier {
+		if err := simulate.WriteFrontierText(e.stdout, res); err != nil {
+			return err
+		}
 	} else if err := simulate.WriteText(e.stdout, res); err != nil {
 		return err
 	}
-	if *charts != "" {
-		paths, err := simulate.WriteCharts(*charts, res)
-		if err != nil {
-			return err
-		}
-		// File names never go into machine output.
-		var w io.Writer = e.stdout
-		if *format == "json" {
-			w = e.stderr
-		}
-		fmt.Fprintf(w, "\nCharts written: %s\n", strings.Join(paths, ", "))
+	if dir == "" {
+		return nil
 	}
+	var paths []string
+	var err error
+	if frontier {
+		var p string
+		p, err = simulate.WriteFrontierChart(dir, res)
+		paths = []string{p}
+	} else {
+		paths, err = simulate.WriteCharts(dir, res)
+	}
+	if err != nil {
+		return err
+	}
+	// File names never go into machine output.
+	var w io.Writer = e.stdout
+	if format == "json" {
+		w = e.stderr
+	}
+	fmt.Fprintf(w, "\nCharts written: %s\n", strings.Join(paths, ", "))
 	return nil
 }

@@ -32,6 +32,8 @@ func TestSimulateUsage(t *testing.T) {
 		{append(base, "--days", "6", "--train", "3", "--threat", "cg-france-hou=9"), "want a threat level from 1 to 5"},
 		{append(base, "--days", "6", "--train", "3", "--attack", "1"), "--attack 1"},
 		{append(base, "--days", "6", "--train", "3", "--incidents", "-1"), "--incidents -1"},
+		{append(base, "--days", "6", "--train", "3", "--floors", "1,x"), `--floors: "x" is not a number`},
+		{append(base, "--days", "6", "--train", "3", "--frontier", "--floors", "1,20"), "--frontier: floor 20"},
 		{[]string{"simulate", "--region", "hou", "--bogus"}, "bogus"},
 	}
 	for _, tt := range tests {
@@ -102,6 +104,54 @@ func TestSimulateText(t *testing.T) {
 	}
 	if strings.Contains(out, "response:") {
 		t.Errorf("simulate --incidents 0 printed response times:\n%s", out)
+	}
+}
+
+func TestSimulateFrontier(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "charts")
+	args := []string{"simulate", "--region", "hou", "--date", "2026-11-27", "--days", "5", "--train", "2",
+		"--floors", "3,0", "--format", "json", "--charts", dir}
+	code, out, errs := runCLI(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("vigil %v = %d; stderr %s", args, code, errs)
+	}
+	var doc struct {
+		Schema   string                     `json:"schema"`
+		Planners map[string]json.RawMessage `json:"planners"`
+		Frontier []struct {
+			Floor float64 `json:"visits_per_max_gap"`
+			Worst float64 `json:"worst"`
+			Live  map[string]struct {
+				Ratio           float64 `json:"ratio"`
+				WeightedSuccess float64 `json:"weighted_success"`
+			} `json:"live"`
+			ForValue float64 `json:"visits_for_value"`
+		} `json:"frontier"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if doc.Schema != "vigil.simulation/v1" || doc.Planners != nil || len(doc.Frontier) != 2 ||
+		doc.Frontier[0].Floor != 0 || doc.Frontier[1].Floor != 3 {
+		t.Fatalf("simulate --floors 3,0 JSON = %s; want a frontier of floors 0 and 3, no planners", out)
+	}
+	for _, f := range doc.Frontier {
+		if f.Worst <= 0 || f.Live["30"].Ratio <= 0 || f.Live["60"].WeightedSuccess <= 0 || f.ForValue <= 0 {
+			t.Errorf("frontier row %+v: want positive worst, ratios, success and visits for value", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "frontier.svg")); err != nil {
+		t.Errorf("frontier.svg not written: %v", err)
+	}
+	for _, want := range []string{"frontier: floor 0 done (1 of 2)", "frontier: floor 3 done (2 of 2)", "frontier.svg"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr %q lacks %q", errs, want)
+		}
+	}
+
+	code, out, errs = runCLI(t, nil, "simulate", "--region", "hou", "--date", "2026-11-27", "--days", "5", "--train", "2", "--frontier", "--floors", "0,1")
+	if code != 0 || !strings.Contains(out, "live ratio 15/30/60") || !strings.Contains(out, "From 0 to 1 visits per max gap") {
+		t.Errorf("simulate --frontier text = %d:\n%s\nstderr %s", code, out, errs)
 	}
 }
 

@@ -23,23 +23,24 @@ type Chart struct {
 	SVG  []byte
 }
 
-// The three planners and the memoryless reference, as every chart paints them: Vigil
-// solid and on top, the baselines dashed and dotted.
+// The four planners and the memoryless reference, as every chart paints them: Vigil
+// solid and on top, the baselines dashed, dotted and dash-dotted.
 var (
 	plannerSeries = []series{
 		{name: "vigil", colour: rgb("#1b6ca8"), width: 2.5},
 		{name: "fixed", colour: rgb("#d95f02"), width: 2, dash: []vg.Length{6, 3}},
 		{name: "shuffled", colour: rgb("#7570b3"), width: 2, dash: []vg.Length{2, 2}},
+		{name: "rounds", colour: rgb("#1b9e77"), width: 2, dash: []vg.Length{7, 2, 2, 2}},
 	}
 	referenceSeries = series{name: "memoryless", colour: rgb("#444444"), width: 1.5, dash: []vg.Length{5, 3}}
 )
 
-// Charts draws the simulation's pictures: interception by attack length for the three
+// Charts draws the simulation's pictures: interception by attack length for the four
 // planners, the survival of gaps after a departure against the memoryless curve with the
 // same mean, presences by hour of day, and a map of the region's zones coloured by the
 // mean live interception (D = 30) of their missions under Vigil's plan.
 func Charts(r *Result) ([]Chart, error) {
-	if r.Plans.Vigil == nil || r.Plans.Fixed == nil || r.Plans.Shuffled == nil {
+	if r.Plans.Vigil == nil || r.Plans.Fixed == nil || r.Plans.Shuffled == nil || r.Plans.Rounds == nil {
 		return nil, errors.New("charts: the result holds no plans")
 	}
 	var out []Chart
@@ -83,11 +84,11 @@ func WriteCharts(dir string, r *Result) ([]string, error) {
 }
 
 func (r *Result) reports() []scheduler.Report {
-	return []scheduler.Report{r.Planners.Vigil, r.Planners.Fixed, r.Planners.Shuffled}
+	return []scheduler.Report{r.Planners.Vigil, r.Planners.Fixed, r.Planners.Shuffled, r.Planners.Rounds}
 }
 
 func (r *Result) plans() []*scheduler.Plan {
-	return []*scheduler.Plan{r.Plans.Vigil, r.Plans.Fixed, r.Plans.Shuffled}
+	return []*scheduler.Plan{r.Plans.Vigil, r.Plans.Fixed, r.Plans.Shuffled, r.Plans.Rounds}
 }
 
 func ticks(max float64, n int) []float64 {
@@ -114,7 +115,7 @@ func niceCeil(v float64) float64 {
 	return 10 * p
 }
 
-// barGroup is one adversary's bars: the three planners' interception, and Vigil's
+// barGroup is one adversary's bars: the four planners' interception, and Vigil's
 // memoryless reference when the adversary has one.
 type barGroup struct {
 	label string
@@ -141,7 +142,7 @@ func interceptionGroups(r *Result) []barGroup {
 }
 
 // interceptionChart draws bars: for each live attack length and the historical adversary,
-// the interception of the three planners, with Vigil's memoryless reference dashed.
+// the interception of the four planners, with Vigil's memoryless reference dashed.
 func interceptionChart(r *Result) ([]byte, error) {
 	groups := interceptionGroups(r)
 	top := 0.0
@@ -155,9 +156,11 @@ func interceptionChart(r *Result) ([]byte, error) {
 		"adversary and attack length (minutes)", "interception", top, ticks(top, 5), pctLabel)
 	p.NominalX(labels...)
 	p.X.Min, p.X.Max = -0.5, float64(len(groups))-0.5
-	// Three bars fill 80 % of a group's room; the plot area is about the chart less the
-	// legend and the y axis.
-	bw := 0.8 * (chartW - legendW - 80) / vg.Length(3*len(groups))
+	// The planners' bars fill 80 % of a group's room; the plot area is about the chart less
+	// the legend and the y axis.
+	np := len(plannerSeries)
+	bw := 0.8 * (chartW - legendW - 80) / vg.Length(np*len(groups))
+	offset := func(pi int) vg.Length { return (vg.Length(pi) - vg.Length(np-1)/2) * bw }
 	for pi, s := range plannerSeries {
 		vals := make(plotter.Values, len(groups))
 		lab := plotter.XYLabels{XYs: make(plotter.XYs, len(groups)), Labels: make([]string, len(groups))}
@@ -170,7 +173,7 @@ func interceptionChart(r *Result) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("charts: %w", err)
 		}
-		bars.Color, bars.LineStyle.Width, bars.Offset = s.colour, 0, vg.Length(pi-1)*bw
+		bars.Color, bars.LineStyle.Width, bars.Offset = s.colour, 0, offset(pi)
 		labs, err := plotter.NewLabels(lab)
 		if err != nil {
 			return nil, fmt.Errorf("charts: %w", err)
@@ -180,7 +183,7 @@ func interceptionChart(r *Result) ([]byte, error) {
 			labs.TextStyle[i].XAlign = draw.XCenter
 			labs.TextStyle[i].Font.Variant = sans
 		}
-		labs.Offset = vg.Point{X: vg.Length(pi-1) * bw, Y: 2}
+		labs.Offset = vg.Point{X: offset(pi), Y: 2}
 		p.Add(bars, labs)
 	}
 	for gi, g := range groups {
@@ -207,7 +210,7 @@ func survival(sorted, ts []float64) []float64 {
 	return shares
 }
 
-// gapsChart draws the survival of gaps after a departure, P(gap > t), for the three
+// gapsChart draws the survival of gaps after a departure, P(gap > t), for the four
 // planners, against e^(−t/g) for Vigil's mean gap g: memoryless visits would follow it.
 // Each curve is its own open line from t = 0 to the axis' end.
 func gapsChart(r *Result) ([]byte, error) {
@@ -245,7 +248,7 @@ func gapsChart(r *Result) ([]byte, error) {
 		}
 		p.Add(line(ts, ref, referenceSeries))
 	}
-	for _, pi := range []int{1, 2, 0} { // Vigil on top
+	for _, pi := range []int{3, 1, 2, 0} { // Vigil on top
 		if g := gapsBy[pi]; len(g) > 0 {
 			p.Add(line(ts, survival(g, ts), plannerSeries[pi]))
 		}
@@ -254,7 +257,7 @@ func gapsChart(r *Result) ([]byte, error) {
 }
 
 // hoursChart draws the presences starting in each local hour, per service day, for the
-// three planners: a flat line is what an observer can learn least from.
+// four planners: a flat line is what an observer can learn least from.
 func hoursChart(r *Result) ([]byte, error) {
 	days := float64(r.Scenario.Days)
 	var rows [][24]float64

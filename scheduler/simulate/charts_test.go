@@ -85,8 +85,8 @@ func TestGapsChartCurvesRunForward(t *testing.T) {
 			}
 		}
 	}
-	if curves != 4 {
-		t.Errorf("gaps.svg has %d curves; want 3 planners and the memoryless reference", curves)
+	if curves != 5 {
+		t.Errorf("gaps.svg has %d curves; want 4 planners and the memoryless reference", curves)
 	}
 }
 

@@ -3,6 +3,7 @@ package simulate
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,18 +21,22 @@ type Limits struct {
 	MaxIncidents int
 	// DateYears, when positive, is how far from today the first date may be.
 	DateYears int
+	// MaxFrontierDays is the most service days × floors of a frontier run, which plans the
+	// scenario once per floor; 0 offers no frontier.
+	MaxFrontierDays int
 	// Prefix goes before every field name in messages: "--" for flags.
 	Prefix string
 }
 
 var (
 	// CommandLimits bound `vigil simulate`: it runs on the planner's own machine.
-	CommandLimits = Limits{MaxDays: 3660, MaxIncidents: 100000, Prefix: "--"}
+	CommandLimits = Limits{MaxDays: 3660, MaxIncidents: 100000, MaxFrontierDays: 3660 * MaxFrontierFloors, Prefix: "--"}
 	// ServiceLimits bound POST /v1/simulations: it runs on the service's machine.
 	ServiceLimits = Limits{MaxDays: 120, MaxIncidents: 1000, DateYears: 10}
 	// PageLimits bound the dashboard's form: the page waits for the run, so it stays
-	// shorter than the API's.
-	PageLimits = Limits{MaxDays: 60, MaxIncidents: 1000, DateYears: 10}
+	// shorter than the API's; its frontier is 14 days × 7 floors at most, about as much
+	// planning as a 100-day report.
+	PageLimits = Limits{MaxDays: 60, MaxIncidents: 1000, MaxFrontierDays: 14 * 7, DateYears: 10}
 )
 
 // Attack bounds in minutes.
@@ -53,6 +58,8 @@ type Draft struct {
 	Seed      string         // hex; default DefaultSeed
 	Units     map[string]int // units on duty per shift, by mode
 	Threat    map[string]int // threat levels to set, by mission id
+	// Frontier lists the floors of a frontier run (visits per max gap); none: no frontier.
+	Frontier []float64
 }
 
 // ParseScenario validates d under lim and turns it into a Scenario for a region with
@@ -100,7 +107,32 @@ func ParseScenario(d Draft, lim Limits, shifts []scheduler.Shift, loc *time.Loca
 	if sc.From, err = firstDate(d.Date, lim, shifts, loc, now); err != nil {
 		return sc, err
 	}
+	if sc.Frontier, err = frontierFloors(d.Frontier, sc.Days, lim); err != nil {
+		return sc, err
+	}
 	return sc, nil
+}
+
+// frontierFloors checks a frontier's floors for days service days under lim and returns
+// them in increasing order; none gives nil.
+func frontierFloors(floors []float64, days int, lim Limits) ([]float64, error) {
+	if len(floors) == 0 {
+		return nil, nil
+	}
+	p := lim.Prefix
+	if lim.MaxFrontierDays == 0 {
+		return nil, scenarioErrorf("%sfrontier: not offered here", p)
+	}
+	out := slices.Clone(floors)
+	slices.Sort(out)
+	if err := checkFloors(out, p+"frontier"); err != nil {
+		return nil, err
+	}
+	if n := days * len(out); n > lim.MaxFrontierDays {
+		return nil, scenarioErrorf("%sfrontier: %d days × %d floors is %d days of planning; want at most %d (fewer days or floors)",
+			p, days, len(out), n, lim.MaxFrontierDays)
+	}
+	return out, nil
 }
 
 // firstDate parses the first service date, by default the next service day to start.

@@ -66,8 +66,17 @@ type Scenario struct {
 	Units map[scheduler.Mode]int
 	// Threat sets the threat level (1–5) of the missions it names, by id.
 	Threat map[string]int
+	// Floor sets the region's randomization policy (DESIGN.md §3), in visits per max gap;
+	// nil keeps the force file's. The planner may lower it where the force is short; the
+	// plan declares the floor in effect.
+	Floor *float64
+	// Frontier, when not empty, makes Run a frontier run: the scenario planned once per
+	// floor listed (visits per max gap, increasing), reported per floor instead of the four
+	// planners (see FrontierRow).
+	Frontier []float64
 	// Progress, when set, is called after each planned day and each measured planner with
-	// the steps done and the total (Days + 3). Calls come from one goroutine at a time.
+	// the steps done and the total (Days + 4; a frontier run: (Days + 1) per floor). Calls
+	// come from one goroutine at a time.
 	Progress func(done, total int)
 }
 
@@ -178,6 +187,12 @@ func (s Scenario) Apply(in scheduler.Inputs) (scheduler.Inputs, error) {
 		}
 		out.Missions[i].Threat = lvl
 	}
+	if s.Floor != nil {
+		if err := checkFloors([]float64{*s.Floor}, "floor"); err != nil {
+			return in, err
+		}
+		setFloor(&f, *s.Floor)
+	}
 	posts := 0
 	for _, m := range out.Missions {
 		posts += m.Posts(f.Profiles)
@@ -212,7 +227,10 @@ func sortedKeys[K ~string, V any](m map[K]V) []K {
 type Result struct {
 	Schema   string       `json:"schema"`
 	Scenario ScenarioInfo `json:"scenario"`
-	Planners Planners     `json:"planners"`
+	// Planners is the four planners' report; a frontier run has none.
+	Planners Planners `json:"planners,omitzero"`
+	// Frontier is a frontier run's report, one row per floor.
+	Frontier []FrontierRow `json:"frontier,omitempty"`
 
 	// Plans holds the four plans measured.
 	Plans Plans `json:"-"`
@@ -263,14 +281,18 @@ type ScenarioInfo struct {
 
 // Run simulates the scenario on a region's inputs: it plans sc.Days service days from
 // sc.From with the key derived from sc.Seed, derives the fixed, shuffled and rounds
-// baselines and measures the four with the same options (the response measure sees the same incidents
-// in each). It checks ctx between days and returns ctx.Err() when cancelled. A scenario
-// that does not fit the inputs is a *ScenarioError; a force too small for it is the
-// planner's *scheduler.InfeasibleError.
+// baselines and measures the four with the same options (the response measure sees the
+// same incidents in each). With sc.Frontier set it runs the frontier instead (see
+// Frontier): the result then holds the frontier and no planners. It checks ctx between
+// days and returns ctx.Err() when cancelled. A scenario that does not fit the inputs is a
+// *ScenarioError; a force too small for it is the planner's *scheduler.InfeasibleError.
 func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error) {
 	sc = sc.withDefaults()
 	if err := sc.validate(); err != nil {
 		return nil, err
+	}
+	if len(sc.Frontier) > 0 {
+		return runFrontier(ctx, in, sc)
 	}
 	given := in.Force.Officers
 	in, err := sc.Apply(in)
@@ -278,17 +300,81 @@ func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error)
 		return nil, err
 	}
 	key := PlanKey(sc.Seed)
-	total := sc.Days + 4 // the days, then the four planners measured
+	progress := counter(sc.Progress, sc.Days+4) // the days, then the four planners measured
+	vigil, err := planRun(ctx, in, sc, key, progress)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := baselines(vigil, key)
+	if err != nil {
+		return nil, err
+	}
+	opt := sc.measureOptions(in)
+	reports, err := measureAll(ctx, plans, opt, key, progress)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Schema:   Schema,
+		Scenario: scenarioInfo(in, sc, vigil),
+		Planners: Planners{Vigil: reports[0], Fixed: reports[1], Shuffled: reports[2], Rounds: reports[3]},
+		Plans:    Plans{Vigil: plans[0], Fixed: plans[1], Shuffled: plans[2], Rounds: plans[3]},
+		Inputs:   in,
+		Options:  opt,
+	}
+	res.Scenario.OfficersGiven = given
+	return res, nil
+}
+
+// validate checks the scenario's own bounds (with its defaults filled in).
+func (s Scenario) validate() error {
+	if s.Train < 1 {
+		return scenarioErrorf("train %d: want at least 1 training day", s.Train)
+	}
+	if s.Days <= s.Train {
+		return scenarioErrorf("days %d: want more than the %d training days, so some days are left to test on", s.Days, s.Train)
+	}
+	if s.Attack < 5 || s.Attack > 24*60 {
+		return scenarioErrorf("attack %d minutes: want 5 to 1440", s.Attack)
+	}
+	if s.Incidents < 0 || s.Incidents > 100000 {
+		return scenarioErrorf("incidents %d: want 0 to 100000 a day", s.Incidents)
+	}
+	return checkFloors(s.Frontier, "frontier")
+}
+
+// measureOptions is what every planner of the scenario is measured with.
+func (s Scenario) measureOptions(in scheduler.Inputs) scheduler.MeasureOptions {
+	return scheduler.MeasureOptions{
+		Train:      s.Train,
+		Historical: s.Attack,
+		Live:       LiveD(s.Attack),
+		Minimax:    s.Attack,
+		Incidents:  s.Incidents,
+		Travel:     scheduler.TravelModel(in.Force),
+	}
+}
+
+// counter returns a function that counts one step done and reports it to f (nil: none)
+// out of total. It is safe for concurrent use.
+func counter(f func(done, total int), total int) func() {
+	var mu sync.Mutex
 	step := 0
-	progress := func() {
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
 		step++
-		if sc.Progress != nil {
-			sc.Progress(step, total)
+		if f != nil {
+			f(step, total)
 		}
 	}
+}
 
-	// Each day is planned on its own (DESIGN.md §3), so planning day by day gives the same
-	// plan as one PlanDays call and lets a cancellation stop between days.
+// planRun plans the scenario's days one by one with key, calling progress after each, and
+// checks the hard rules across them. Each day is planned on its own (DESIGN.md §3), so
+// planning day by day gives the same plan as one PlanDays call and lets a cancellation
+// stop between days.
+func planRun(ctx context.Context, in scheduler.Inputs, sc Scenario, key []byte, progress func()) (*scheduler.Plan, error) {
 	days := make([]scheduler.ServiceDay, 0, sc.Days)
 	for i := range sc.Days {
 		if err := ctx.Err(); err != nil {
@@ -301,45 +387,49 @@ func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error)
 		days = append(days, p.ServiceDays...)
 		progress()
 	}
-	vigil, err := scheduler.NewPlan(in, sc.From, days)
+	plan, err := scheduler.NewPlan(in, sc.From, days)
 	if err != nil {
 		return nil, err
 	}
-	if vs := scheduler.Verify(in, vigil); len(vs) > 0 {
+	if vs := scheduler.Verify(in, plan); len(vs) > 0 {
 		return nil, fmt.Errorf("simulate: the plan breaks a hard rule across days: %v", vs[0])
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	fixed, shuffled, rounds, err := baselines(vigil, key)
+	return plan, ctx.Err()
+}
+
+// baselines returns Vigil's plan and the fixed, shuffled and rounds baselines derived
+// from it, in that order.
+func baselines(vigil *scheduler.Plan, key []byte) ([]*scheduler.Plan, error) {
+	fixed, err := scheduler.FixedBaseline(vigil)
 	if err != nil {
 		return nil, err
 	}
-
-	opt := scheduler.MeasureOptions{
-		Train:      sc.Train,
-		Historical: sc.Attack,
-		Live:       LiveD(sc.Attack),
-		Minimax:    sc.Attack,
-		Incidents:  sc.Incidents,
-		Travel:     scheduler.TravelModel(in.Force),
+	shuffled, err := scheduler.ShuffledBaseline(vigil, stream(key, "baseline/shuffled"))
+	if err != nil {
+		return nil, err
 	}
-	plans := []*scheduler.Plan{vigil, fixed, shuffled, rounds}
+	rounds, err := scheduler.RoundsBaseline(vigil, stream(key, "baseline/rounds"))
+	if err != nil {
+		return nil, err
+	}
+	return []*scheduler.Plan{vigil, fixed, shuffled, rounds}, nil
+}
+
+// measureAll measures the plans at once with opt, calling progress after each. Every plan
+// draws the response measure's incidents from the same stream, so each sees the same
+// incidents.
+func measureAll(ctx context.Context, plans []*scheduler.Plan, opt scheduler.MeasureOptions, key []byte, progress func()) ([]scheduler.Report, error) {
 	reports := make([]scheduler.Report, len(plans))
 	errs := make([]error, len(plans))
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for i, p := range plans {
 		wg.Go(func() {
 			o := opt
 			if o.Incidents > 0 {
-				// The same stream for every planner: the same incidents in each.
 				o.Rand = stream(key, "measure/incidents")
 			}
 			reports[i], errs[i] = scheduler.Measure(p, o)
-			mu.Lock()
 			progress()
-			mu.Unlock()
 		})
 	}
 	wg.Wait()
@@ -349,17 +439,7 @@ func Run(ctx context.Context, in scheduler.Inputs, sc Scenario) (*Result, error)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-
-	res := &Result{
-		Schema:   Schema,
-		Scenario: scenarioInfo(in, sc, vigil),
-		Planners: Planners{Vigil: reports[0], Fixed: reports[1], Shuffled: reports[2], Rounds: reports[3]},
-		Plans:    Plans{Vigil: vigil, Fixed: fixed, Shuffled: shuffled, Rounds: rounds},
-		Inputs:   in,
-		Options:  opt,
-	}
-	res.Scenario.OfficersGiven = given
-	return res, nil
+	return reports, nil
 }
 
 func scenarioInfo(in scheduler.Inputs, sc Scenario, p *scheduler.Plan) ScenarioInfo {
@@ -398,35 +478,3 @@ func scenarioInfo(in scheduler.Inputs, sc Scenario, p *scheduler.Plan) ScenarioI
 
 // liveKey returns the key of the live report for attack minutes d.
 func liveKey(d int) string { return strconv.Itoa(d) }
-
-// validate checks the scenario's own figures, before it meets the inputs.
-func (sc Scenario) validate() error {
-	if sc.Train < 1 {
-		return scenarioErrorf("train %d: want at least 1 training day", sc.Train)
-	}
-	if sc.Days <= sc.Train {
-		return scenarioErrorf("days %d: want more than the %d training days, so some days are left to test on", sc.Days, sc.Train)
-	}
-	if sc.Attack < 5 || sc.Attack > 24*60 {
-		return scenarioErrorf("attack %d minutes: want 5 to 1440", sc.Attack)
-	}
-	if sc.Incidents < 0 || sc.Incidents > 100000 {
-		return scenarioErrorf("incidents %d: want 0 to 100000 a day", sc.Incidents)
-	}
-	return nil
-}
-
-// baselines derives the fixed, shuffled and rounds baselines of DESIGN.md §4 from Vigil's
-// plan, each from its own keyed stream.
-func baselines(vigil *scheduler.Plan, key []byte) (fixed, shuffled, rounds *scheduler.Plan, err error) {
-	if fixed, err = scheduler.FixedBaseline(vigil); err != nil {
-		return nil, nil, nil, err
-	}
-	if shuffled, err = scheduler.ShuffledBaseline(vigil, stream(key, "baseline/shuffled")); err != nil {
-		return nil, nil, nil, err
-	}
-	if rounds, err = scheduler.RoundsBaseline(vigil, stream(key, "baseline/rounds")); err != nil {
-		return nil, nil, nil, err
-	}
-	return fixed, shuffled, rounds, nil
-}

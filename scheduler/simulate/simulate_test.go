@@ -325,7 +325,8 @@ func TestWriteText(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{"vigil", "fixed", "shuffled", "compliance", "historical D=30: interception",
 		"live D=15: interception", "live D=60: interception", "memoryless reference", "weighted success",
-		"minimax D=30: worst", "km per visit", "response: p50 minutes", "longest block run", "Vigil intercepts"} {
+		"minimax D=30: worst", "km per visit", "response: p50 minutes", "longest block run", "Vigil intercepts",
+		"rounds", "Value-weighted attack success, Vigil against rounds", "live D=15: ", "against rounds'"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("WriteText output lacks %q:\n%s", want, out)
 		}
@@ -354,14 +355,63 @@ func TestSummary(t *testing.T) {
 			[]string{"where the fixed roster intercepts none", "at equal or better compliance (100.0% against 90.0% and 100.0%)"}},
 		{rep(0.3, 0.2, 0.8), rep(0.1, 0.1, 0.9), rep(0.1, 0, 1),
 			[]string{"where shuffled tours intercept none", "but at lower compliance"}},
+		// A base under 0.05 % prints as 0.0%: a ratio to it would read "9165.4×".
+		{rep(0.366, 0.3, 1), rep(0.00004, 0.0004, 1), rep(0.3, 0.3, 1),
+			[]string{"36.6 points above the fixed roster's 0.0%", "30.0 points above the fixed roster's 0.0%"}},
 	}
 	for _, tt := range tests {
 		r := &Result{Scenario: ScenarioInfo{AttackMinutes: 30}, Planners: Planners{Vigil: tt.v, Fixed: tt.f, Shuffled: tt.s}}
 		got := Summary(r)
+		if strings.Contains(got, "×") && strings.Contains(got, "× the fixed roster's 0.0%") {
+			t.Errorf("Summary = %q; a ratio to 0.0%%", got)
+		}
 		for _, w := range tt.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("Summary(%+v) = %q; want it to contain %q", r.Planners, got, w)
 			}
+		}
+	}
+}
+
+// The summary compares Vigil's value-weighted attack success with rounds', in points and
+// per cent (lower is better).
+func TestSummaryAgainstRounds(t *testing.T) {
+	rep := func(success float64) scheduler.Report {
+		return scheduler.Report{Compliance: 1, Live: map[string]scheduler.LiveReport{"30": {Interception: 0.3, WeightedSuccess: success}}}
+	}
+	r := &Result{Scenario: ScenarioInfo{AttackMinutes: 30}, Planners: Planners{Vigil: rep(0.518), Fixed: rep(0.7), Shuffled: rep(0.6), Rounds: rep(0.686)}}
+	if got, want := Summary(r), "value-weighted attack success 51.8% against rounds' 68.6%, 16.8 points lower (24 % below rounds)"; !strings.Contains(got, want) {
+		t.Errorf("Summary = %q; want it to contain %q", got, want)
+	}
+	tests := []struct {
+		a, b float64
+		want string
+	}{
+		{0.518, 0.686, "16.8 points lower (24 % below rounds)"},
+		{0.7, 0.5, "20.0 points higher (40 % above rounds)"},
+		{0.3, 0.3002, "the same as rounds"},
+		{0.2, 0.0003, "20.0 points higher"}, // no per cent of a base printed as 0.0%
+	}
+	for _, tt := range tests {
+		if got := successVersus(tt.a, tt.b, "rounds"); got != tt.want {
+			t.Errorf("successVersus(%v, %v) = %q; want %q", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestVersusInPointsWhenBaseRoundsToZero(t *testing.T) {
+	tests := []struct {
+		a, b float64
+		want string
+	}{
+		{0.916540, 0.0001, "91.6 points above the fixed roster's 0.0%"},
+		{0.0002, 0.0004, "the same as the fixed roster's 0.0%"},
+		{0.3, 0.0005, "600.0× the fixed roster's 0.1%"}, // prints as 0.1%: a ratio to it is said
+		{0.3, 0, "where the fixed roster intercepts none"},
+	}
+	for _, tt := range tests {
+		if got := versus(tt.a, tt.b, fixedNames); got != tt.want {
+			t.Errorf("versus(%v, %v) = %q; want %q", tt.a, tt.b, got, tt.want)
 		}
 	}
 }

@@ -116,7 +116,14 @@ func render(p *plot.Plot, legend []series, bars bool) ([]byte, error) {
 	dc := draw.New(cv)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-	p.Draw(draw.Crop(dc, 8, -legendW, 8, -8))
+	drawWithLegend(dc, p, legend, bars)
+	return svgBytes(cv)
+}
+
+// drawWithLegend draws p on c, with the series named in a legend in the rightmost legendW
+// of c.
+func drawWithLegend(c draw.Canvas, p *plot.Plot, legend []series, bars bool) {
+	p.Draw(draw.Crop(c, 8, -legendW, 8, -8))
 	leg := plot.NewLegend()
 	leg.Top, leg.Left = true, true
 	leg.TextStyle.Font.Size = 12
@@ -126,7 +133,10 @@ func render(p *plot.Plot, legend []series, bars bool) ([]byte, error) {
 	for _, s := range legend {
 		leg.Add(s.name, legendThumb{s, bars})
 	}
-	leg.Draw(draw.Crop(dc, chartW-legendW+12, 0, 0, -44))
+	leg.Draw(draw.Crop(c, c.Size().X-legendW+12, 0, 0, -44))
+}
+
+func svgBytes(cv *vgsvg.Canvas) ([]byte, error) {
 	var b bytes.Buffer
 	if _, err := cv.WriteTo(&b); err != nil {
 		return nil, fmt.Errorf("charts: %w", err)
