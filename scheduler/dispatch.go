@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sort"
 )
@@ -80,6 +81,9 @@ type simUnit struct {
 type failure struct {
 	mission int
 	what    string
+	// end marks a missed boundary contract at the day's end (repairEnds may mend it).
+	end bool
+	m   *simMission
 }
 
 // timeline simulates one zone (or a group of zones sharing units) over one service day,
@@ -108,9 +112,13 @@ type timeline struct {
 	// endAt[k] is the mission where the k-th unit stands at the day's end (handover), -1
 	// for anywhere in its sector.
 	endAt []int
-	back  map[sectorKey]int
-	in0   map[sectorKey]int
-	trip  map[sectorKey]int // roundTrip's cache
+	// endDwell[k] is the k-th unit's last visit of the day, at its handover mission,
+	// ending at the day's end (closeDay); nil for none.
+	endDwell []int
+	risk     int // riskWindow's cache
+	back     map[sectorKey]int
+	in0      map[sectorKey]int
+	trip     map[sectorKey]int // roundTrip's cache
 }
 
 func (tl *timeline) prof(mi, minute int) Profile {
@@ -319,7 +327,7 @@ func (tl *timeline) run(from int) {
 			if m.due < b.due || (m.due == b.due && m.idx < b.idx) {
 				best = i
 			}
-			if m.edf <= horizon+riskMinutes {
+			if m.edf <= horizon+tl.riskWindow() {
 				if r := backlog[max(risk, 0)]; risk < 0 || m.edf < r.edf || (m.edf == r.edf && m.idx < r.idx) {
 					risk = i
 				}
@@ -339,6 +347,8 @@ func (tl *timeline) run(from int) {
 			heap.Push(&tl.queue, m)
 		}
 	}
+	tl.closeDay()
+	tl.repairEnds()
 }
 
 // Sectors. Days are planned on their own, so where a unit ends one day must be known to
@@ -445,19 +455,38 @@ type sectorKey struct{ unit, mi int }
 // since the two days joined by a handover may have different versions.
 const handoverLabel = "handover"
 
-// handover draws the handover mission of unit k for the day starting on date.
-func (tl *timeline) handover(key []byte, region string, date Date, k int) int {
+// handovers draws the handover mission of every unit for the day starting on date, in
+// unit order, each from its sector less the missions units before it drew (where the
+// sector has others), so no two units end the day at the same mission.
+func (tl *timeline) handovers(key []byte, region string, date Date) []int {
 	tl.sectors()
-	ms := make([]int, 0, len(tl.sector[k]))
-	for x := range tl.sector[k] {
-		ms = append(ms, x)
+	taken := map[int]bool{}
+	out := make([]int, len(tl.units))
+	for k := range tl.units {
+		ms := make([]int, 0, len(tl.sector[k]))
+		for x := range tl.sector[k] {
+			if !taken[x] {
+				ms = append(ms, x)
+			}
+		}
+		if len(ms) == 0 {
+			for x := range tl.sector[k] {
+				ms = append(ms, x)
+			}
+		}
+		slices.Sort(ms)
+		out[k] = tl.drawHandover(NewRand(key, region, date, handoverLabel, tl.units[k].zu.ID, ""), ms)
+		taken[out[k]] = true
 	}
-	slices.Sort(ms)
+	return out
+}
+
+// drawHandover draws one of ms in proportion to its handover weight.
+func (tl *timeline) drawHandover(r *rand.Rand, ms []int) int {
 	total := 0.0
 	for _, x := range ms {
 		total += tl.handoverWeight(x)
 	}
-	r := NewRand(key, region, date, handoverLabel, tl.units[k].zu.ID, "")
 	w := r.Float64() * total
 	for _, x := range ms {
 		if w -= tl.handoverWeight(x); w < 0 {
@@ -465,6 +494,62 @@ func (tl *timeline) handover(key []byte, region string, date Date, k int) int {
 		}
 	}
 	return ms[len(ms)-1]
+}
+
+// riskWindow is how close to the horizon a deadline puts its mission first: riskMinutes
+// plus the zone's long trips (the 90th percentile of the travel between its missions),
+// since a unit sent when the deadline is near must still get there.
+func (tl *timeline) riskWindow() int {
+	if tl.risk > 0 {
+		return tl.risk
+	}
+	var ts []int
+	step := max(1, len(tl.missions)/40)
+	for i := 0; i < len(tl.missions); i += step {
+		for j := 0; j < len(tl.missions); j += step {
+			if i != j && len(tl.units) > 0 {
+				ts = append(ts, tl.travel(tl.units[0].zu.Mode, tl.missions[i].idx, tl.missions[j].idx))
+			}
+		}
+	}
+	tl.risk = riskMinutes
+	if len(ts) > 0 {
+		slices.Sort(ts)
+		tl.risk += ts[len(ts)*9/10]
+	}
+	return tl.risk
+}
+
+// endBy is the minute by which the k-th unit's visits before its closing visit end.
+func (tl *timeline) endBy(k int) int {
+	if tl.endDwell == nil {
+		return tl.dayMin
+	}
+	return tl.dayMin - tl.endDwell[k]
+}
+
+// closeDay gives every unit its closing visit: at its handover mission, ending at the
+// day's end, so the day's last minutes hold presences as any other minutes do, and the
+// next day, which starts the unit there, finds the mission just visited. A unit already
+// there, or one that cannot reach it (a re-plan late in the day), has none.
+func (tl *timeline) closeDay() {
+	if tl.endDwell == nil {
+		return
+	}
+	for k, u := range tl.units {
+		x, a := tl.endAt[k], tl.endBy(k)
+		if x < 0 {
+			continue
+		}
+		if n := len(u.visits); n > 0 && u.visits[n-1].Mission == x && u.visits[n-1].Depart >= a {
+			continue
+		}
+		if u.free+tl.unitTravel(k, x) > a {
+			continue
+		}
+		u.visits = append(u.visits, visitRec{Mission: x, Arrive: a, Depart: tl.dayMin})
+		u.pos, u.free, u.anywhere = x, tl.dayMin, false
+	}
 }
 
 // handoverWeight is a mission's weight in the handover draw: its value at its level in the
@@ -495,7 +580,7 @@ func (m *simMission) lastEndOr(def int) int {
 // mission, and the visit is split there between the two shifts' routes (the two halves
 // touch, so they are one presence).
 func (tl *timeline) fit(k, mi, a int, dmin int) (int, bool) {
-	if a+dmin+tl.sectorBack(k, mi) > tl.dayMin {
+	if a+dmin+tl.sectorBack(k, mi) > tl.endBy(k) {
 		return 0, false
 	}
 	return a, true
@@ -505,28 +590,48 @@ func (tl *timeline) fit(k, mi, a int, dmin int) (int, bool) {
 func (tl *timeline) serve(m *simMission) {
 	p := tl.prof(m.idx, m.due)
 	var bu *simUnit
-	ba, btr := 0, 0
+	ba, btr, bs := 0, 0, 0
 	bk := -1
 	for k, u := range tl.units {
 		tr := tl.unitTravel(k, m.idx)
 		a, ok := tl.fit(k, m.idx, max(m.due, u.free+tr), p.DwellMinutes[0])
 		if !ok {
-			continue
+			// Due too late for the unit's closing trip: the last visit it can make
+			// before that trip, if it can get there by then, so the day's last
+			// minutes before the closing visits are not left empty.
+			a = tl.endBy(k) - p.DwellMinutes[0] - tl.sectorBack(k, m.idx)
+			if a < u.free+tr || (m.has && a <= m.lastEnd) {
+				continue
+			}
 		}
-		if bu == nil || a < ba || (a == ba && tr < btr) {
-			bu, bk, ba, btr = u, k, a, tr
+		// Late in the day each unit must still reach its handover mission: the unit
+		// sent is the one that is back there soonest, so units stay near their own
+		// handovers and a mission far from them all is not left unreachable.
+		sc := a
+		if a+tl.riskWindow()*2 > tl.endBy(k) {
+			sc = a + tl.sectorBack(k, m.idx)
+		}
+		if bu == nil || sc < bs || (sc == bs && tr < btr) {
+			bu, bk, ba, btr, bs = u, k, a, tr, sc
 		}
 	}
 	satisfied := m.has && m.lastEnd >= tl.contractEnd(m) && m.count >= m.minimum
 	if bu == nil {
 		m.done = true
+		if !satisfied && os.Getenv("VDBG") != "" {
+			fmt.Fprintf(os.Stderr, "serve fail m=%d due=%d lastEnd=%d deadline=%d:", m.idx, m.due, m.lastEndOr(-1), m.deadline)
+			for k, u := range tl.units {
+				fmt.Fprintf(os.Stderr, " [free %d tr %d back %d endBy %d]", u.free, tl.unitTravel(k, m.idx), tl.sectorBack(k, m.idx), tl.endBy(k))
+			}
+			fmt.Fprintln(os.Stderr)
+		}
 		if !satisfied {
-			tl.failures = append(tl.failures, failure{m.idx, fmt.Sprintf("no unit of its zone is free to visit it again before the day ends (last visit ended %d min into the day)", m.lastEnd)})
+			tl.failures = append(tl.failures, failure{m.idx, fmt.Sprintf("no unit of its zone is free to visit it again before the day ends (last visit ended %d min into the day)", m.lastEnd), true, m})
 		}
 		return
 	}
 	if ba > m.deadline {
-		tl.failures = append(tl.failures, failure{m.idx, "no unit of its zone free in time for its max gap"})
+		tl.failures = append(tl.failures, failure{mission: m.idx, what: "no unit of its zone free in time for its max gap"})
 	}
 	tl.place(m, bk, ba)
 	for !m.done && tl.doubleBack(m, bk) {
@@ -544,7 +649,7 @@ func (tl *timeline) place(m *simMission, k, a int) {
 	}
 	p := tl.prof(m.idx, a) // the dwell of the level in effect on arrival
 	dwell := p.DwellMinutes[0] + tl.rng(a).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
-	dwell = min(dwell, tl.dayMin-tl.sectorBack(k, m.idx)-a)
+	dwell = min(dwell, tl.endBy(k)-tl.sectorBack(k, m.idx)-a)
 	u.visits = append(u.visits, visitRec{Mission: m.idx, Arrive: a, Depart: a + dwell})
 	u.pos, u.free, u.anywhere = m.idx, a+dwell, false
 	m.lastEnd, m.has = a+dwell, true

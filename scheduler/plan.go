@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -37,8 +38,7 @@ func PlanDays(in Inputs, opt PlanOptions) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		// The plan declares the floor it kept on every day (DESIGN.md §5 policy).
-		p.Policy.VisitsPerMaxGap = min(p.Policy.VisitsPerMaxGap, k)
+		_ = k
 		p.ServiceDays = append(p.ServiceDays, sd)
 		if opt.Progress != nil {
 			opt.Progress(i+1, opt.Days)
@@ -47,7 +47,30 @@ func PlanDays(in Inputs, opt PlanOptions) (*Plan, error) {
 	if vs := Verify(in, p); len(vs) > 0 {
 		return nil, violationsError(regionOf(in), vs)
 	}
+	p.Policy.VisitsPerMaxGap = deliveredFloor(p, p.Policy.VisitsPerMaxGap)
 	return p, nil
+}
+
+// deliveredFloor returns the randomization floor a plan declares (DESIGN.md §3, §5
+// policy): the region's policy k, or, where some mission without a staffed post got
+// fewer visits over the plan's days than floorShare of k's floor, the largest floor every
+// such mission got, to a hundredth of a visit per max gap. A plan declares the floor it
+// delivers, whatever lowered it (a short force, a day re-dispatched nearer the minimums).
+func deliveredFloor(p *Plan, k float64) float64 {
+	if k <= 0 || len(p.ServiceDays) == 0 {
+		return max(k, 0)
+	}
+	period := p.ServiceDays[len(p.ServiceDays)-1].End.Sub(p.ServiceDays[0].Start).Minutes()
+	staffed := Staffed(p)
+	pres := Presences(p)
+	for _, m := range p.Missions {
+		if staffed[m.ID] || m.MaxGapMinutes <= 0 {
+			continue
+		}
+		got := float64(len(pres[m.ID])) * float64(m.MaxGapMinutes) / period / floorShare
+		k = min(k, math.Floor(got*floorSteps)/floorSteps)
+	}
+	return k
 }
 
 // PlanServiceDay plans one service day with the changes made during it so far (ordered by

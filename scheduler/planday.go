@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"slices"
 	"sort"
 	"time"
@@ -16,7 +17,7 @@ import (
 // Each retry re-allocates with the travel per visit the failed attempt measured (plus
 // retryTravelMargin), keeps more slack below the max gaps, and from the third attempt
 // plans visits closer to the minimums.
-const maxRetries = 5
+const maxRetries = 7
 
 // retryTravelMargin is the share added to the measured travel per visit on a retry.
 const retryTravelMargin = 0.1
@@ -358,6 +359,9 @@ func (p *dayPlan) capacitySearch(grp zoneGroup, measured map[Mode]float64) (disp
 	prevMeasured := measured
 	for attempt := 0; ; {
 		d, err := p.dispatchGroup(grp, measured, attempt, util, 1)
+		if os.Getenv("VDBG") != "" {
+			fmt.Fprintf(os.Stderr, "%s %s attempt %d util %.3f delivered %.3f err %v\n", p.d, grp.zoneID, attempt, util, d.delivered, err)
+		}
 		if err == nil {
 			switch {
 			case prev != nil && prev.delivered >= floorShare*d.delivered:
@@ -378,6 +382,11 @@ func (p *dayPlan) capacitySearch(grp zoneGroup, measured map[Mode]float64) (disp
 			return dispatched{}, attempt, measured, err
 		}
 		attempt++
+		// A dispatch that missed a hard rule was planned over what its units deliver:
+		// the retry plans at the share of their time it delivered (at least a tenth less).
+		if attempt >= 2 {
+			util *= min(d.delivered, 0.9)
+		}
 		// The realised-capacity check: the attempt was late, so the allocation is
 		// redone with the travel per visit the attempt measured, with a margin.
 		got := realisedTravel(d.units, p.tt)
@@ -597,8 +606,8 @@ func deliveredShare(tl *timeline, planned []float64) float64 {
 // allocation above the minimums it keeps (the floor kept scales with it).
 func (p *dayPlan) plannedVisits(ms []int, al allocation, attempt int) ([]float64, float64) {
 	keep := 1.0
-	if attempt > 1 && len(al.Minimums) == len(ms) {
-		keep = max(0, 1-0.3*float64(attempt-1))
+	if attempt > 3 && len(al.Minimums) == len(ms) {
+		keep = max(0, 1-0.3*float64(attempt-3))
 	}
 	out := make([]float64, len(ms))
 	for i, mi := range ms {
@@ -626,7 +635,7 @@ func (p *dayPlan) profAt(mi int) Profile { return p.eff.Force.Profiles[p.th.at(m
 func (p *dayPlan) timeline(grp zoneGroup, planned []float64, memo *travelMemo, attempt int, delay []float64) (*timeline, []*simUnit) {
 	in := p.eff
 	region := regionOf(in)
-	tl := &timeline{in: in, dayMin: p.dayMin, shiftEnd: p.shiftEnd, threat: p.th.at, travel: memo.minutes, slackPlus: 15 * attempt, conservative: attempt > 0, loose: attempt > 1}
+	tl := &timeline{in: in, dayMin: p.dayMin, shiftEnd: p.shiftEnd, threat: p.th.at, travel: memo.minutes, slackPlus: 15 * max(attempt-2, 0), conservative: attempt > 2, loose: attempt > 3}
 	// A retry after a missed hard rule draws from streams of its own (labelled with the
 	// attempt), so it is a fresh draw, not the same day again with less room; the plan
 	// stays a pure function of its inputs.
@@ -655,11 +664,28 @@ func (p *dayPlan) timeline(grp zoneGroup, planned []float64, memo *travelMemo, a
 	}
 	// Handovers (timeline.handover): every unit ends the day at its handover mission of
 	// the next day, and starts at today's where it has done nothing before `from`.
-	tl.endAt = make([]int, len(tl.units))
+	tl.endAt = tl.handovers(p.key, region, p.d.AddDays(1))
+	tl.endDwell = make([]int, len(tl.units))
+	if os.Getenv("NOCLOSE") != "" {
+		tl.endDwell = nil
+	}
+	var starts []int
+	if p.from == 0 {
+		starts = tl.handovers(p.key, region, p.d)
+	}
 	for k, u := range tl.units {
-		tl.endAt[k] = tl.handover(p.key, region, p.d.AddDays(1), k)
+		if tl.endDwell != nil {
+			tl.endDwell[k] = tl.prof(tl.endAt[k], p.dayMin-1).DwellMinutes[0]
+		}
 		if len(u.visits) == 0 && p.from == 0 {
-			u.pos, u.anywhere = tl.handover(p.key, region, p.d, k), false
+			u.pos, u.anywhere = starts[k], false
+			// The previous day closed with this unit's visit here (closeDay): the
+			// mission's process runs on from it.
+			for _, m := range tl.missions {
+				if m.idx == starts[k] && !m.has {
+					m.has, m.lastEnd = true, 0
+				}
+			}
 		}
 	}
 	return tl, sims
