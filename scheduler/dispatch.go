@@ -257,7 +257,7 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 		// forward wait), so consecutive days join with a gap like any other, within the
 		// first presence's deadline.
 		dwell := float64(p.DwellMinutes[0]+p.DwellMinutes[1]) / 2
-		if e == 0 && r.Float64() < dwell/(dwell+mean) {
+		if burst := r.Float64() < dwell/(dwell+mean); e == 0 && burst && os.Getenv("NOBURST") == "" {
 			// At a random phase the mission is as often mid-visit as a visit lasts
 			// against its mean cycle: such a day starts with a visit at once, so the
 			// day's first half hour is not left thin.
@@ -555,7 +555,10 @@ func (tl *timeline) closeDay() {
 // handoverWeight is a mission's weight in the handover draw: its value at its level in the
 // inputs (not a change's level, which the next day may not share).
 func (tl *timeline) handoverWeight(mi int) float64 {
-	return max(tl.in.Force.Profiles[tl.in.Missions[mi].Threat].Value, 0.1)
+	m := tl.in.Missions[mi]
+	p := tl.in.Force.Profiles[m.Threat]
+	posted := m.Posts(tl.in.Force.Profiles) > 0
+	return max(FloorVisits(p, tl.in.Force.Randomization.VisitsPerMaxGap, checkDayMinutes, posted)*MeanDwell(p), 0.1)
 }
 
 // unitTravel is the trip of the k-th unit from where it stands to mission mi.

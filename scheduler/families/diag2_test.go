@@ -80,6 +80,14 @@ func TestDiagHist(t *testing.T) {
 		}
 		hist[best]++
 		hitHist[best] += hit[best]
+		th, tn := 0, 0
+		for c := range hit {
+			th += hit[c]
+			tn += test[c]
+		}
+		if os.Getenv("PERM") != "" {
+			fmt.Printf("M %s chosen %02d:%02d train %d testhit %.2f random %.2f\n", id, best/12, best%12*5, cnt[best], float64(hit[best])/float64(test[best]), float64(th)/float64(tn))
+		}
 	}
 	for c := 0; c < 288; c++ {
 		if hist[c] > 0 {
