@@ -115,7 +115,8 @@ type timeline struct {
 	// endDwell[k] is the k-th unit's last visit of the day, at its handover mission,
 	// ending at the day's end (closeDay); nil for none.
 	endDwell []int
-	risk     int // riskWindow's cache
+	risk     int         // riskWindow's cache
+	reachOf  map[int]int // reach's cache
 	back     map[sectorKey]int
 	in0      map[sectorKey]int
 	trip     map[sectorKey]int // roundTrip's cache
@@ -236,7 +237,10 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	endNeed := tl.endNeed(m)
 	// The last visits a mission needs are due early enough to end within the day, but
 	// never before the boundary contract's window opens.
-	forceBy := max(tl.dayMin-p.DwellMinutes[1]-endMargin, min(endNeed+p.DwellMinutes[1], tl.dayMin-p.DwellMinutes[1]-endMargin))
+	// A mission far from every unit's handover must be visited early enough to leave
+	// the trip back (reach).
+	dayEnd := tl.dayMin - tl.reach(m.idx)
+	forceBy := max(dayEnd-p.DwellMinutes[1]-endMargin, min(endNeed+p.DwellMinutes[1], dayEnd-p.DwellMinutes[1]-endMargin))
 	needMore := !m.has || m.lastEnd < endNeed || m.count < m.minimum
 	slack := slackFor(M, tl.slackPlus)
 	mean := m.meanGap
@@ -518,6 +522,28 @@ func (tl *timeline) riskWindow() int {
 		tl.risk += ts[len(ts)*9/10]
 	}
 	return tl.risk
+}
+
+// reach is the shortest way from mission mi back to any unit's handover mission, with
+// that unit's closing visit: the least time a visit there must leave before the day's end.
+func (tl *timeline) reach(mi int) int {
+	if tl.endDwell == nil || len(tl.units) == 0 {
+		return 0
+	}
+	if tl.reachOf == nil {
+		tl.reachOf = map[int]int{}
+	}
+	if v, ok := tl.reachOf[mi]; ok {
+		return v
+	}
+	best := -1
+	for k := range tl.units {
+		if t := tl.sectorBack(k, mi) + tl.endDwell[k]; best < 0 || t < best {
+			best = t
+		}
+	}
+	tl.reachOf[mi] = best
+	return best
 }
 
 // endBy is the minute by which the k-th unit's visits before its closing visit end.
