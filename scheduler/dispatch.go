@@ -115,8 +115,9 @@ type timeline struct {
 	// endDwell[k] is the k-th unit's last visit of the day, at its handover mission,
 	// ending at the day's end (closeDay); nil for none.
 	endDwell []int
-	risk     int         // riskWindow's cache
-	reachOf  map[int]int // reach's cache
+	risk     int           // riskWindow's cache
+	pools    map[int][]int // handoverPool's cache
+	reachOf  map[int]int   // reach's cache
 	back     map[sectorKey]int
 	in0      map[sectorKey]int
 	trip     map[sectorKey]int // roundTrip's cache
@@ -460,29 +461,72 @@ type sectorKey struct{ unit, mi int }
 const handoverLabel = "handover"
 
 // handovers draws the handover mission of every unit for the day starting on date, in
-// unit order, each from its sector less the missions units before it drew (where the
-// sector has others), so no two units end the day at the same mission.
+// unit order, each from its pool (handoverPool) less the missions units before it drew
+// (where the pool has others), so no two units end the day at the same mission.
 func (tl *timeline) handovers(key []byte, region string, date Date) []int {
-	tl.sectors()
 	taken := map[int]bool{}
 	out := make([]int, len(tl.units))
 	for k := range tl.units {
-		ms := make([]int, 0, len(tl.sector[k]))
-		for x := range tl.sector[k] {
+		pool := tl.handoverPool(k)
+		ms := make([]int, 0, len(pool))
+		for _, x := range pool {
 			if !taken[x] {
 				ms = append(ms, x)
 			}
 		}
 		if len(ms) == 0 {
-			for x := range tl.sector[k] {
-				ms = append(ms, x)
-			}
+			ms = pool
 		}
-		slices.Sort(ms)
 		out[k] = tl.drawHandover(NewRand(key, region, date, handoverLabel, tl.units[k].zu.ID, ""), ms)
 		taken[out[k]] = true
 	}
 	return out
+}
+
+// minHandoverPool is the fewest missions a unit's handover is drawn from: its sector, or,
+// where the sector is smaller, the missions of the zone nearest its home. A sector of one
+// or two missions would make the same mission the unit's handover almost every day, with
+// a closing visit at the same minutes, which an observer learns; among eight, no mission
+// closes a day more than about one day in eight (less as the weights spread).
+const minHandoverPool = 8
+
+// handoverPool returns the missions the k-th unit's handover is drawn from, sorted.
+func (tl *timeline) handoverPool(k int) []int {
+	tl.sectors()
+	if tl.pools == nil {
+		tl.pools = map[int][]int{}
+	}
+	if p, ok := tl.pools[k]; ok {
+		return p
+	}
+	var pool []int
+	for x := range tl.sector[k] {
+		pool = append(pool, x)
+	}
+	if len(pool) < minHandoverPool {
+		u := tl.units[k]
+		all := make([]int, 0, len(tl.missions))
+		for _, m := range tl.missions {
+			all = append(all, m.idx)
+		}
+		slices.SortFunc(all, func(a, b int) int {
+			if ta, tb := tl.travel(u.zu.Mode, u.zu.Home, a), tl.travel(u.zu.Mode, u.zu.Home, b); ta != tb {
+				return ta - tb
+			}
+			return a - b
+		})
+		for _, x := range all {
+			if len(pool) >= minHandoverPool {
+				break
+			}
+			if !tl.sector[k][x] {
+				pool = append(pool, x)
+			}
+		}
+	}
+	slices.Sort(pool)
+	tl.pools[k] = pool
+	return pool
 }
 
 // drawHandover draws one of ms in proportion to its handover weight.

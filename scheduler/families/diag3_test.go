@@ -70,3 +70,33 @@ func TestDiagOcc(t *testing.T) {
 		}
 	}
 }
+
+func TestDiagMission(t *testing.T) {
+	id := os.Getenv("MID")
+	if id == "" {
+		t.Skip()
+	}
+	ds, _ := fixtures.Default()
+	in, _ := ds.Inputs("wfo")
+	p, err := scheduler.PlanDays(in, scheduler.PlanOptions{Key: []byte("vigil-test-key-1"), From: scheduler.Date{Year: 2026, Month: 11, Day: 2}, Days: 42})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := in.Office.Location
+	var hours [24]int
+	for _, iv := range scheduler.Presences(p)[id] {
+		hours[iv.Start.In(loc).Hour()]++
+	}
+	fmt.Println(id, hours)
+	for d := 0; d < 6; d++ {
+		fmt.Printf("day %d:", d)
+		for _, r := range p.ServiceDays[d].Routes {
+			for _, v := range r.Visits {
+				if v.Mission == id {
+					fmt.Printf(" %s(%s)", v.Arrive.In(loc).Format("15:04"), r.Unit)
+				}
+			}
+		}
+		fmt.Println()
+	}
+}
