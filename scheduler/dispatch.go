@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"sort"
 )
@@ -262,7 +261,7 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 		// forward wait), so consecutive days join with a gap like any other, within the
 		// first presence's deadline.
 		dwell := float64(p.DwellMinutes[0]+p.DwellMinutes[1]) / 2
-		if burst := r.Float64() < dwell/(dwell+mean); e == 0 && burst && os.Getenv("NOBURST") == "" {
+		if e == 0 && r.Float64() < dwell/(dwell+mean) {
 			// At a random phase the mission is as often mid-visit as a visit lasts
 			// against its mean cycle: such a day starts with a visit at once, so the
 			// day's first half hour is not left thin.
@@ -462,8 +461,42 @@ const handoverLabel = "handover"
 
 // handovers draws the handover mission of every unit for the day starting on date, in
 // unit order, each from its pool (handoverPool) less the missions units before it drew
-// (where the pool has others), so no two units end the day at the same mission.
+// (where the pool has others), so no two units end the day at the same mission. Where a
+// draw leaves a mission so far from every handover that no unit could visit it in the
+// day's last half max gap and still close its day (covered), the draw is made again from
+// the same stream, up to handoverDraws times; what is still not covered then becomes the
+// handover of the unit whose handover is nearest it.
 func (tl *timeline) handovers(key []byte, region string, date Date) []int {
+	rs := make([]*rand.Rand, len(tl.units))
+	for k := range tl.units {
+		rs[k] = NewRand(key, region, date, handoverLabel, tl.units[k].zu.ID, "")
+	}
+	var out []int
+	for try := 0; try < handoverDraws; try++ {
+		out = tl.drawHandovers(rs)
+		if len(tl.uncovered(out)) == 0 {
+			return out
+		}
+	}
+	for _, mi := range tl.uncovered(out) {
+		best, bt := -1, 0
+		for k, x := range out {
+			if t := tl.travel(tl.units[k].zu.Mode, mi, x); best < 0 || t < bt {
+				best, bt = k, t
+			}
+		}
+		if best >= 0 {
+			out[best] = mi
+		}
+	}
+	return out
+}
+
+// handoverDraws is how many draws of the handovers covered gets before it is forced.
+const handoverDraws = 8
+
+// drawHandovers makes one draw of every unit's handover from its stream.
+func (tl *timeline) drawHandovers(rs []*rand.Rand) []int {
 	taken := map[int]bool{}
 	out := make([]int, len(tl.units))
 	for k := range tl.units {
@@ -477,9 +510,30 @@ func (tl *timeline) handovers(key []byte, region string, date Date) []int {
 		if len(ms) == 0 {
 			ms = pool
 		}
-		out[k] = tl.drawHandover(NewRand(key, region, date, handoverLabel, tl.units[k].zu.ID, ""), ms)
+		out[k] = tl.drawHandover(rs[k], ms)
 		taken[out[k]] = true
 	}
+	return out
+}
+
+// uncovered returns the missions no unit can visit within the last half max gap of the
+// day (at its level in the inputs) and still reach its handover in hs, sorted.
+func (tl *timeline) uncovered(hs []int) []int {
+	var out []int
+	for _, m := range tl.missions {
+		p := tl.in.Force.Profiles[tl.in.Missions[m.idx].Threat]
+		ok := false
+		for k, x := range hs {
+			if tl.travel(tl.units[k].zu.Mode, m.idx, x)+2*p.DwellMinutes[1]+endMargin <= p.MaxGapMinutes/2 {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			out = append(out, m.idx)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -691,13 +745,6 @@ func (tl *timeline) serve(m *simMission) {
 	satisfied := m.has && m.lastEnd >= tl.contractEnd(m) && m.count >= m.minimum
 	if bu == nil {
 		m.done = true
-		if !satisfied && os.Getenv("VDBG") != "" {
-			fmt.Fprintf(os.Stderr, "serve fail m=%d due=%d lastEnd=%d deadline=%d:", m.idx, m.due, m.lastEndOr(-1), m.deadline)
-			for k, u := range tl.units {
-				fmt.Fprintf(os.Stderr, " [free %d tr %d back %d endBy %d]", u.free, tl.unitTravel(k, m.idx), tl.sectorBack(k, m.idx), tl.endBy(k))
-			}
-			fmt.Fprintln(os.Stderr)
-		}
 		if !satisfied {
 			tl.failures = append(tl.failures, failure{m.idx, fmt.Sprintf("no unit of its zone is free to visit it again before the day ends (last visit ended %d min into the day)", m.lastEnd), true, m})
 		}

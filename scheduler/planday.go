@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"time"
@@ -359,9 +358,6 @@ func (p *dayPlan) capacitySearch(grp zoneGroup, measured map[Mode]float64) (disp
 	prevMeasured := measured
 	for attempt := 0; ; {
 		d, err := p.dispatchGroup(grp, measured, attempt, util, 1)
-		if os.Getenv("VDBG") != "" {
-			fmt.Fprintf(os.Stderr, "%s %s attempt %d util %.3f delivered %.3f err %v\n", p.d, grp.zoneID, attempt, util, d.delivered, err)
-		}
 		if err == nil {
 			switch {
 			case prev != nil && prev.delivered >= floorShare*d.delivered:
@@ -666,9 +662,6 @@ func (p *dayPlan) timeline(grp zoneGroup, planned []float64, memo *travelMemo, a
 	// the next day, and starts at today's where it has done nothing before `from`.
 	tl.endAt = tl.handovers(p.key, region, p.d.AddDays(1))
 	tl.endDwell = make([]int, len(tl.units))
-	if os.Getenv("NOCLOSE") != "" {
-		tl.endDwell = nil
-	}
 	var starts []int
 	if p.from == 0 {
 		starts = tl.handovers(p.key, region, p.d)

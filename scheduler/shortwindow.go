@@ -1,7 +1,5 @@
 package scheduler
 
-import "os"
-
 // Short windows (DESIGN.md §3). A unit leaving a mission is at once taken by the zone's
 // backlog, and where units are few no other unit is near: a gap drawn short would start
 // late, and the first minutes after every departure would go unvisited, which a live
@@ -25,7 +23,7 @@ func (tl *timeline) doubleBack(m *simMission, k int) bool {
 		wait = max(wait, m.delaySum/m.delayN)
 	}
 	// A retry (conservative) is short of unit time: its units do not wait.
-	if os.Getenv("NODB") != "" || tl.conservative || gap <= 0 || m.due > m.deadline || gap >= wait {
+	if tl.conservative || gap <= 0 || m.due > m.deadline || gap >= wait {
 		return false
 	}
 	if _, ok := tl.fit(k, m.idx, m.due, tl.prof(m.idx, m.due).DwellMinutes[0]); !ok {
