@@ -115,6 +115,7 @@ type timeline struct {
 	// ending at the day's end (closeDay); nil for none.
 	endDwell []int
 	risk     int           // riskWindow's cache
+	from     int           // the minute run started from
 	pools    map[int][]int // handoverPool's cache
 	reachOf  map[int]int   // reach's cache
 	back     map[sectorKey]int
@@ -300,6 +301,7 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 
 // run dispatches the zone's visits from minute `from` to the day's end.
 func (tl *timeline) run(from int) {
+	tl.from = from
 	for _, m := range tl.missions {
 		if !m.done {
 			tl.scheduleNext(m, max(from, m.lastEndOr(from)))

@@ -517,7 +517,11 @@ func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attemp
 		}
 	}
 	al, err := allocate(in, grp.zoneID, grp.ms, activeUnits, p.profAt, float64(p.dayMin), util, p.travel, measured)
-	if err != nil && p.from == 0 {
+	if err != nil && p.from == 0 && attempt == 0 {
+		// The minimums do not fit the units' time on the allocation's model. A retry's
+		// model counts the travel a failed dispatch measured, with a margin, and may
+		// find them short where the dispatch itself would not: a retry dispatches the
+		// minimums (the allocation's thin plan) and lets the dispatch judge.
 		return dispatched{}, err
 	}
 	planned, keep := p.plannedVisits(grp.ms, al, attempt)

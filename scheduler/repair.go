@@ -14,7 +14,7 @@ package scheduler
 func (tl *timeline) repairEnds() {
 	kept := tl.failures[:0]
 	for _, f := range tl.failures {
-		if f.end && f.m != nil && tl.insertLate(f.m) {
+		if f.end && f.m != nil && (tl.insertLate(f.m) || tl.insertDisplacing(f.m)) {
 			continue
 		}
 		kept = append(kept, f)
@@ -77,4 +77,99 @@ func (tl *timeline) insertLate(m *simMission) bool {
 func (tl *timeline) closing(k, i int) bool {
 	vs := tl.units[k].visits
 	return tl.endAt != nil && i == len(vs)-1 && vs[i].Depart == tl.dayMin && vs[i].Mission == tl.endAt[k]
+}
+
+// insertDisplacing is insertLate where no stretch is idle: it gives mission m the place of
+// another mission's visit late in the day that mission can spare (spare), the latest
+// first, when m's visit fits between the unit's visits either side.
+func (tl *timeline) insertDisplacing(m *simMission) bool {
+	if tl.from > 0 {
+		return false // a re-plan keeps what it has; its changes' deadlines are not re-checked here
+	}
+	need := tl.contractEnd(m)
+	for k, u := range tl.units {
+		mode := u.zu.Mode
+		vs := u.visits
+		for j := len(vs) - 1; j >= 1; j-- {
+			if vs[j].Mission == m.idx || tl.closing(k, j) || vs[j].Depart+tl.maxGapAt(m.idx) < need {
+				continue
+			}
+			e, from := vs[j-1].Depart, vs[j-1].Mission
+			s, back := tl.dayMin, tl.sectorBack(k, m.idx)
+			if j+1 < len(vs) {
+				s, back = vs[j+1].Arrive, tl.travel(mode, m.idx, vs[j+1].Mission)
+			}
+			dw := tl.prof(m.idx, max(s-back-1, 0)).DwellMinutes[0]
+			a := s - back - dw
+			if j+1 < len(vs) && vs[j+1].Mission == m.idx {
+				a--
+			}
+			lo := e + tl.travel(mode, from, m.idx)
+			if from == m.idx {
+				lo = e + 1
+			}
+			if a < lo || a+dw < need || a <= m.lastEndOr(-1) || a > m.deadline || !tl.spare(k, j) {
+				continue
+			}
+			v := visitRec{Mission: m.idx, Arrive: a, Depart: a + dw}
+			u.visits = append(append(vs[:j:j], v), vs[j+1:]...)
+			for _, o := range tl.missions {
+				if o.idx == vs[j].Mission {
+					o.count--
+				}
+			}
+			m.lastEnd, m.has = v.Depart, true
+			m.count++
+			return true
+		}
+	}
+	return false
+}
+
+// maxGapAt is mission mi's max gap at the day's end.
+func (tl *timeline) maxGapAt(mi int) int { return tl.prof(mi, tl.dayMin-1).MaxGapMinutes }
+
+// spare reports whether the j-th visit of the k-th unit can go without its mission
+// breaking a rule: the mission keeps its minimum visits, the gap its absence opens is
+// within the max gap, and its first and last presences of the day still keep the boundary
+// contract. Presences are every unit's visits to it, merged where they touch.
+func (tl *timeline) spare(k, j int) bool {
+	x := tl.units[k].visits[j]
+	mi := x.Mission
+	var rest []visitRec
+	for kk, u := range tl.units {
+		for jj, v := range u.visits {
+			if v.Mission == mi && (kk != k || jj != j) {
+				rest = append(rest, v)
+			}
+		}
+	}
+	sortVisits(rest)
+	var pres []visitRec // merged presences
+	for _, v := range rest {
+		if n := len(pres); n > 0 && v.Arrive <= pres[n-1].Depart {
+			pres[n-1].Depart = max(pres[n-1].Depart, v.Depart)
+			continue
+		}
+		pres = append(pres, v)
+	}
+	var min int
+	for _, o := range tl.missions {
+		if o.idx == mi {
+			min = o.minimum
+		}
+	}
+	if len(pres) < max(min, 1) {
+		return false
+	}
+	p0 := tl.prof(mi, 0)
+	if pres[0].Arrive > p0.MaxGapMinutes/2 || tl.dayMin-pres[len(pres)-1].Depart > tl.maxGapAt(mi)/2 {
+		return false
+	}
+	for i := 1; i < len(pres); i++ {
+		if pres[i].Arrive-pres[i-1].Depart > tl.prof(mi, pres[i-1].Depart).MaxGapMinutes {
+			return false
+		}
+	}
+	return true
 }
