@@ -108,6 +108,7 @@ func NewPlan(in Inputs, from Date, days []ServiceDay) (*Plan, error) {
 	}
 	p := newPlan(in, zn, from, len(days))
 	p.ServiceDays = append(p.ServiceDays, days...)
+	p.Policy.VisitsPerMaxGap = deliveredFloor(p, p.Policy.VisitsPerMaxGap)
 	return p, nil
 }
 

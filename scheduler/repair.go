@@ -36,7 +36,7 @@ func (tl *timeline) insertLate(m *simMission) bool {
 			drop := false
 			if i+1 < len(vs) {
 				s, back = vs[i+1].Arrive, tl.travel(mode, m.idx, vs[i+1].Mission)
-				if tl.closing(k, i+1) {
+				if tl.closing(k, i+1) && tl.spare(k, i+1) {
 					// The closing visit may give way: the unit need only stand at
 					// its handover mission when the day ends.
 					s, drop = tl.dayMin, true
