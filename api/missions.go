@@ -118,7 +118,7 @@ func (s *Server) createMission(c echo.Context) error {
 	r := scheduler.NewMissionRecord(m, cl.actor(), now)
 	r.Contacts = nonNil(in.Contacts)
 	r.Created = &now
-	if _, err := s.missionEdited(c, in.Region, m.ID, nil, func() error { return s.store.CreateMission(ctx, r) }); err != nil {
+	if _, err := s.missionEdited(c, in.Region, m.ID, &m, nil, func() error { return s.store.CreateMission(ctx, r) }); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, missionView(r, cl, s.now()))
@@ -183,9 +183,12 @@ func (s *Server) updateMission(c echo.Context, id string, p missionPatch) (sched
 	}
 	if p.Threat == nil {
 		// An edit of the mission's fields: the days it started keep the mission as it was;
-		// the current one is re-planned from now.
+		// the current one is re-planned from now with the mission as the patch leaves it.
+		after := cur
+		after.Edits = slices.Clone(cur.Edits)
+		p.apply(&after, cl.actor(), now, from)
 		var rec scheduler.MissionRecord
-		sum, err := s.missionEdited(c, region, cur.Mission.ID, nil, func() error {
+		sum, err := s.missionEdited(c, region, cur.Mission.ID, &after.Mission, nil, func() error {
 			var err error
 			rec, err = s.store.UpdateMission(ctx, cur.Mission.ID, func(r *scheduler.MissionRecord) error {
 				p.apply(r, cl.actor(), now, from)
@@ -261,7 +264,7 @@ func (s *Server) deleteMission(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.missionEdited(c, r.Mission.Region, r.Mission.ID, &r, func() error {
+	if _, err := s.missionEdited(c, r.Mission.Region, r.Mission.ID, nil, &r, func() error {
 		return s.store.DeleteMission(c.Request().Context(), r.Mission.ID)
 	}); err != nil {
 		return err
@@ -273,9 +276,10 @@ func (s *Server) deleteMission(c echo.Context) error {
 // it changes is read) as a change at now, rounded up to the minute, in the region's
 // current service day, by the one rule of every change (DESIGN.md §3): the day keeps the
 // missions it started with and every visit and post block begun before the change, the
-// rest of it is drawn again, its revision goes up, and the re-plan is announced. The edit
-// takes effect in planning from the next service day. deleted is the mission deleted.
-func (s *Server) missionEdited(c echo.Context, region, id string, deleted *scheduler.MissionRecord, write func() error) (*replanSummary, error) {
+// rest of it is drawn again with the mission as after leaves it (created or edited) or
+// without it (deleted, the mission deleted), its revision goes up, and the re-plan is
+// announced.
+func (s *Server) missionEdited(c echo.Context, region, id string, after *scheduler.Mission, deleted *scheduler.MissionRecord, write func() error) (*replanSummary, error) {
 	ctx := c.Request().Context()
 	o, f, err := s.region(ctx, region)
 	if err != nil {
@@ -296,7 +300,12 @@ func (s *Server) missionEdited(c echo.Context, region, id string, deleted *sched
 		at = changes[n-1].At
 	}
 	ch := scheduler.Change{At: at, Edit: id}
+	if after != nil {
+		m := *after
+		ch.After = &m
+	}
 	if deleted != nil {
+		ch.Deleted = true
 		if m, ok := deleted.MissionAt(start); ok {
 			m.Threat = deleted.ThreatAt(start)
 			ch.Removed = &m
