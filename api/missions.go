@@ -172,13 +172,15 @@ func (s *Server) updateMission(c echo.Context, id string, p missionPatch) (sched
 	}
 	day := scheduler.ServiceDateOf(from, f.Shifts, o.Location)
 	current := s.currentDate(o, f)
-	if p.Threat != nil && cl.Role == RoleSupervisor && current.AddDays(1).Before(day) {
-		return cur, nil, forbidden("supervisors change threat levels for the current and next service day, not %s", day)
+	if p.Threat != nil {
+		if err := threatInReach(cl, current, day); err != nil {
+			return cur, nil, err
+		}
 	}
-	if p.Threat != nil && p.Until != nil && cl.Role == RoleSupervisor {
+	if p.Threat != nil && p.Until != nil {
 		// The end of a temporary change is logged in its own day: that day must be in reach too.
-		if end := scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location); current.AddDays(1).Before(end) {
-			return cur, nil, forbidden("supervisors change threat levels for the current and next service day, not %s", end)
+		if err := threatInReach(cl, current, scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location)); err != nil {
+			return cur, nil, err
 		}
 	}
 	if p.Threat == nil {

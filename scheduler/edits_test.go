@@ -263,3 +263,59 @@ func hasRule(vs []Violation, detail string) bool {
 	}
 	return false
 }
+
+// TestVerifyEditedDay checks the verifier on a day whose missions were edited, both ways:
+// the plan drawn before an edit breaks the edited day's rules (a visit to a moved mission
+// from its old place, a visit after a deletion, a created mission unvisited), and the
+// re-plan keeps them (a deleted mission's missing visits and a created one's missing
+// morning are no violation).
+func TestVerifyEditedDay(t *testing.T) {
+	in, base, at := editBase(t, 51)
+	m := in.Missions[4]
+	moved := m
+	to := farthest(in, 4)
+	moved.Lat, moved.Lon = to.Lat+0.03, to.Lon+0.03
+	nm := Mission{ID: "zz-verify", Lat: in.Missions[6].Lat + 0.002, Lon: in.Missions[6].Lon, Threat: 3, Region: "wfo"}
+	del := in.Missions[8]
+	cases := []struct {
+		name   string
+		change Change
+		want   string // a violation of the plan drawn before the change
+	}{
+		{"move", Change{At: at, Edit: m.ID, After: &moved}, "min of travel needed"},
+		{"delete", Change{At: at, Edit: del.ID, Deleted: true}, "after the mission was deleted"},
+		{"create", Change{At: at, Edit: nm.ID, After: &nm}, "no presence from minute"},
+	}
+	for _, tc := range cases {
+		changes := []Change{tc.change}
+		if vs := verifyDay(in, base, changes); !hasRule(vs, tc.want) {
+			t.Errorf("%s: verifyDay(the plan before it) = %v; want %q", tc.name, vs, tc.want)
+		}
+		sd, err := Replan(in, testKey, base, changes)
+		if err != nil {
+			t.Fatalf("%s: Replan error: %v", tc.name, err)
+		}
+		if vs := verifyDay(in, sd, changes); len(vs) > 0 {
+			t.Errorf("%s: verifyDay(re-plan) = %v; want none", tc.name, vs)
+		}
+	}
+	// A created mission visited before its creation is a violation.
+	changes := []Change{{At: at, Edit: nm.ID, After: &nm}}
+	sd, err := Replan(in, testKey, base, changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := sd
+	early.Routes = append([]Route(nil), sd.Routes...)
+	for i, r := range early.Routes {
+		if len(r.Visits) > 0 && r.Visits[0].Arrive.Before(at) {
+			vs := append([]Visit(nil), r.Visits...)
+			vs[0].Mission = nm.ID
+			early.Routes[i].Visits = vs
+			break
+		}
+	}
+	if vs := verifyDay(in, early, changes); !hasRule(vs, "before the mission was created") {
+		t.Errorf("verifyDay(a visit to the created mission before its creation) = %v; want it refused", vs)
+	}
+}
