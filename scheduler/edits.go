@@ -207,6 +207,11 @@ func (p *dayPlan) editedMissions(tl *timeline) {
 		if !m.has || m.lastEnd < c {
 			m.has, m.count = false, 0
 			m.deadline = c + tl.prof(m.idx, c).MaxGapMinutes
+			for _, pc := range p.th.points(m.idx) {
+				if pc >= c && pc <= p.from {
+					m.deadline = min(m.deadline, pc+tl.prof(m.idx, pc).MaxGapMinutes)
+				}
+			}
 		}
 	}
 }
