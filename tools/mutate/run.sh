@@ -27,7 +27,7 @@ fi
 
 # The tests that are about each package's targets (a mutant in a target file runs them).
 SCHED_TESTS='^(TestVerify|TestPlanDaysRefuses|TestCheckIn|TestCompliance|TestMergePresences|TestMeasure|TestMinimax|TestLive|TestHistorical|TestWindowsDST|TestPresencesMerged|TestStaffedExcluded|TestPositionAt|TestResponse|TestPostsReport|TestBaselinesMeasured|TestMutation)'
-API_TESTS='^(TestAccessMatrix|TestTokensRefused|TestTamperedTokens|TestOfficerCannotReachAnother|TestSupervisorOtherRegion|TestPlannerNoLiveData|TestOfficerBeforeRelease|TestCachedTokenStillChecked|TestTokenCacheBounded|TestTokenFormatVector|TestOfficerSeesNoThreat|TestReleaseWindow|TestDashboardSignIn|TestDashboardPagesByRole|TestAccessRules)'
+API_TESTS='^(TestAccessMatrix|TestTokensRefused|TestTamperedTokens|TestOfficerCannotReachAnother|TestSupervisorOtherRegion|TestPlannerNoLiveData|TestOfficerBeforeRelease|TestCachedTokenStillChecked|TestTokenCacheBounded|TestTokenFormatVector|TestOfficerSeesNoThreat|TestReleaseWindow|TestDashboardSignIn|TestDashboardPagesByRole|TestAccessRules|TestStrictClaims|TestSessionIsItsOwnCredential|TestFeedDiesWithItsToken)'
 
 # unleash DIR TESTS FILE... : mutate only FILE... of the package in DIR.
 unleash() {
