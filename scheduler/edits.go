@@ -216,24 +216,33 @@ func (p *dayPlan) editedMissions(tl *timeline) {
 	}
 }
 
-// editSpans returns the missions a day's changes create, with the minute of their
-// creation, and those they delete, with the minute of their deletion, by mission id.
-func (ms *missionSpans) editSpans() (created, deleted map[string]int) {
-	created, deleted = map[string]int{}, map[string]int{}
+// life is one span of minutes [from, until) of the day a mission exists in; created when
+// it begins with the mission's creation, until math.MaxInt when it lasts to the day's end.
+type life struct {
+	from, until int
+	created     bool
+}
+
+// lives returns the spans of the day mission id exists in, in order: one from the day's
+// start to its end for a mission no change creates or deletes (nil when spans is nil).
+func (ms *missionSpans) lives(id string) []life {
 	if ms == nil {
-		return created, deleted
+		return nil
 	}
-	for id, es := range ms.byID {
-		for _, e := range es {
-			if ms.created[e] {
-				created[id] = ms.from[e]
-			}
-		}
-		if l := es[len(es)-1]; ms.until[l] != math.MaxInt {
-			deleted[id] = ms.until[l]
+	var out []life
+	for _, e := range ms.byID[id] {
+		if n := len(out); n == 0 || ms.created[e] {
+			out = append(out, life{from: ms.from[e], until: ms.until[e], created: ms.created[e]})
+		} else {
+			out[n-1].until = ms.until[e]
 		}
 	}
-	return created, deleted
+	return out
+}
+
+// edited reports whether the lives of a mission differ from existing all day.
+func edited(ls []life) bool {
+	return len(ls) > 1 || (len(ls) == 1 && (ls[0].created || ls[0].until != math.MaxInt))
 }
 
 // checkEdits reports a mission edit whose mission fields do not fit it: After naming
@@ -287,65 +296,70 @@ func (v *verifier) point(a span) geo.Point {
 	return MissionPoint(m)
 }
 
-// editedPresences checks a mission created (at minute cm, when isNew) or deleted (at dm,
-// when isGone) during the day over the minutes it existed: no visit outside them; its first
-// presence within its max gap of its creation (within half of it of the day's start for a
-// mission the day started with); no gap over the max gap, up to its deletion too; the
-// boundary contract at the day's end only if it still exists then; no minimum visits for a
-// day it did not exist all of.
-func (c *dayCheck) editedPresences(mi int, ps []span, cm int, isNew bool, dm int, isGone bool) {
+// editedPresences checks a mission created or deleted during the day over each span of
+// minutes it existed in (lives): no visit outside them; its first presence of a span
+// within its max gap of its creation (within half of it of the day's start for a mission
+// the day started with); no gap over the max gap, up to its deletion too; the boundary
+// contract at the day's end only if it still exists then; no minimum visits for a day it
+// did not exist all of.
+func (c *dayCheck) editedPresences(mi int, ps []span, ls []life) {
 	id := c.in.Missions[mi].ID
-	lo, hi := 0, c.dayMin
-	if isNew {
-		lo = cm
-	}
-	if isGone {
-		hi = dm
+	in := func(a int) int {
+		for k, l := range ls {
+			if a >= l.from && a < min(l.until, c.dayMin) {
+				return k
+			}
+		}
+		return -1
 	}
 	for _, r := range c.sd.Routes {
 		for _, x := range r.Visits {
-			if x.Mission != id {
-				continue
-			}
-			if a := c.minute(x.Arrive); a < lo {
-				c.add("edit", id, "visit by %s at %s before the mission was created", r.Unit, x.Arrive.Format("15:04"))
-			} else if a >= hi {
-				c.add("edit", id, "visit by %s at %s after the mission was deleted", r.Unit, x.Arrive.Format("15:04"))
+			if x.Mission == id && in(c.minute(x.Arrive)) < 0 {
+				c.add("edit", id, "visit by %s at %s when the mission did not exist (before its creation or after its deletion)", r.Unit, x.Arrive.Format("15:04"))
 			}
 		}
 	}
-	var in []span
-	for _, p := range ps {
-		if a := c.minute(p.Arrive); a >= lo && a < hi {
-			in = append(in, p)
+	for k, l := range ls {
+		var got []span
+		for _, p := range ps {
+			if in(c.minute(p.Arrive)) == k {
+				got = append(got, p)
+			}
 		}
+		c.lifePresences(mi, got, l)
 	}
-	ref, allow := 0, c.profile(mi, 0).MaxGapMinutes/2
-	if isNew {
-		ref, allow = cm, c.profile(mi, cm).MaxGapMinutes
+}
+
+// lifePresences checks a mission's presences in one span of minutes it existed in.
+func (c *dayCheck) lifePresences(mi int, ps []span, l life) {
+	id := c.in.Missions[mi].ID
+	hi, gone := min(l.until, c.dayMin), l.until != math.MaxInt
+	ref, allow := l.from, c.profile(mi, l.from).MaxGapMinutes
+	if !l.created {
+		allow /= 2
 	}
 	gEnd := c.profile(mi, c.dayMin-1).MaxGapMinutes
-	if len(in) == 0 {
-		if ref+allow < hi || (!isGone && c.dayMin-ref > gEnd/2) {
+	if len(ps) == 0 {
+		if ref+allow < hi || (!gone && c.dayMin-ref > gEnd/2) {
 			c.add("max gap", id, "no presence from minute %d to minute %d (first due by minute %d)", ref, hi, ref+allow)
 		}
 		return
 	}
-	if first := c.minute(in[0].Arrive); first-ref > allow {
-		c.add("max gap", id, "first presence at %s, %d min after minute %d (max %d)", in[0].Arrive.Format("15:04"), first-ref, ref, allow)
+	if first := c.minute(ps[0].Arrive); first-ref > allow {
+		c.add("max gap", id, "first presence at %s, %d min after minute %d (max %d)", ps[0].Arrive.Format("15:04"), first-ref, ref, allow)
 	}
-	last := c.minute(in[len(in)-1].Depart)
-	if !isGone && c.dayMin-last > gEnd/2 {
-		c.add("boundary", id, "last presence ends at %s, over half the max gap (%d) before the day's end", in[len(in)-1].Depart.Format("15:04"), gEnd)
+	last := c.minute(ps[len(ps)-1].Depart)
+	if !gone && c.dayMin-last > gEnd/2 {
+		c.add("boundary", id, "last presence ends at %s, over half the max gap (%d) before the day's end", ps[len(ps)-1].Depart.Format("15:04"), gEnd)
 	}
-	if g := c.profile(mi, min(last, hi)).MaxGapMinutes; isGone && hi-last > g {
-		c.add("max gap", id, "gap of %d min from %s to its deletion (max %d)", hi-last, in[len(in)-1].Depart.Format("15:04"), g)
+	if g := c.profile(mi, min(last, hi)).MaxGapMinutes; gone && hi-last > g {
+		c.add("max gap", id, "gap of %d min from %s to its deletion (max %d)", hi-last, ps[len(ps)-1].Depart.Format("15:04"), g)
 	}
 	pts := c.th.points(mi)
-	for i := 1; i < len(in); i++ {
-		a, b := c.minute(in[i-1].Depart), c.minute(in[i].Arrive)
+	for i := 1; i < len(ps); i++ {
+		a, b := c.minute(ps[i-1].Depart), c.minute(ps[i].Arrive)
 		if g := c.profile(mi, a).MaxGapMinutes; b-a > g {
-			c.add("max gap", id, "gap of %d min from %s (max %d)", b-a, in[i-1].Depart.Format("15:04"), g)
+			c.add("max gap", id, "gap of %d min from %s (max %d)", b-a, ps[i-1].Depart.Format("15:04"), g)
 		}
 		for _, ch := range pts {
 			if ch > a && ch < b {

@@ -142,7 +142,7 @@ func TestEditDeleteTakesEffect(t *testing.T) {
 			t.Errorf("seed %d: visits before the deletion changed", seed)
 		}
 		// The verifier agrees both ways: the old plan visits a deleted mission.
-		if vs := verifyDay(in, base, changes); !hasRule(vs, "after the mission was deleted") {
+		if vs := verifyDay(in, base, changes); !hasRule(vs, "when the mission did not exist") {
 			t.Errorf("seed %d: verifyDay(the day before the deletion, with it) = %v; want a visit after the deletion", seed, vs)
 		}
 	}
@@ -283,7 +283,7 @@ func TestVerifyEditedDay(t *testing.T) {
 		want   string // a violation of the plan drawn before the change
 	}{
 		{"move", Change{At: at, Edit: m.ID, After: &moved}, "min of travel needed"},
-		{"delete", Change{At: at, Edit: del.ID, Deleted: true}, "after the mission was deleted"},
+		{"delete", Change{At: at, Edit: del.ID, Deleted: true}, "when the mission did not exist"},
 		{"create", Change{At: at, Edit: nm.ID, After: &nm}, "no presence from minute"},
 	}
 	for _, tc := range cases {
@@ -315,7 +315,42 @@ func TestVerifyEditedDay(t *testing.T) {
 			break
 		}
 	}
-	if vs := verifyDay(in, early, changes); !hasRule(vs, "before the mission was created") {
+	if vs := verifyDay(in, early, changes); !hasRule(vs, "when the mission did not exist") {
 		t.Errorf("verifyDay(a visit to the created mission before its creation) = %v; want it refused", vs)
+	}
+}
+
+// TestEditDeleteThenRecreate deletes a mission and creates it again later the same day
+// (a deletion by mistake): it gets no visit between the two, is visited again within its
+// max gap of its re-creation, and the visits before its deletion stand.
+func TestEditDeleteThenRecreate(t *testing.T) {
+	in, base, at := editBase(t, 61)
+	m := in.Missions[10]
+	again := at.Add(70 * time.Minute)
+	changes := []Change{{At: at, Edit: m.ID, Deleted: true}}
+	sd, err := Replan(in, testKey, base, changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes = append(changes, Change{At: again, Edit: m.ID, After: &m})
+	if sd, err = Replan(in, testKey, sd, changes); err != nil {
+		t.Fatalf("Replan(re-creation) error: %v", err)
+	}
+	if got, want := visitsBefore(sd, at), visitsBefore(base, at); got != want {
+		t.Errorf("visits before the deletion changed")
+	}
+	later := visitsTo(sd, m.ID, at)
+	if len(later) == 0 {
+		t.Fatalf("%s not visited after its re-creation at %s", m.ID, again.Format("15:04"))
+	}
+	first := later[0].v.Arrive
+	for _, x := range later {
+		if x.v.Arrive.Before(first) {
+			first = x.v.Arrive
+		}
+	}
+	mg := in.Force.Profiles[m.Threat].MaxGapMinutes
+	if first.Before(again) || first.Sub(again) > time.Duration(mg)*time.Minute {
+		t.Errorf("first visit after the deletion at %s; want from the re-creation at %s within %d min", first.Format("15:04"), again.Format("15:04"), mg)
 	}
 }

@@ -292,13 +292,10 @@ func (c *dayCheck) moves() {
 func (c *dayCheck) presences() {
 	pres := c.v.presences(c.sd)
 	dayMin := c.dayMin
-	created, deleted := c.v.spans.editSpans()
 	for mi, m := range c.in.Missions {
 		ps := pres[mi]
-		cm, isNew := created[m.ID]
-		dm, isGone := deleted[m.ID]
-		if isNew || isGone {
-			c.editedPresences(mi, ps, cm, isNew, dm, isGone)
+		if ls := c.v.spans.lives(m.ID); edited(ls) {
+			c.editedPresences(mi, ps, ls) // created or deleted during the day (edits.go)
 			continue
 		}
 		if n := c.th.minimum(mi); len(ps) < n {
