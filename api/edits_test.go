@@ -163,3 +163,29 @@ func TestMissionEditsReachTheDay(t *testing.T) {
 		t.Errorf("revision %d after three edits; want 3", sd.Revision)
 	}
 }
+
+// TestMissionEditOutOfReachRefused: an edit with which the rest of the live day cannot be
+// planned (a mission moved some 220 km away from its units) is refused with nothing
+// stored: the mission keeps its place and the day its plan and revision.
+func TestMissionEditOutOfReachRefused(t *testing.T) {
+	e := newEditDay(t)
+	h := e.h
+	m := e.missions[0]
+	h.clock.Set(start.Add(83 * time.Minute))
+	before := e.plan()
+	code, body := h.do("PATCH", "/v1/missions/"+m.ID, e.sup, fmt.Sprintf(`{"lat":%f,"lon":%f}`, m.Lat+2, m.Lon))
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("move of 220 km = %d %s; want 422", code, body)
+	}
+	var got struct {
+		Lat float64 `json:"lat"`
+	}
+	h.getJSON("/v1/missions/"+m.ID, e.admin, &got)
+	if got.Lat != m.Lat {
+		t.Errorf("mission at lat %v after the refused move; want %v", got.Lat, m.Lat)
+	}
+	after := e.plan()
+	if after.Revision != before.Revision || after.Version != before.Version {
+		t.Errorf("plan revision %d → %d, version changed %v; want unchanged", before.Revision, after.Revision, after.Version != before.Version)
+	}
+}

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -313,12 +316,36 @@ func (s *Server) missionEdited(c echo.Context, region, id string, after *schedul
 			ch.Removed = &m
 		}
 	}
+	if err := s.editFits(ctx, region, d, id, ch); err != nil {
+		return nil, err
+	}
 	sum, err := s.applyChangeWith(ctx, region, d, ch, true, write)
 	if err != nil {
 		return nil, err
 	}
 	s.announceReplan(ctx, region, d, f, EventMissionChanged, map[string]any{"mission": id, "by": claimsOf(c).publicActor()}, sum)
 	return sum, nil
+}
+
+// editFits refuses, before anything is stored, a mission edit with which the rest of the
+// live service day cannot be planned (a mission moved out of its units' reach): the edit
+// now changes the day's routes from its time, so it must leave a plan that keeps every
+// hard rule.
+func (s *Server) editFits(ctx context.Context, region string, d scheduler.Date, id string, ch scheduler.Change) error {
+	prev, err := s.serviceDay(ctx, region, d)
+	if err != nil {
+		return err
+	}
+	in, changes, err := s.dayInputs(ctx, region, d)
+	if err != nil {
+		return err
+	}
+	_, err = scheduler.Replan(in, s.planKey, prev, append(changes, ch))
+	var ie *scheduler.InfeasibleError
+	if errors.As(err, &ie) {
+		return &Error{Kind: KindInfeasible, Msg: fmt.Sprintf("mission %s not changed: the rest of service day %s cannot be planned with the edit: %v", id, d, ie)}
+	}
+	return err
 }
 
 func (s *Server) getContacts(c echo.Context) error {
