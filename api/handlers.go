@@ -18,40 +18,6 @@ import (
 	"vigil/scheduler"
 )
 
-// Need to know (DESIGN.md §5), in one place.
-
-// inRegion refuses a reader limited to another region.
-func inRegion(cl *Claims, region string) error {
-	if r := cl.regionScope(); r != "" && r != region {
-		return forbidden("a %s of region %s may not see region %s", cl.Role, r, region)
-	}
-	return nil
-}
-
-// liveDay refuses a live plan read the reader may not make: planners and officers never
-// see a region's plan; supervisors see their region's current and next service day and
-// the past.
-func (s *Server) liveDay(cl *Claims, region string, o scheduler.Office, f scheduler.RegionForce, d scheduler.Date) error {
-	switch cl.Role {
-	case RoleAdmin:
-		return nil
-	case RoleSupervisor:
-		if err := inRegion(cl, region); err != nil {
-			return err
-		}
-		if next := s.currentDate(o, f).AddDays(1); next.Before(d) {
-			return forbidden("supervisors see plans up to the next service day (%s), not %s", next, d)
-		}
-		return nil
-	}
-	return forbidden("role %s may not see live plans", cl.Role)
-}
-
-// releaseAt is when a shift starting at start reaches its officers.
-func releaseAt(f scheduler.RegionForce, start time.Time) time.Time {
-	return start.Add(-time.Duration(f.ReleaseBeforeMinutes) * time.Minute)
-}
-
 // audit records a live read; the read is refused if it cannot be recorded. The record is
 // stored before audit returns.
 func (s *Server) audit(c echo.Context, action, region string) error {
@@ -315,7 +281,7 @@ func (s *Server) getPlanUnit(c echo.Context) error {
 		if r.Unit != unit {
 			continue
 		}
-		if cl.Role == RoleOfficer && !(slices.Contains(r.Officers, cl.Officer) && !s.now().Before(releaseAt(f, r.Start))) {
+		if cl.Role == RoleOfficer && !routeReleasedTo(cl.Officer, f, r, s.now()) {
 			continue
 		}
 		out.Routes = append(out.Routes, r)

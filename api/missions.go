@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -118,7 +121,7 @@ func (s *Server) createMission(c echo.Context) error {
 	r := scheduler.NewMissionRecord(m, cl.actor(), now)
 	r.Contacts = nonNil(in.Contacts)
 	r.Created = &now
-	if _, err := s.missionEdited(c, in.Region, m.ID, nil, func() error { return s.store.CreateMission(ctx, r) }); err != nil {
+	if _, err := s.missionEdited(c, in.Region, m.ID, &m, nil, func() error { return s.store.CreateMission(ctx, r) }); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, missionView(r, cl, s.now()))
@@ -172,20 +175,25 @@ func (s *Server) updateMission(c echo.Context, id string, p missionPatch) (sched
 	}
 	day := scheduler.ServiceDateOf(from, f.Shifts, o.Location)
 	current := s.currentDate(o, f)
-	if p.Threat != nil && cl.Role == RoleSupervisor && current.AddDays(1).Before(day) {
-		return cur, nil, forbidden("supervisors change threat levels for the current and next service day, not %s", day)
+	if p.Threat != nil {
+		if err := threatInReach(cl, current, day); err != nil {
+			return cur, nil, err
+		}
 	}
-	if p.Threat != nil && p.Until != nil && cl.Role == RoleSupervisor {
+	if p.Threat != nil && p.Until != nil {
 		// The end of a temporary change is logged in its own day: that day must be in reach too.
-		if end := scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location); current.AddDays(1).Before(end) {
-			return cur, nil, forbidden("supervisors change threat levels for the current and next service day, not %s", end)
+		if err := threatInReach(cl, current, scheduler.ServiceDateOf(*p.Until, f.Shifts, o.Location)); err != nil {
+			return cur, nil, err
 		}
 	}
 	if p.Threat == nil {
 		// An edit of the mission's fields: the days it started keep the mission as it was;
-		// the current one is re-planned from now.
+		// the current one is re-planned from now with the mission as the patch leaves it.
+		after := cur
+		after.Edits = slices.Clone(cur.Edits)
+		p.apply(&after, cl.actor(), now, from)
 		var rec scheduler.MissionRecord
-		sum, err := s.missionEdited(c, region, cur.Mission.ID, nil, func() error {
+		sum, err := s.missionEdited(c, region, cur.Mission.ID, &after.Mission, nil, func() error {
 			var err error
 			rec, err = s.store.UpdateMission(ctx, cur.Mission.ID, func(r *scheduler.MissionRecord) error {
 				p.apply(r, cl.actor(), now, from)
@@ -261,7 +269,7 @@ func (s *Server) deleteMission(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.missionEdited(c, r.Mission.Region, r.Mission.ID, &r, func() error {
+	if _, err := s.missionEdited(c, r.Mission.Region, r.Mission.ID, nil, &r, func() error {
 		return s.store.DeleteMission(c.Request().Context(), r.Mission.ID)
 	}); err != nil {
 		return err
@@ -273,9 +281,10 @@ func (s *Server) deleteMission(c echo.Context) error {
 // it changes is read) as a change at now, rounded up to the minute, in the region's
 // current service day, by the one rule of every change (DESIGN.md §3): the day keeps the
 // missions it started with and every visit and post block begun before the change, the
-// rest of it is drawn again, its revision goes up, and the re-plan is announced. The edit
-// takes effect in planning from the next service day. deleted is the mission deleted.
-func (s *Server) missionEdited(c echo.Context, region, id string, deleted *scheduler.MissionRecord, write func() error) (*replanSummary, error) {
+// rest of it is drawn again with the mission as after leaves it (created or edited) or
+// without it (deleted, the mission deleted), its revision goes up, and the re-plan is
+// announced.
+func (s *Server) missionEdited(c echo.Context, region, id string, after *scheduler.Mission, deleted *scheduler.MissionRecord, write func() error) (*replanSummary, error) {
 	ctx := c.Request().Context()
 	o, f, err := s.region(ctx, region)
 	if err != nil {
@@ -296,11 +305,19 @@ func (s *Server) missionEdited(c echo.Context, region, id string, deleted *sched
 		at = changes[n-1].At
 	}
 	ch := scheduler.Change{At: at, Edit: id}
+	if after != nil {
+		m := *after
+		ch.After = &m
+	}
 	if deleted != nil {
+		ch.Deleted = true
 		if m, ok := deleted.MissionAt(start); ok {
 			m.Threat = deleted.ThreatAt(start)
 			ch.Removed = &m
 		}
+	}
+	if err := s.editFits(ctx, region, d, id, ch); err != nil {
+		return nil, err
 	}
 	sum, err := s.applyChangeWith(ctx, region, d, ch, true, write)
 	if err != nil {
@@ -308,6 +325,27 @@ func (s *Server) missionEdited(c echo.Context, region, id string, deleted *sched
 	}
 	s.announceReplan(ctx, region, d, f, EventMissionChanged, map[string]any{"mission": id, "by": claimsOf(c).publicActor()}, sum)
 	return sum, nil
+}
+
+// editFits refuses, before anything is stored, a mission edit with which the rest of the
+// live service day cannot be planned (a mission moved out of its units' reach): the edit
+// now changes the day's routes from its time, so it must leave a plan that keeps every
+// hard rule.
+func (s *Server) editFits(ctx context.Context, region string, d scheduler.Date, id string, ch scheduler.Change) error {
+	prev, err := s.serviceDay(ctx, region, d)
+	if err != nil {
+		return err
+	}
+	in, changes, err := s.dayInputs(ctx, region, d)
+	if err != nil {
+		return err
+	}
+	_, err = scheduler.Replan(in, s.planKey, prev, append(changes, ch))
+	var ie *scheduler.InfeasibleError
+	if errors.As(err, &ie) {
+		return &Error{Kind: KindInfeasible, Msg: fmt.Sprintf("mission %s not changed: the rest of service day %s cannot be planned with the edit: %v", id, d, ie)}
+	}
+	return err
 }
 
 func (s *Server) getContacts(c echo.Context) error {

@@ -105,6 +105,11 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 			}
 		}
 	}
+	for _, c := range all {
+		if c.Edit != "" && c.After != nil {
+			ids[c.Edit] = true // created during the day: its threat changes apply from then
+		}
+	}
 	changes := []scheduler.Change{}
 	for _, c := range all {
 		if c.Force != nil || c.Edit != "" || (c.Unit != "" && units[c.Unit]) || (c.Unit == "" && ids[c.Mission]) {

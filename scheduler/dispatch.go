@@ -555,9 +555,17 @@ func (tl *timeline) handoverPool(k int) []int {
 	if p, ok := tl.pools[k]; ok {
 		return p
 	}
+	// Only the missions the timeline dispatches: a unit's home may be a mission deleted
+	// during the day (a mission edit), which no visit may close the day at.
+	inTL := make(map[int]bool, len(tl.missions))
+	for _, m := range tl.missions {
+		inTL[m.idx] = true
+	}
 	var pool []int
 	for x := range tl.sector[k] {
-		pool = append(pool, x)
+		if inTL[x] {
+			pool = append(pool, x)
+		}
 	}
 	if len(pool) < minHandoverPool {
 		u := tl.units[k]

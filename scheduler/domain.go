@@ -190,10 +190,16 @@ type Change struct {
 	// started with.
 	ForceBefore *RegionForce `json:",omitempty"`
 	// Edit, when set, names a mission whose record was edited, created or deleted at At
-	// (name, place, posts…). The day keeps the missions it started with, so nothing before
-	// At moves; the rest of the day is drawn again under the new inputs version, and the
-	// edit takes effect in planning from the next service day.
+	// (name, place, posts…). Nothing before At moves; the rest of the day is drawn again
+	// under the new inputs version with the mission as After leaves it (moved: at its new
+	// place; created: visited from At, its first presence within its max gap of At) or, with
+	// Deleted, without it (no visit from At). An Edit with neither only re-draws the day.
 	Edit string `json:",omitempty"`
+	// After is the mission's fields from At, for an Edit that changed or created it. Its
+	// threat level is read for a created mission only: an existing one keeps its history.
+	After *Mission `json:",omitempty"`
+	// Deleted is set for an Edit that deleted the mission at At.
+	Deleted bool `json:",omitempty"`
 	// Removed is the mission as the day started with it, for an Edit that deleted it. The
 	// planner does not read it: the service keeps it so the day can still be planned with
 	// the missions it started with.

@@ -62,6 +62,7 @@ func planDayWith(in Inputs, key []byte, d Date, zs *zonings, changes []Change, p
 		return ServiceDay{}, nil, err
 	}
 	p := newDayPlan(in, eff, key, d, changes)
+	zn = p.applyEdits(zn, changes) // edits.go
 	revision := 0
 	if prev != nil {
 		revision = prev.Revision + 1
@@ -136,6 +137,10 @@ type dayPlan struct {
 	// k is the randomization floor the day keeps: the policy's, lowered to the least any
 	// zone's dispatch affords.
 	k float64
+
+	// edits, when the changes edit missions, is the day's missions from each change's time
+	// (edits.go); in and eff then hold every entry of it.
+	edits *missionSpans
 }
 
 func newDayPlan(in, eff Inputs, key []byte, d Date, changes []Change) *dayPlan {
@@ -194,11 +199,11 @@ func (p *dayPlan) keepBefore(prev *ServiceDay, changes []Change) error {
 		for _, v := range r.Visits {
 			a := p.minute(v.Arrive)
 			dep := p.minute(v.Depart)
-			mi, ok := p.index[v.Mission]
+			mi, ok := p.missionAt(v.Mission, a)
 			if !ok {
 				return fmt.Errorf("%s %s: re-plan: visit to unknown mission %s", p.region, p.d, v.Mission)
 			}
-			if ks := p.kept[r.Unit]; len(ks) > 0 && ks[len(ks)-1].Mission == mi && ks[len(ks)-1].Depart == a {
+			if ks := p.kept[r.Unit]; len(ks) > 0 && p.in.Missions[ks[len(ks)-1].Mission].ID == v.Mission && ks[len(ks)-1].Depart == a {
 				ks[len(ks)-1].Depart = dep // a visit in progress is kept whole
 				continue
 			}
@@ -647,6 +652,7 @@ func (p *dayPlan) timeline(grp zoneGroup, planned []float64, memo *travelMemo, a
 		tl.rngs = append(tl.rngs, NewRand(p.key, region, p.d, label, w.Name, p.version))
 	}
 	p.addMissions(tl, grp.ms, planned, delay)
+	p.editedMissions(tl)
 	var sims []*simUnit
 	for _, u := range grp.units {
 		su := &simUnit{zu: u, pos: u.Home, free: p.from, anywhere: true}
@@ -696,7 +702,7 @@ func (p *dayPlan) addMissions(tl *timeline, ms []int, planned []float64, delay [
 	presence := map[int][]visitRec{}
 	for _, u := range slices.Sorted(maps.Keys(p.kept)) {
 		for _, v := range p.kept[u] {
-			presence[v.Mission] = append(presence[v.Mission], v)
+			presence[p.current(v.Mission)] = append(presence[p.current(v.Mission)], v)
 		}
 	}
 	for i, mi := range ms {

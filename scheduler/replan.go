@@ -45,9 +45,17 @@ func Replan(in Inputs, key []byte, prev ServiceDay, changes []Change) (ServiceDa
 // or changes out of time order. A mission edit (Change.Edit) only re-draws the day from its
 // time: it may name a mission the day did not start with (created during it).
 func checkChanges(in Inputs, changes []Change) error {
+	if err := checkEdits(in, changes); err != nil {
+		return err
+	}
 	missions := map[string]bool{}
 	for _, m := range in.Missions {
 		missions[m.ID] = true
+	}
+	for _, c := range changes {
+		if c.Edit != "" && c.After != nil {
+			missions[c.Edit] = true // created during the day: its threat may change too
+		}
 	}
 	region := regionOf(in)
 	units := map[string]bool{}
@@ -108,21 +116,25 @@ func newThreats(in Inputs, S time.Time, dayMin int, changes []Change) *threats {
 	if len(changes) == 0 {
 		return th
 	}
-	index := map[string]int{}
+	// A mission edited during the day has one entry per edit (missionSpans): a threat
+	// change applies to each.
+	index := map[string][]int{}
 	for i, m := range in.Missions {
-		index[m.ID] = i
+		index[m.ID] = append(index[m.ID], i)
 	}
 	minute := func(t time.Time) int { return int(math.Ceil(t.Sub(S).Minutes() - 1e-9)) }
 	for _, c := range changes {
-		mi, ok := index[c.Mission]
-		if c.Unit != "" || c.Force != nil || !ok {
+		mis, ok := index[c.Mission]
+		if c.Unit != "" || c.Force != nil || c.Edit != "" || !ok {
 			continue
 		}
 		st := threatStep{from: minute(c.At), until: math.MaxInt, threat: c.Threat}
 		if c.Until != nil {
 			st.until = minute(*c.Until)
 		}
-		th.steps[mi] = append(th.steps[mi], st)
+		for _, mi := range mis {
+			th.steps[mi] = append(th.steps[mi], st)
+		}
 	}
 	return th
 }

@@ -23,8 +23,9 @@ func blocksBefore(sd ServiceDay, t time.Time) string {
 
 // TestChangeKeepsPastEveryKind is the one rule of every change (DESIGN.md §3) as a
 // property over seeds and change times: a threat change, a unit out of service, a mission
-// edit (Change.Edit) and a force change each keep every visit and post block that started
-// before their time, bump the revision and change the inputs version.
+// edit (Change.Edit: re-drawn only, a move, a creation, a deletion) and a force change each
+// keep every visit and post block that started before their time, bump the revision and
+// change the inputs version.
 func TestChangeKeepsPastEveryKind(t *testing.T) {
 	for s := 0; s < 4; s++ {
 		in := synthInputs(t, uint64(900+s), 30+4*s, 2, -28, 1, "America/New_York")
@@ -38,6 +39,9 @@ func TestChangeKeepsPastEveryKind(t *testing.T) {
 		at := base.Start.Add(time.Duration(97+53*s) * time.Minute)
 		more := withUnits(in.Force, in.Missions, in.Force.Units[Vehicle]+1)
 		before := in.Force
+		moved := in.Missions[s+3]
+		moved.Lat, moved.Lon = moved.Lat+0.01, moved.Lon-0.01
+		created := Mission{ID: "a-mission-created-with-fields", Lat: in.Missions[s+4].Lat + 0.003, Lon: in.Missions[s+4].Lon, Threat: 3, Region: "wfo"}
 		kinds := []Change{
 			{Mission: in.Missions[s].ID, Threat: 5},
 			{Edit: in.Missions[s+1].ID},
@@ -45,6 +49,10 @@ func TestChangeKeepsPastEveryKind(t *testing.T) {
 			{Edit: "a-mission-created-today"},
 			{Force: &more, ForceBefore: &before},
 			{Edit: in.Missions[s+2].ID},
+			{Edit: moved.ID, After: &moved},
+			{Edit: created.ID, After: &created},
+			{Edit: in.Missions[s+5].ID, Deleted: true},
+			{Mission: created.ID, Threat: 4},
 		}
 		var changes []Change
 		sd := base

@@ -81,6 +81,10 @@ type verifier struct {
 	in    Inputs
 	index map[string]int
 	modes map[string]Mode
+	// spans, for a day whose changes edit missions, places each visit at the mission's
+	// fields in effect when it arrives (edits.go); start is the day's start.
+	spans *missionSpans
+	start time.Time
 }
 
 func newVerifier(in Inputs) *verifier {
@@ -153,7 +157,7 @@ func (v *verifier) unitVisits(sd ServiceDay) map[string][]span {
 // checkLeg checks that unit u can go from visit a to visit b.
 func (v *verifier) checkLeg(date, u string, a, b span) []Violation {
 	mode := v.modes[u]
-	need := TravelModel(v.in.Force)(mode).Minutes(MissionPoint(v.in.Missions[a.Mission]), MissionPoint(v.in.Missions[b.Mission]))
+	need := TravelModel(v.in.Force)(mode).Minutes(v.point(a), v.point(b))
 	if a.Mission == b.Mission {
 		need = 0
 	}
@@ -181,13 +185,18 @@ func verifyDay(in Inputs, sd ServiceDay, changes []Change) []Violation {
 		return c.out
 	}
 	c.start, c.dayMin = S, int(E.Sub(S)/time.Minute)
-	c.v = newVerifier(in)
+	spans := newMissionSpans(in, S, c.dayMin, changes)
+	if spans != nil {
+		c.in = editedInputs(in, spans)
+	}
+	c.v = newVerifier(c.in)
+	c.v.spans, c.v.start = spans, S
 	for _, ch := range changes {
 		if ch.Force != nil {
 			maps.Copy(c.v.modes, unitModes(*ch.Force, regionOf(in)))
 		}
 	}
-	c.th = newThreats(in, S, c.dayMin, changes)
+	c.th = newThreats(c.in, S, c.dayMin, changes)
 	c.routes(ShiftWindows(d, f.Shifts, loc))
 	c.moves()
 	c.presences()
@@ -285,6 +294,10 @@ func (c *dayCheck) presences() {
 	dayMin := c.dayMin
 	for mi, m := range c.in.Missions {
 		ps := pres[mi]
+		if ls := c.v.spans.lives(m.ID); edited(ls) {
+			c.editedPresences(mi, ps, ls) // created or deleted during the day (edits.go)
+			continue
+		}
 		if n := c.th.minimum(mi); len(ps) < n {
 			c.add("minimum visits", m.ID, "%d presences; want at least %d", len(ps), n)
 		}

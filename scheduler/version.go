@@ -40,6 +40,9 @@ type versionChange struct {
 	Unit    string `json:"unit,omitempty"`
 	// Edit is set for a mission edit only, so versions of days without one are unchanged.
 	Edit string `json:"edit,omitempty"`
+	// After and Deleted are set for a mission edit that carries its fields or deletes it.
+	After   *Mission `json:"after,omitempty"`
+	Deleted bool     `json:"deleted,omitempty"`
 	// Force is set for a force change only, so versions of days without one are unchanged.
 	Force *versionForce `json:"force,omitempty"`
 }
@@ -63,7 +66,7 @@ func InputsVersion(in Inputs, d Date, changes []Change) string {
 		doc.Missions = []Mission{}
 	}
 	for i, c := range changes {
-		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit, Edit: c.Edit}
+		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit, Edit: c.Edit, After: c.After, Deleted: c.Deleted}
 		if c.Until != nil {
 			vc.Until = c.Until.UTC().Format(time.RFC3339Nano)
 		}

@@ -27,7 +27,7 @@ fi
 
 # The tests that are about each package's targets (a mutant in a target file runs them).
 SCHED_TESTS='^(TestVerify|TestPlanDaysRefuses|TestCheckIn|TestCompliance|TestMergePresences|TestMeasure|TestMinimax|TestLive|TestHistorical|TestWindowsDST|TestPresencesMerged|TestStaffedExcluded|TestPositionAt|TestResponse|TestPostsReport|TestBaselinesMeasured|TestMutation)'
-API_TESTS='^(TestAccessMatrix|TestTokensRefused|TestTamperedTokens|TestOfficerCannotReachAnother|TestSupervisorOtherRegion|TestPlannerNoLiveData|TestOfficerBeforeRelease|TestCachedTokenStillChecked|TestTokenCacheBounded|TestTokenFormatVector|TestOfficerSeesNoThreat|TestReleaseWindow|TestDashboardSignIn|TestDashboardPagesByRole|TestAccessRules)'
+API_TESTS='^(TestAccessMatrix|TestTokensRefused|TestTamperedTokens|TestOfficerCannotReachAnother|TestSupervisorOtherRegion|TestPlannerNoLiveData|TestOfficerBeforeRelease|TestCachedTokenStillChecked|TestTokenCacheBounded|TestTokenFormatVector|TestOfficerSeesNoThreat|TestReleaseWindow|TestDashboardSignIn|TestDashboardPagesByRole|TestAccessRules|TestStrictClaims|TestSessionIsItsOwnCredential|TestFeedDiesWithItsToken)'
 
 # unleash DIR TESTS FILE... : mutate only FILE... of the package in DIR.
 unleash() {
@@ -45,13 +45,24 @@ unleash() {
   echo "== $dir: $((SECONDS - start)) s"
 }
 
+# MUTATE_PARTS picks the packages to run: "scheduler api" (the default), or one of them
+# (MUTATE_PARTS=api make mutate: the access rules alone, a few minutes).
+PARTS=${MUTATE_PARTS:-scheduler api}
+ins=() targets=()
 start=$SECONDS
-unleash scheduler "$SCHED_TESTS" verify.go checkin.go measure.go measure_adversary.go
-unleash api "$API_TESTS" auth.go
+case " $PARTS " in *" scheduler "*)
+  unleash scheduler "$SCHED_TESTS" verify.go checkin.go measure.go measure_adversary.go
+  ins+=(-in "scheduler=$out/scheduler.json")
+  targets+=(-target 'verifier:85:scheduler/verify.go' \
+    -target 'check-in verification:85:scheduler/checkin.go' \
+    -target 'measures:75:scheduler/measure.go,scheduler/measure_adversary.go')
+esac
+case " $PARTS " in *" api "*)
+  unleash api "$API_TESTS" auth.go access.go
+  ins+=(-in "api=$out/api.json")
+  targets+=(-target 'access rules:75:api/auth.go,api/access.go')
+esac
+[ ${#ins[@]} -gt 0 ] || { echo "MUTATE_PARTS=$PARTS: want scheduler, api or both" >&2; exit 2; }
 echo "== gremlins: $((SECONDS - start)) s wall in all"
 
-"$GO" run ./tools/mutreport -root "$root" -in "scheduler=$out/scheduler.json" -in "api=$out/api.json" \
-  -target 'verifier:85:scheduler/verify.go' \
-  -target 'check-in verification:85:scheduler/checkin.go' \
-  -target 'measures:75:scheduler/measure.go,scheduler/measure_adversary.go' \
-  -target 'access rules:75:api/auth.go'
+"$GO" run ./tools/mutreport -root "$root" "${ins[@]}" "${targets[@]}"
