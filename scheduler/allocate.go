@@ -318,7 +318,7 @@ func allocateWith(in Inputs, zoneID string, ms []int, units []zoneUnit, prof fun
 	floorsAt := func(k float64, out []float64) float64 {
 		total := 0.0
 		for i, mi := range ms {
-			out[i] = FloorVisits(prof(mi), k, dayMinutes, c.posted[i])
+			out[i] = FloorVisits(prof(mi), k*floorAim, dayMinutes, c.posted[i])
 			total += out[i] * c.cost[i]
 		}
 		return total
@@ -330,6 +330,12 @@ func allocateWith(in Inputs, zoneID string, ms []int, units []zoneUnit, prof fun
 	a.Visits, a.Level = realisedFill(c.values, floors, c.dwell, c.cost, c.gaps, budget, dayMinutes, attackMinutes)
 	return a, nil
 }
+
+// floorAim is the share of its randomization floor a mission is planned: a run's visits
+// fall a few percent either side of what the dispatch plans (whole visits, whole shifts,
+// a day's draws), and §4.4 asks every mission for floorShare of the floor over the run, so
+// the floor is planned a little above it (at 1 ÷ floorShare).
+const floorAim = 1 / floorShare
 
 // plannedVisits returns the visits per 24-hour day the whole region's units would give
 // each mission (one allocation over all missions with the region's travel estimate). The

@@ -110,17 +110,14 @@ type timeline struct {
 	sector []map[int]bool
 	// endAt[k] is the mission where the k-th unit stands at the day's end (handover), -1
 	// for anywhere in its sector.
-	endAt []int
-	// endDwell[k] is the k-th unit's last visit of the day, at its handover mission,
-	// ending at the day's end (closeDay); nil for none.
-	endDwell []int
-	risk     int           // riskWindow's cache
-	from     int           // the minute run started from
-	pools    map[int][]int // handoverPool's cache
-	reachOf  map[int]int   // reach's cache
-	back     map[sectorKey]int
-	in0      map[sectorKey]int
-	trip     map[sectorKey]int // roundTrip's cache
+	endAt   []int
+	risk    int           // riskWindow's cache
+	from    int           // the minute run started from
+	pools   map[int][]int // handoverPool's cache
+	reachOf map[int]int   // reach's cache
+	back    map[sectorKey]int
+	in0     map[sectorKey]int
+	trip    map[sectorKey]int // roundTrip's cache
 }
 
 func (tl *timeline) prof(mi, minute int) Profile {
@@ -353,7 +350,6 @@ func (tl *timeline) run(from int) {
 			heap.Push(&tl.queue, m)
 		}
 	}
-	tl.closeDay()
 	tl.repairEnds()
 }
 
@@ -632,10 +628,10 @@ func (tl *timeline) riskWindow() int {
 	return tl.risk
 }
 
-// reach is the shortest way from mission mi back to any unit's handover mission, with
-// that unit's closing visit: the least time a visit there must leave before the day's end.
+// reach is the shortest way from mission mi back to any unit's handover mission: the
+// least time a visit there must leave before the day's end.
 func (tl *timeline) reach(mi int) int {
-	if tl.endDwell == nil || len(tl.units) == 0 {
+	if tl.endAt == nil || len(tl.units) == 0 {
 		return 0
 	}
 	if tl.reachOf == nil {
@@ -646,44 +642,12 @@ func (tl *timeline) reach(mi int) int {
 	}
 	best := -1
 	for k := range tl.units {
-		if t := tl.sectorBack(k, mi) + tl.endDwell[k]; best < 0 || t < best {
+		if t := tl.sectorBack(k, mi); best < 0 || t < best {
 			best = t
 		}
 	}
 	tl.reachOf[mi] = best
 	return best
-}
-
-// endBy is the minute by which the k-th unit's visits before its closing visit end.
-func (tl *timeline) endBy(k int) int {
-	if tl.endDwell == nil {
-		return tl.dayMin
-	}
-	return tl.dayMin - tl.endDwell[k]
-}
-
-// closeDay gives every unit its closing visit: at its handover mission, ending at the
-// day's end, so the day's last minutes hold presences as any other minutes do, and the
-// next day, which starts the unit there, finds the mission just visited. A unit already
-// there, or one that cannot reach it (a re-plan late in the day), has none.
-func (tl *timeline) closeDay() {
-	if tl.endDwell == nil {
-		return
-	}
-	for k, u := range tl.units {
-		x, a := tl.endAt[k], tl.endBy(k)
-		if x < 0 {
-			continue
-		}
-		if n := len(u.visits); n > 0 && u.visits[n-1].Mission == x && u.visits[n-1].Depart >= a {
-			continue
-		}
-		if u.free+tl.unitTravel(k, x) > a {
-			continue
-		}
-		u.visits = append(u.visits, visitRec{Mission: x, Arrive: a, Depart: tl.dayMin})
-		u.pos, u.free, u.anywhere = x, tl.dayMin, false
-	}
 }
 
 // handoverWeight is a mission's weight in the handover draw: its value at its level in the
@@ -717,7 +681,7 @@ func (m *simMission) lastEndOr(def int) int {
 // mission, and the visit is split there between the two shifts' routes (the two halves
 // touch, so they are one presence).
 func (tl *timeline) fit(k, mi, a int, dmin int) (int, bool) {
-	if a+dmin+tl.sectorBack(k, mi) > tl.endBy(k) {
+	if a+dmin+tl.sectorBack(k, mi) > tl.dayMin {
 		return 0, false
 	}
 	return a, true
@@ -736,7 +700,7 @@ func (tl *timeline) serve(m *simMission) {
 			// Due too late for the unit's closing trip: the last visit it can make
 			// before that trip, if it can get there by then, so the day's last
 			// minutes before the closing visits are not left empty.
-			a = tl.endBy(k) - p.DwellMinutes[0] - tl.sectorBack(k, m.idx)
+			a = tl.dayMin - p.DwellMinutes[0] - tl.sectorBack(k, m.idx)
 			if a < u.free+tr || (m.has && a <= m.lastEnd) {
 				continue
 			}
@@ -745,7 +709,7 @@ func (tl *timeline) serve(m *simMission) {
 		// sent is the one that is back there soonest, so units stay near their own
 		// handovers and a mission far from them all is not left unreachable.
 		sc := a
-		if a+tl.riskWindow()*2 > tl.endBy(k) {
+		if a+tl.riskWindow()*2 > tl.dayMin {
 			sc = a + tl.sectorBack(k, m.idx)
 		}
 		if bu == nil || sc < bs || (sc == bs && tr < btr) {
@@ -779,7 +743,7 @@ func (tl *timeline) place(m *simMission, k, a int) {
 	}
 	p := tl.prof(m.idx, a) // the dwell of the level in effect on arrival
 	dwell := p.DwellMinutes[0] + tl.rng(a).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
-	dwell = min(dwell, tl.endBy(k)-tl.sectorBack(k, m.idx)-a)
+	dwell = min(dwell, tl.dayMin-tl.sectorBack(k, m.idx)-a)
 	u.visits = append(u.visits, visitRec{Mission: m.idx, Arrive: a, Depart: a + dwell})
 	u.pos, u.free, u.anywhere = m.idx, a+dwell, false
 	m.lastEnd, m.has = a+dwell, true

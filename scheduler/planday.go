@@ -671,24 +671,13 @@ func (p *dayPlan) timeline(grp zoneGroup, planned []float64, memo *travelMemo, a
 	// Handovers (timeline.handover): every unit ends the day at its handover mission of
 	// the next day, and starts at today's where it has done nothing before `from`.
 	tl.endAt = tl.handovers(p.key, region, p.d.AddDays(1))
-	tl.endDwell = make([]int, len(tl.units))
 	var starts []int
 	if p.from == 0 {
 		starts = tl.handovers(p.key, region, p.d)
 	}
 	for k, u := range tl.units {
-		if tl.endDwell != nil {
-			tl.endDwell[k] = tl.prof(tl.endAt[k], p.dayMin-1).DwellMinutes[0]
-		}
 		if len(u.visits) == 0 && p.from == 0 {
 			u.pos, u.anywhere = starts[k], false
-			// The previous day closed with this unit's visit here (closeDay): the
-			// mission's process runs on from it.
-			for _, m := range tl.missions {
-				if m.idx == starts[k] && !m.has {
-					m.has, m.lastEnd = true, 0
-				}
-			}
 		}
 	}
 	return tl, sims

@@ -26,21 +26,15 @@ func (tl *timeline) repairEnds() {
 // end into the latest stretch of a unit's day it fits, and reports whether one fitted.
 func (tl *timeline) insertLate(m *simMission) bool {
 	need := tl.contractEnd(m)
-	bk, bi, ba, bdrop := -1, 0, -1, false
+	bk, bi, ba := -1, 0, -1
 	for k, u := range tl.units {
 		mode := u.zu.Mode
 		vs := u.visits
 		for i := range vs {
 			e, from := vs[i].Depart, vs[i].Mission
 			s, back := tl.dayMin, tl.sectorBack(k, m.idx)
-			drop := false
 			if i+1 < len(vs) {
 				s, back = vs[i+1].Arrive, tl.travel(mode, m.idx, vs[i+1].Mission)
-				if tl.closing(k, i+1) && tl.spare(k, i+1) {
-					// The closing visit may give way: the unit need only stand at
-					// its handover mission when the day ends.
-					s, drop = tl.dayMin, true
-				}
 			}
 			dw := tl.prof(m.idx, max(s-back-1, 0)).DwellMinutes[0]
 			a := s - back - dw
@@ -54,7 +48,7 @@ func (tl *timeline) insertLate(m *simMission) bool {
 			if a < lo || a+dw < need || a <= m.lastEndOr(-1) || a > m.deadline || a <= ba {
 				continue
 			}
-			bk, bi, ba, bdrop = k, i, a, drop
+			bk, bi, ba = k, i, a
 		}
 	}
 	if bk < 0 {
@@ -63,20 +57,10 @@ func (tl *timeline) insertLate(m *simMission) bool {
 	u := tl.units[bk]
 	dw := tl.prof(m.idx, ba).DwellMinutes[0]
 	v := visitRec{Mission: m.idx, Arrive: ba, Depart: ba + dw}
-	if bdrop {
-		u.visits = u.visits[:bi+1]
-	}
 	u.visits = append(u.visits[:bi+1], append([]visitRec{v}, u.visits[bi+1:]...)...)
 	m.lastEnd, m.has = v.Depart, true
 	m.count++
 	return true
-}
-
-// closing reports whether the i-th visit of the k-th unit is its closing visit (closeDay):
-// its last, at its handover mission, ending at the day's end.
-func (tl *timeline) closing(k, i int) bool {
-	vs := tl.units[k].visits
-	return tl.endAt != nil && i == len(vs)-1 && vs[i].Depart == tl.dayMin && vs[i].Mission == tl.endAt[k]
 }
 
 // insertDisplacing is insertLate where no stretch is idle: it gives mission m the place of
@@ -91,7 +75,7 @@ func (tl *timeline) insertDisplacing(m *simMission) bool {
 		mode := u.zu.Mode
 		vs := u.visits
 		for j := len(vs) - 1; j >= 1; j-- {
-			if vs[j].Mission == m.idx || tl.closing(k, j) || vs[j].Depart+tl.maxGapAt(m.idx) < need {
+			if vs[j].Mission == m.idx || vs[j].Depart+tl.maxGapAt(m.idx) < need {
 				continue
 			}
 			e, from := vs[j-1].Depart, vs[j-1].Mission
