@@ -535,8 +535,9 @@ func (tl *timeline) uncovered(hs []int) []int {
 	return out
 }
 
-// minHandoverPool is the fewest missions a unit's handover is drawn from: its sector, or,
-// where the sector is smaller, the missions of the zone nearest its home. A sector of one
+// minHandoverPool bounds the fewest missions a unit's handover is drawn from: its sector,
+// or, where the sector is smaller than the zone's missions per unit (up to this many), the
+// missions of the zone nearest its home. A sector of one
 // or two missions would make the same mission the unit's handover almost every day, with
 // a closing visit at the same minutes, which an observer learns; among eight, no mission
 // closes a day more than about one day in eight (less as the weights spread).
@@ -563,7 +564,10 @@ func (tl *timeline) handoverPool(k int) []int {
 			pool = append(pool, x)
 		}
 	}
-	if len(pool) < minHandoverPool {
+	// At least the zone's missions per unit, at most minHandoverPool: a wider pool
+	// would send units far across a sparse zone to hand over.
+	want := min(minHandoverPool, (len(tl.missions)+len(tl.units)-1)/max(len(tl.units), 1))
+	if len(pool) < want {
 		u := tl.units[k]
 		all := make([]int, 0, len(tl.missions))
 		for _, m := range tl.missions {
@@ -576,7 +580,7 @@ func (tl *timeline) handoverPool(k int) []int {
 			return a - b
 		})
 		for _, x := range all {
-			if len(pool) >= minHandoverPool {
+			if len(pool) >= want {
 				break
 			}
 			if !tl.sector[k][x] {
