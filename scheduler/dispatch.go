@@ -231,13 +231,13 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 	p := tl.prof(m.idx, min(e, tl.dayMin-1))
 	r := tl.rng(min(e, tl.dayMin-1))
 	M := p.MaxGapMinutes
-	latest := tl.dayMin - p.DwellMinutes[0]
 	endNeed := tl.endNeed(m)
 	// The last visits a mission needs are due early enough to end within the day, but
 	// never before the boundary contract's window opens.
 	// A mission far from every unit's handover must be visited early enough to leave
 	// the trip back (reach).
 	dayEnd := tl.dayMin - tl.reach(m.idx)
+	latest := dayEnd - p.DwellMinutes[0]
 	forceBy := max(dayEnd-p.DwellMinutes[1]-endMargin, min(endNeed+p.DwellMinutes[1], dayEnd-p.DwellMinutes[1]-endMargin))
 	needMore := !m.has || m.lastEnd < endNeed || m.count < m.minimum
 	slack := slackFor(M, tl.slackPlus)
