@@ -12,7 +12,7 @@ import (
 func TestDashboardSimulateFrontier(t *testing.T) {
 	h := newHarness(t)
 	pln := h.token(RolePlanner, "", "")
-	csrf := h.srv.csrfToken(pln)
+	csrf := h.srv.csrfToken(h.session(pln))
 	form := url.Values{"csrf": {csrf}, "region": {"bos"}, "days": {"4"}, "train": {"2"}, "floors": {"0, 2"}, "frontier": {"1"}}
 	r := h.page(http.MethodPost, "/simulate", pln, form, nil)
 	body := readBody(t, r)

@@ -33,9 +33,11 @@ func plannedVisits(t *testing.T, h *harness) (scheduler.Route, int, map[string]s
 			continue
 		}
 		for i, v := range r.Visits {
-			// Two visits far enough apart that the first's window is closed at the second.
+			// Two visits far enough apart that the first's window is closed at the second,
+			// and the visit before them with its window closed at the first.
 			if v.Arrive.After(now.Add(5*time.Minute)) && i+1 < len(r.Visits) &&
-				r.Visits[i+1].Arrive.Sub(v.Arrive) > scheduler.CheckInWindow+5*time.Minute {
+				r.Visits[i+1].Arrive.Sub(v.Arrive) > scheduler.CheckInWindow+5*time.Minute &&
+				(i == 0 || v.Arrive.Sub(r.Visits[i-1].Arrive) > scheduler.CheckInWindow) {
 				return r, i, ms
 			}
 		}
