@@ -245,9 +245,9 @@ func CheckPlan(in Inputs, d Date) error {
 	return err
 }
 
-// CheckPlanFloor is CheckPlan that also returns the randomization floor the trial plan
-// kept (its policy, or the largest its zones' dispatch affords), so the check reports the
-// floor the planner will keep, not only the region-wide model's.
+// CheckPlanFloor is CheckPlan that also returns the randomization floor the region's plans
+// declare (regionFloor: its policy, or the largest its zones afford), so the check reports
+// the floor the planner keeps, not only the region-wide model's.
 func CheckPlanFloor(in Inputs, d Date) (float64, error) {
 	k := in.Force.Randomization.VisitsPerMaxGap
 	if len(in.Missions) == 0 {
@@ -260,14 +260,14 @@ func CheckPlanFloor(in Inputs, d Date) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	sd, k, err := planDay(in, checkTrialKey, d, zs, nil, nil)
+	sd, _, err := planDay(in, checkTrialKey, d, zs, nil, nil)
 	if err != nil {
 		return 0, err
 	}
 	if vs := verifyDay(in, sd, nil); len(vs) > 0 {
 		return 0, violationsError(regionOf(in), vs)
 	}
-	return k, nil
+	return regionFloor(in, zs.base), nil
 }
 
 // checkTrialKey is CheckPlan's plan key: fixed and public, used for nothing else.

@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"fmt"
-	"math"
 	"sort"
 )
 
@@ -34,11 +33,10 @@ func PlanDays(in Inputs, opt PlanOptions) (*Plan, error) {
 	}
 	p := newPlan(in, zs.base, opt.From, opt.Days)
 	for i := 0; i < opt.Days; i++ {
-		sd, k, err := planDay(in, opt.Key, opt.From.AddDays(i), zs, nil, nil)
+		sd, _, err := planDay(in, opt.Key, opt.From.AddDays(i), zs, nil, nil)
 		if err != nil {
 			return nil, err
 		}
-		_ = k
 		p.ServiceDays = append(p.ServiceDays, sd)
 		if opt.Progress != nil {
 			opt.Progress(i+1, opt.Days)
@@ -47,28 +45,34 @@ func PlanDays(in Inputs, opt PlanOptions) (*Plan, error) {
 	if vs := Verify(in, p); len(vs) > 0 {
 		return nil, violationsError(regionOf(in), vs)
 	}
-	p.Policy.VisitsPerMaxGap = deliveredFloor(p, p.Policy.VisitsPerMaxGap)
 	return p, nil
 }
 
-// deliveredFloor returns the randomization floor a plan declares (DESIGN.md §3, §5
-// policy): the region's policy k, or, where some mission without a staffed post got
-// fewer visits over the plan's days than floorShare of k's floor, the largest floor every
-// such mission got, to a hundredth of a visit per max gap. A plan declares the floor it
-// delivers, whatever lowered it (a short force, a day re-dispatched nearer the minimums).
-func deliveredFloor(p *Plan, k float64) float64 {
-	if k <= 0 || len(p.ServiceDays) == 0 {
-		return max(k, 0)
+// regionFloor returns the randomization floor a region's plan declares (DESIGN.md §3, §5
+// policy): the policy's k, or, where a zone's units cannot afford it, the largest floor
+// every zone affords (allocate's K) on its zoning, for a 24-hour day at Utilisation with
+// the zone's estimated travel. It is a pure function of the inputs, so the CLI and the
+// service declare the same floor for the same days; a day whose dispatch falls short of
+// it is what §4.4's delivery check (BelowFloor) reports.
+func regionFloor(in Inputs, zn *zoning) float64 {
+	k := max(in.Force.Randomization.VisitsPerMaxGap, 0)
+	if k == 0 || zn == nil {
+		return k
 	}
-	period := p.ServiceDays[len(p.ServiceDays)-1].End.Sub(p.ServiceDays[0].Start).Minutes()
-	staffed := Staffed(p)
-	pres := Presences(p)
-	for _, m := range p.Missions {
-		if staffed[m.ID] || m.MaxGapMinutes <= 0 {
+	prof := func(mi int) Profile { return in.Force.Profiles[in.Missions[mi].Threat] }
+	for zi := range zn.Zones {
+		if len(zn.Missions[zi]) == 0 || len(zn.Units[zi]) == 0 {
 			continue
 		}
-		got := float64(len(pres[m.ID])) * float64(m.MaxGapMinutes) / period / floorShare
-		k = min(k, math.Floor(got*floorSteps)/floorSteps)
+		var measured map[Mode]float64
+		if zn.Travel != nil {
+			measured = zn.Travel[zi]
+		}
+		al, err := allocate(in, zn.Zones[zi].ID, zn.Missions[zi], zn.Units[zi], prof, checkDayMinutes, Utilisation, TravelModel(in.Force), measured)
+		if err != nil {
+			return 0 // not even the minimums fit: no floor
+		}
+		k = min(k, al.K)
 	}
 	return k
 }
@@ -108,7 +112,6 @@ func NewPlan(in Inputs, from Date, days []ServiceDay) (*Plan, error) {
 	}
 	p := newPlan(in, zn, from, len(days))
 	p.ServiceDays = append(p.ServiceDays, days...)
-	p.Policy.VisitsPerMaxGap = deliveredFloor(p, p.Policy.VisitsPerMaxGap)
 	return p, nil
 }
 
@@ -119,7 +122,7 @@ func newPlan(in Inputs, zn *zoning, from Date, days int) *Plan {
 		Timezone:    in.Office.Location.String(),
 		From:        from.String(),
 		Days:        days,
-		Policy:      Policy{VisitsPerMaxGap: in.Force.Randomization.VisitsPerMaxGap},
+		Policy:      Policy{VisitsPerMaxGap: regionFloor(in, zn)},
 		Missions:    make([]PlanMission, len(in.Missions)),
 		Zones:       make([]PlanZone, len(zn.Zones)),
 		ServiceDays: make([]ServiceDay, 0, days),

@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -11,36 +10,6 @@ import (
 
 	"vigil/geo"
 )
-
-// maxRetries is how many times a zone's day is dispatched before its failure is reported.
-// Each retry re-allocates with the travel per visit the failed attempt measured (plus
-// retryTravelMargin), keeps more slack below the max gaps, and from the third attempt
-// plans visits closer to the minimums.
-const maxRetries = 7
-
-// retryTravelMargin is the share added to the measured travel per visit on a retry.
-const retryTravelMargin = 0.1
-
-// realisedTravel returns the travel minutes per visit of the dispatched units by mode,
-// between consecutive visits (kept ones included).
-func realisedTravel(units []*simUnit, tt func(Mode, int, int) int) map[Mode]float64 {
-	travel, visits := map[Mode]float64{}, map[Mode]float64{}
-	for _, u := range units {
-		for k, v := range u.visits {
-			if k > 0 {
-				travel[u.zu.Mode] += float64(tt(u.zu.Mode, u.visits[k-1].Mission, v.Mission))
-			}
-			visits[u.zu.Mode]++
-		}
-	}
-	out := map[Mode]float64{}
-	for m, n := range visits {
-		if n > 0 {
-			out[m] = travel[m] / n
-		}
-	}
-	return out
-}
 
 // planDay plans service day d; with prev set, it re-plans prev at the last change's time,
 // keeping every visit that started before it (DESIGN.md §3). in is the day's own inputs
@@ -308,97 +277,6 @@ func (p *dayPlan) dispatchGroups(zn *zoning, groupOf []int) (map[string][]visitR
 		}
 	}
 	return unitVisits, nil
-}
-
-// capacitySteps is how many times a zone is dispatched again at a smaller share of its
-// units' time when a dispatch kept the hard rules but made under floorShare of the visits
-// it planned. Each step asks for the share that dispatch delivered (util × delivered), a
-// fixed-point step towards the largest budget the zone's dispatch delivers, with its real
-// travel, dwell and boundary contract in the loop. A dispatch always makes a few visits
-// fewer than planned, whatever its load (visits due past the day's end are the next
-// day's), so the larger ask stands when the smaller delivers no larger a share of its own
-// plan: then the units were not what fell short.
-const capacitySteps = 3
-
-// dispatched is one dispatch of a group: the units with their visits, the travel per visit
-// its allocation counted, the share of the planned visits it made (each mission's
-// shortfall counted, not its surplus) and the randomization floor it kept.
-type dispatched struct {
-	units     []*simUnit
-	travel    map[Mode]float64
-	delivered float64
-	k         float64
-	util      float64 // the share of the units' time it was planned at
-	// floorDelivered is the visits made over the visits planned at the floor-bound
-	// missions (planned at their floor, above their minimum): what the floor delivers.
-	floorDelivered float64
-}
-
-// dispatchWithRetries dispatches a group at the largest share of its units' time, up to
-// Utilisation, whose dispatch delivers what it planned (capacitySearch), then, where that
-// dispatch made its floor-bound missions fewer visits than planned, once more with the
-// floor compensated by the share they got (dispatchGroup's comp), so the floor planned is the floor delivered
-// (DESIGN.md §4.4: a plan must deliver its declared floor). It returns the units and the
-// floor kept.
-func (p *dayPlan) dispatchWithRetries(grp zoneGroup, measured map[Mode]float64) ([]*simUnit, float64, error) {
-	d, attempt, measured, err := p.capacitySearch(grp, measured)
-	if err != nil || d.floorDelivered >= floorShare || d.floorDelivered <= 0 {
-		return d.units, d.k, err
-	}
-	c, err := p.dispatchGroup(grp, measured, attempt, d.util, 1/d.floorDelivered)
-	if err != nil {
-		return d.units, d.k, nil // the uncompensated dispatch stands
-	}
-	return c.units, c.k, nil
-}
-
-// capacitySearch dispatches a group at the largest share of its units' time, up to
-// Utilisation, whose dispatch delivers what it planned (capacitySteps), retrying a
-// dispatch that missed a hard rule up to maxRetries times, each retry with the travel per
-// visit the failed attempt measured. It returns the dispatch, the attempt it was and the
-// travel it was allocated with.
-func (p *dayPlan) capacitySearch(grp zoneGroup, measured map[Mode]float64) (dispatched, int, map[Mode]float64, error) {
-	util, steps := Utilisation, 0
-	var prev *dispatched // the last dispatch that kept the hard rules, at a larger share
-	prevMeasured := measured
-	for attempt := 0; ; {
-		d, err := p.dispatchGroup(grp, measured, attempt, util, 1)
-		if err == nil {
-			switch {
-			case prev != nil && prev.delivered >= floorShare*d.delivered:
-				return *prev, attempt, prevMeasured, nil
-			case d.delivered >= floorShare || steps >= capacitySteps:
-				return d, attempt, measured, nil
-			}
-			steps++
-			prev, prevMeasured = &d, measured
-			util *= d.delivered
-			continue
-		}
-		var fe *failureError
-		if !errors.As(err, &fe) || attempt+1 >= maxRetries {
-			if prev != nil {
-				return *prev, attempt, prevMeasured, nil
-			}
-			return dispatched{}, attempt, measured, err
-		}
-		attempt++
-		// A dispatch that missed a hard rule was planned over what its units deliver:
-		// the retry plans at the share of their time it delivered (at least a tenth less).
-		if attempt >= 2 {
-			util *= min(d.delivered, 0.9)
-		}
-		// The realised-capacity check: the attempt was late, so the allocation is
-		// redone with the travel per visit the attempt measured, with a margin.
-		got := realisedTravel(d.units, p.tt)
-		measured = map[Mode]float64{}
-		for m, t := range d.travel {
-			measured[m] = t
-			if r, ok := got[m]; ok {
-				measured[m] = max(t, r) * (1 + retryTravelMargin)
-			}
-		}
-	}
 }
 
 // routeUnit is a unit with the zone its routes are in.

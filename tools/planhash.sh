@@ -4,11 +4,11 @@
 # Recorded on 2026-12-03 before the redesign:
 #   739a05b06ee9e804e8b4b90babb7bf8612c41f9ae002c100b54153fb778cbdd5
 # Issue 14 changes the plan on purpose; the hash below is the current plan's (see git log
-# of this file for the change that moved it and why). Merge of p1 into p2: p1's allocation
-# with p2's dispatch (gap law, doubling back).
+# of this file for the change that moved it and why): the issue-14 planner (floors from the
+# policy, the gap law, doubling back, handover pools, the end-of-day repair).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want=8e8cca92b37d065bbddc8eca780cb612423a325fc0bfbfa7b2035d5a31d2a597
+want=163b37659591fd1a62c82e6533bb76174a3ba04bb0d4d79dbff75048f00b3662
 bin=$(mktemp -d)/vigil
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./cmd/vigil
