@@ -10,7 +10,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// auditBatcher group-commits audit records. One goroutine commits; records that arrive
+// auditBatcher group-commits audit records. One goroutine commits (started by the first
+// record after a quiet spell, gone once quiet again); records that arrive
 // while it commits gather in the next group, which it commits as soon as the current one
 // is on disk. Nothing waits for company: a lone record is committed at once, and under load
 // a group holds whatever arrived during one commit.
@@ -28,9 +29,10 @@ type auditBatcher struct {
 
 	mu      sync.Mutex
 	queue   []*auditGroup // groups not yet committed; only the last still gathers
+	running bool          // the committing goroutine runs
 	closing bool
 	kick    chan struct{} // a record was queued or the batcher closes (buffered, 1)
-	exited  chan struct{} // closed when the committing goroutine has returned
+	wg      sync.WaitGroup
 }
 
 // auditGroup is the records committed together, and the outcome every one of them gets.
@@ -45,18 +47,16 @@ type auditGroup struct {
 // group holds tens of records.
 const maxAuditGroup = 1024
 
-// flushIdle is how long the committer waits for more records before it calls flush(true).
-// Moving the journal into bbolt costs a bbolt commit; waiting lets a steady trickle of
-// reads share it, while a record that arrives meanwhile is committed at once.
+// flushIdle is how long the committer waits for more records before it calls flush(true)
+// and ends. Moving the journal into bbolt costs a bbolt commit; waiting lets a steady
+// trickle of reads share it, while a record that arrives meanwhile is committed at once.
 const flushIdle = 50 * time.Millisecond
 
 // errStoreClosed is returned for records added after Close.
 var errStoreClosed = errors.New("audit: store closed")
 
 func newAuditBatcher(commit func([][]byte) error, flush func(idle bool)) *auditBatcher {
-	b := &auditBatcher{commit: commit, flush: flush, kick: make(chan struct{}, 1), exited: make(chan struct{})}
-	go b.run()
-	return b
+	return &auditBatcher{commit: commit, flush: flush, kick: make(chan struct{}, 1)}
 }
 
 // add queues rec and returns once its group's commit has returned (that commit's error),
@@ -76,6 +76,11 @@ func (b *auditBatcher) add(ctx context.Context, rec []byte) error {
 		b.queue = append(b.queue, g)
 	}
 	g.recs = append(g.recs, rec)
+	if !b.running {
+		b.running = true
+		b.wg.Add(1)
+		go b.run()
+	}
 	b.mu.Unlock()
 	b.poke()
 	select {
@@ -93,12 +98,12 @@ func (b *auditBatcher) poke() {
 	}
 }
 
-// run commits the queued groups one after another until the batcher closes and its queue
-// is empty. The group it takes stops gathering: later records start the next.
+// run commits the queued groups one after another until the queue has stayed empty for
+// flushIdle or the batcher closes. The group it takes stops gathering: later records start
+// the next.
 func (b *auditBatcher) run() {
-	defer close(b.exited)
+	defer b.wg.Done()
 	idle := time.NewTimer(flushIdle)
-	idle.Stop()
 	for {
 		b.mu.Lock()
 		var g *auditGroup
@@ -108,6 +113,9 @@ func (b *auditBatcher) run() {
 			b.queue = b.queue[1:]
 		}
 		closing := b.closing
+		if g == nil && closing {
+			b.running = false
+		}
 		b.mu.Unlock()
 		if g != nil {
 			g.err = b.commit(g.recs)
@@ -124,6 +132,13 @@ func (b *auditBatcher) run() {
 		case <-b.kick:
 		case <-idle.C:
 			b.flush(true)
+			b.mu.Lock()
+			if len(b.queue) == 0 {
+				b.running = false
+				b.mu.Unlock()
+				return
+			}
+			b.mu.Unlock()
 		}
 	}
 }
@@ -139,14 +154,19 @@ func (b *auditBatcher) queued() int {
 	return n
 }
 
-// close commits what is queued, flushes, then stops the committing goroutine; later adds
-// fail.
+// close commits what is queued and flushes, and waits for the committing goroutine to
+// end; later adds fail.
 func (b *auditBatcher) close() {
 	b.mu.Lock()
 	b.closing = true
+	running := b.running
 	b.mu.Unlock()
-	b.poke()
-	<-b.exited
+	if running {
+		b.poke()
+	} else {
+		b.flush(true) // what a failed idle flush left
+	}
+	b.wg.Wait()
 }
 
 // commitAudit gives a group its sequence numbers and makes it durable: in the journal, or

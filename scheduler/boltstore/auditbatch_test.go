@@ -167,10 +167,9 @@ func TestAuditJournalAfterCrash(t *testing.T) {
 	}
 }
 
-// gateCommits makes the store's audit commits wait for release, and counts them in
-// *commits. wait returns once n records have been added: the first commit's group waits in
-// the gate and all the others wait behind it.
-func gateCommits(s *Store, n int, commits *int) (wait, release func()) {
+// gateCommits makes the store's audit commits wait for release and counts them in
+// *commits; entered receives the size of the first group, once it waits in the gate.
+func gateCommits(s *Store, commits *int) (entered <-chan int, release func()) {
 	gate, first := make(chan struct{}), make(chan int, 1)
 	commit := s.audits.commit
 	s.audits.commit = func(recs [][]byte) error {
@@ -182,13 +181,14 @@ func gateCommits(s *Store, n int, commits *int) (wait, release func()) {
 		*commits++
 		return commit(recs)
 	}
-	wait = func() {
-		rest := n - <-first
-		for s.audits.queued() != rest {
-			runtime.Gosched()
-		}
+	return first, func() { close(gate) }
+}
+
+// waitQueued waits until n records wait for a commit that has not started.
+func waitQueued(s *Store, n int) {
+	for s.audits.queued() != n {
+		runtime.Gosched()
 	}
-	return wait, func() { close(gate) }
 }
 
 // TestAuditGroupCommit: records that arrive while a commit runs share the next one.
@@ -200,12 +200,14 @@ func TestAuditGroupCommit(t *testing.T) {
 	}
 	defer s.Close()
 	commits := 0
-	wait, release := gateCommits(s, n, &commits)
-	done := make(chan []error)
-	go func() { done <- auditWriters(s, n, 1) }()
-	wait() // one group is in the gated commit, the rest gather behind it
+	entered, release := gateCommits(s, &commits)
+	one, done := make(chan []error), make(chan []error)
+	go func() { one <- auditWriters(s, 1, 1) }()
+	<-entered // the one record is in the gated commit
+	go func() { done <- auditWriters(s, n-1, 1) }()
+	waitQueued(s, n-1) // the rest gather behind it
 	release()
-	for k, err := range <-done {
+	for k, err := range append(<-one, <-done...) {
 		if err != nil {
 			t.Errorf("Audit #%d = %v", k, err)
 		}
@@ -225,10 +227,10 @@ func TestAuditFailedCommitFailsEveryWaiter(t *testing.T) {
 		t.Fatal(err)
 	}
 	commits := 0
-	wait, release := gateCommits(s, n, &commits)
+	entered, release := gateCommits(s, &commits)
 	done := make(chan []error)
 	go func() { done <- auditWriters(s, n, 1) }()
-	wait()
+	waitQueued(s, n-<-entered) // one group in the gated commit, the rest behind it
 	s.journal.f.Close()
 	s.db.Close()
 	release()
@@ -250,10 +252,10 @@ func TestAuditJournalFailureFallsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	commits := 0
-	wait, release := gateCommits(s, writers, &commits)
+	entered, release := gateCommits(s, &commits)
 	done := make(chan []error)
 	go func() { done <- auditWriters(s, writers, 1) }()
-	wait()
+	waitQueued(s, writers-<-entered)
 	s.journal.f.Close()
 	release()
 	for k, err := range <-done {
