@@ -111,7 +111,7 @@ func TestAuditConcurrentSurvivesReopen(t *testing.T) {
 
 // TestAuditJournalAfterCrash: records acknowledged but not yet moved into bbolt are in the
 // journal; a copy of the files as a crash leaves them (the store never closed) opens with
-// every record, a torn last entry is cut off, and new records take new keys.
+// every record, a tail of zeros and a torn entry are cut off, and new records take new keys.
 func TestAuditJournalAfterCrash(t *testing.T) {
 	const writers, perWriter = 8, 10
 	dir := t.TempDir()
@@ -139,7 +139,8 @@ func TestAuditJournalAfterCrash(t *testing.T) {
 		to := crashed
 		if p != path {
 			to = journalPath(crashed)
-			data = append(data, 0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 1, 0) // a torn entry
+			data = append(data, make([]byte, 40)...)                 // zeros, as from a size
+			data = append(data, 0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 1, 0) // written before its data, and a torn entry
 		}
 		if err := os.WriteFile(to, data, 0o600); err != nil {
 			t.Fatal(err)

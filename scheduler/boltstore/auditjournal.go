@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // auditJournal is an append-only file beside the bbolt file that makes audit records
@@ -16,8 +17,9 @@ import (
 // crash; each record carries its bbolt sequence number, so moving one twice rewrites the
 // same key.
 //
-// An entry is: sequence (8 bytes), length (4), CRC-32C of the data (4), data. A torn last
-// entry (a crash during its write, whose callers were never answered) is cut off at open.
+// An entry is: sequence (8 bytes, from 1), length (4), CRC-32C of the sequence, length and
+// data (4), data. A torn last entry (a crash during its write, whose callers were never
+// answered), or a tail of zeros, is cut off at open.
 // Used by the audit batcher's goroutine only.
 type auditJournal struct {
 	f    *os.File
@@ -35,6 +37,11 @@ const journalHeader = 16
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// entryCRC is an entry's checksum: of its sequence and length (head) and its data.
+func entryCRC(head, data []byte) uint32 {
+	return crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, data)
+}
+
 // journalPath is where the journal of the store file at path lives.
 func journalPath(path string) string { return path + ".audit" }
 
@@ -44,6 +51,10 @@ func openAuditJournal(path string) (*auditJournal, []auditEntry, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("audit journal: %w", err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil { // the new file's name survives a crash
+		f.Close()
+		return nil, nil, fmt.Errorf("audit journal %s: %w", path, err)
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
@@ -71,10 +82,11 @@ func parseJournal(data []byte) ([]auditEntry, int64) {
 			break
 		}
 		body := data[off+journalHeader : off+journalHeader+n]
-		if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(h[12:16]) {
+		seq := binary.BigEndian.Uint64(h[0:8])
+		if seq == 0 || entryCRC(h[:12], body) != binary.BigEndian.Uint32(h[12:16]) {
 			break
 		}
-		ents = append(ents, auditEntry{seq: binary.BigEndian.Uint64(h[0:8]), data: body})
+		ents = append(ents, auditEntry{seq: seq, data: body})
 		off += journalHeader + n
 	}
 	return ents, int64(off)
@@ -88,7 +100,7 @@ func (j *auditJournal) append(ents []auditEntry) error {
 		var h [journalHeader]byte
 		binary.BigEndian.PutUint64(h[0:8], e.seq)
 		binary.BigEndian.PutUint32(h[8:12], uint32(len(e.data)))
-		binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(e.data, castagnoli))
+		binary.BigEndian.PutUint32(h[12:16], entryCRC(h[:12], e.data))
 		b = append(append(b, h[:]...), e.data...)
 	}
 	j.buf = b
@@ -113,6 +125,16 @@ func (j *auditJournal) reset() error {
 	}
 	j.size = 0
 	return nil
+}
+
+// syncDir syncs the directory at path, making the names created in it durable.
+func syncDir(path string) error {
+	d, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func (j *auditJournal) close() error {
