@@ -115,7 +115,9 @@ const batchDelay = time.Millisecond
 // closes the files.
 func (s *Store) Close() error {
 	s.audits.close()
-	return errors.Join(s.journal.close(), s.db.Close())
+	err := s.journal.close()
+	s.journal = nil
+	return errors.Join(err, s.db.Close())
 }
 
 // Seed implements scheduler.Store.
