@@ -74,7 +74,8 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		defer wrapped.Close() // before the store's own Close: it flushes the audit queue
 		store = wrapped
 	}
-	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Clock: e.clock, RateLimit: limiter})
+	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Clock: e.clock, RateLimit: limiter,
+		Timeouts: api.Timeouts{PerIP: *rel.connsPerIP}})
 	backend := "embedded"
 	if *redisURL != "" {
 		backend = "redis"
