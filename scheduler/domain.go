@@ -105,12 +105,18 @@ func DefaultProfiles() Profiles {
 
 // RegionForce is the force of one region with every default filled in.
 type RegionForce struct {
-	Region               string
-	Shifts               []Shift
-	Units                map[Mode]int // on duty in every shift
-	Crew                 map[Mode]int // officers per unit
-	Capabilities         map[string]int
-	Officers             int
+	Region       string
+	Shifts       []Shift
+	Units        map[Mode]int // on duty in every shift
+	Crew         map[Mode]int // officers per unit
+	Capabilities map[string]int
+	Officers     int
+	// Roster is the named officers of the officers file (OfficerList); empty for the
+	// count form, whose Officers anonymous officers hold every qualification. When set,
+	// Officers is its length.
+	Roster []Officer `json:",omitempty"`
+	// Leave is the officers' leave, by officer then start (DESIGN.md §5 leave file).
+	Leave                []Leave `json:",omitempty"`
 	PostBlockMinutes     int
 	ReleaseBeforeMinutes int
 	H3Resolution         int

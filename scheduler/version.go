@@ -30,6 +30,10 @@ type versionForce struct {
 	Speeds       map[Mode]float64 `json:"speeds_kmh"`
 	Circuity     float64          `json:"circuity"`
 	Profiles     Profiles         `json:"profiles"`
+	// Roster and Leave are set for a named force only, so versions of count-form forces
+	// are unchanged.
+	Roster []Officer `json:"roster,omitempty"`
+	Leave  []Leave   `json:"leave,omitempty"`
 }
 
 type versionChange struct {
@@ -87,5 +91,6 @@ func newVersionForce(f RegionForce) versionForce {
 		Shifts: f.Shifts, Units: f.Units, Crew: f.Crew, Capabilities: f.Capabilities,
 		Officers: f.Officers, PostBlock: f.PostBlockMinutes, Release: f.ReleaseBeforeMinutes,
 		H3: f.H3Resolution, Speeds: f.SpeedsKmh, Circuity: f.Circuity, Profiles: f.Profiles,
+		Roster: f.Roster, Leave: f.Leave,
 	}
 }
