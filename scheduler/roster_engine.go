@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -23,17 +24,23 @@ import (
 // the same cycle days, at least 21 so the ±7-day rule window never meets itself.
 var cycleOptions = []int{28, 35, 42, 56, 21}
 
+// repeatOptions are the weights of the weekly-repeat bonus tried, in order: the first is
+// the fairest; a stronger pull towards weekly patterns packs officers closer to the 48-hour
+// bound, which tight forces need (a 12-hour set at 48 h is four shifts in every week).
+var repeatOptions = []float64{costRepeat, 2 * costRepeat, 3 * costRepeat}
+
 // Cost weights of the engine's selection. Load (hours so far over the fair share) is worth
 // most; the spacing and fairness terms order officers of similar load.
 const (
 	costLoad      = 3.0
 	costSpacing   = 1.0
-	costNight     = 0.6
-	costWeekend   = 0.6
-	costPost      = 0.8
+	costNight     = 1.5
+	costWeekend   = 1.0
+	costPost      = 1.5
 	costKeepShift = 0.15
 	costChange    = 0.1
-	costRepeat    = 2.0
+	costRepeat    = 1.0
+	costScarce    = 0.25
 	weekMinutes   = 7 * 24 * 60
 	dayMinutes    = 24 * 60
 )
@@ -59,6 +66,22 @@ type engine struct {
 	postMin            []int
 	target             []float64
 	expNight, expWkend float64
+	repeat             float64 // the weekly-repeat bonus
+	// scarcity of each qualification: the hours its positions need over the hours its
+	// holders may work, 0 to 1.
+	scarcity [4]float64 // by Qualifications index
+}
+
+// waste returns the scarcity of the qualifications officer o holds that a position of
+// kind k does not need.
+func (e *engine) waste(o int, k posKind) float64 {
+	w := 0.0
+	for qi, q := range Qualifications {
+		if e.m.sigs[o]&(1<<qi) != 0 && !slices.Contains(kindQuals(k), q) {
+			w += e.scarcity[qi]
+		}
+	}
+	return w
 }
 
 // solveCyclic returns a cyclic roster for m, trying each cycle length in turn, or an
@@ -68,15 +91,18 @@ func solveCyclic(m *rosterModel) (*cyclicRoster, error) {
 		return nil, &InfeasibleError{Region: m.region, Missing: strings.Join(short, "; ")}
 	}
 	var firstErr error
-	for _, days := range cycleOptions {
-		e := newEngine(m, days)
-		if err := e.run(); err != nil {
-			if firstErr == nil {
-				firstErr = err
+	for _, repeat := range repeatOptions {
+		for _, days := range cycleOptions {
+			e := newEngine(m, days)
+			e.repeat = repeat
+			if err := e.run(); err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
 			}
-			continue
+			return &cyclicRoster{days: days, duty: e.duty, kind: e.kind}, nil
 		}
-		return &cyclicRoster{days: days, duty: e.duty, kind: e.kind}, nil
 	}
 	return nil, firstErr
 }
@@ -108,6 +134,24 @@ func newEngine(m *rosterModel, days int) *engine {
 		e.target[i] = max(1, float64(need)*float64(c)/float64(max(1, capSum)))
 	}
 	e.expNight = max(1, float64(nightSlots)/float64(max(1, n)))
+	for qi, q := range Qualifications {
+		needMin, capMin := 0, 0
+		for s := range m.shifts {
+			for k := range numKinds {
+				if slices.Contains(kindQuals(posKind(k)), q) {
+					needMin += m.need[k] * (m.ends[s] - m.starts[s]) * 7
+				}
+			}
+		}
+		for i, g := range m.sigs {
+			if g&(1<<qi) != 0 {
+				capMin += m.caps[i]
+			}
+		}
+		if capMin > 0 {
+			e.scarcity[qi] = min(1, float64(needMin)/float64(capMin))
+		}
+	}
 	e.expWkend = max(1, float64(m.need.total()*len(m.shifts)*2*days/7)/float64(max(1, n)))
 	return e
 }
@@ -198,7 +242,7 @@ func (e *engine) cost(o, t, s int) float64 {
 		c += costWeekend * float64(e.weekends[o]) / e.expWkend
 	}
 	if e.dutyAt(o, t-7) == s {
-		c -= costRepeat
+		c -= e.repeat
 	}
 	switch y := e.dutyAt(o, t-1); {
 	case y == s:
@@ -247,22 +291,26 @@ func (e *engine) fillShift(t, s int) error {
 	for i, c := range cands {
 		general[i] = c.o
 	}
-	posts := make([]int, len(cands))
-	copy(posts, general)
+	// Each kind of position takes officers in its own order: the shift's cost, plus post
+	// hours so far for a post, plus the price of spending a scarce qualification the
+	// position does not need.
 	expPost := max(1.0, e.target[0]*float64(m.need[kindPost])/float64(max(1, m.need.total())))
-	costOf := make(map[int]float64, len(cands))
-	for _, c := range cands {
-		costOf[c.o] = c.cost + costPost*float64(e.postMin[c.o])/expPost
+	var orders [numKinds][]int
+	for k := range numKinds {
+		costOf := make(map[int]float64, len(cands))
+		for _, c := range cands {
+			x := c.cost + costScarce*e.waste(c.o, posKind(k))
+			if posKind(k) == kindPost {
+				x += costPost * float64(e.postMin[c.o]) / expPost
+			}
+			costOf[c.o] = x
+		}
+		orders[k] = slices.Clone(general)
+		sort.SliceStable(orders[k], func(i, j int) bool { return costOf[orders[k][i]] < costOf[orders[k][j]] })
 	}
-	sort.SliceStable(posts, func(i, j int) bool { return costOf[posts[i]] < costOf[posts[j]] })
 
 	kinds := e.kindOrder(general)
-	got := fillPositions(kinds, m.sigs, func(k posKind) []int {
-		if k == kindPost {
-			return posts
-		}
-		return general
-	})
+	got := fillPositions(kinds, m.sigs, func(k posKind) []int { return orders[k] })
 	var missing []posKind
 	for i, o := range got {
 		if o < 0 {

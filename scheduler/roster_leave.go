@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -44,7 +45,19 @@ func (p *rosterPlan) deviationDay(d Date) bool {
 	return b.Sub(a) != 24*time.Hour
 }
 
-// deviations returns the changes of the cluster holding d.
+// nearSeed returns a day within a week of d on which the base changes, nearest first.
+func (p *rosterPlan) nearSeed(d Date) (Date, bool) {
+	for k := 0; k <= 8; k++ {
+		for _, y := range []Date{d.AddDays(-k), d.AddDays(k)} {
+			if p.deviationDay(y) {
+				return y, true
+			}
+		}
+	}
+	return Date{}, false
+}
+
+// deviations returns the changes of the cluster holding seed day d.
 func (p *rosterPlan) deviations(d Date) (*deviationSet, error) {
 	first, last := d, d
 	for moved := true; moved; {
@@ -89,16 +102,34 @@ func (p *rosterPlan) deviations(d Date) (*deviationSet, error) {
 
 // dutyTimeline is the duties of every officer over a range of days on the real clock.
 type dutyTimeline struct {
-	p      *rosterPlan
-	from   Date
-	duty   [][]int8   // [day][officer] shift or -1
-	spans  [][][2]int // [day][shift] minutes since the range's first day start
-	origin time.Time
+	p       *rosterPlan
+	from    Date
+	duty    [][]int8   // [day][officer] shift or -1
+	lists   [][][]int  // [day][shift] officers on duty in fill order
+	touched []bool     // [day] the lists differ from the base
+	spans   [][][2]int // [day][shift] minutes since the range's first day start
+	origin  time.Time
+	away    func(o int, d Date) bool
+}
+
+// put puts officer o on shift s of day i, at the end of the fill order.
+func (tl *dutyTimeline) put(o, i, s int) {
+	tl.duty[i][o] = int8(s)
+	tl.lists[i][s] = append(tl.lists[i][s], o)
+	tl.touched[i] = true
+}
+
+// take removes officer o from shift s of day i.
+func (tl *dutyTimeline) take(o, i, s int) {
+	tl.duty[i][o] = -1
+	tl.lists[i][s] = slices.DeleteFunc(tl.lists[i][s], func(x int) bool { return x == o })
+	tl.touched[i] = true
 }
 
 func (p *rosterPlan) newTimeline(from, to Date) (*dutyTimeline, error) {
 	n := to.DaysSince(from) + 1
-	tl := &dutyTimeline{p: p, from: from, duty: make([][]int8, n), spans: make([][][2]int, n)}
+	tl := &dutyTimeline{p: p, from: from, duty: make([][]int8, n), spans: make([][][2]int, n),
+		lists: make([][][]int, n), touched: make([]bool, n)}
 	tl.origin, _ = ServiceDayBounds(from, p.f.Shifts, p.loc)
 	for i := range n {
 		d := from.AddDays(i)
@@ -116,6 +147,7 @@ func (p *rosterPlan) newTimeline(from, to Date) (*dutyTimeline, error) {
 			}
 		}
 		tl.duty[i] = row
+		tl.lists[i] = on
 		for _, w := range ShiftWindows(d, p.f.Shifts, p.loc) {
 			tl.spans[i] = append(tl.spans[i], [2]int{int(w.Start.Sub(tl.origin) / time.Minute), int(w.End.Sub(tl.origin) / time.Minute)})
 		}
@@ -162,9 +194,11 @@ func (tl *dutyTimeline) load(o, i int) int {
 	return sum
 }
 
-// runCluster applies leave and the real clock to the days first … last.
+// runCluster applies leave and the real clock to the days first … last. Replacements go
+// on those days; an ejection may move a duty of a replacement to another officer within a
+// week either side, so the answer holds every day whose list changed.
 func (p *rosterPlan) runCluster(first, last Date) (*deviationSet, error) {
-	tl, err := p.newTimeline(first.AddDays(-8), last.AddDays(8))
+	tl, err := p.newTimeline(first.AddDays(-15), last.AddDays(15))
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +206,7 @@ func (p *rosterPlan) runCluster(first, last Date) (*deviationSet, error) {
 	for _, l := range p.f.Leave {
 		onLeave[l.Officer] = append(onLeave[l.Officer], l)
 	}
-	away := func(o int, d Date) bool {
+	tl.away = func(o int, d Date) bool {
 		for _, l := range onLeave[p.m.officers[o].ID] {
 			if l.Covers(d) {
 				return true
@@ -185,81 +219,101 @@ func (p *rosterPlan) runCluster(first, last Date) (*deviationSet, error) {
 		if !p.deviationDay(d) {
 			continue
 		}
-		base, _, err := p.baseDay(d)
-		if err != nil {
-			return nil, err
-		}
+		// Officers on leave leave the day; on every day within a week either side, a duty
+		// that breaks a rule on the real clock (a DST change moves the week's hours) goes.
 		i := d.DaysSince(tl.from)
-		day := make([][]int, len(base))
-		for s, list := range base {
-			var kept []int
-			for _, o := range list {
-				if away(o, d) || !tl.allowed(o, i, s) {
-					tl.duty[i][o] = -1
-					continue
+		type shiftRef struct{ j, s int }
+		var emptied []shiftRef
+		for j := i - 7; j <= i+7; j++ {
+			dj := tl.from.AddDays(j)
+			for s, list := range tl.lists[j] {
+				removed := false
+				for _, o := range slices.Clone(list) {
+					if (j == i && tl.away(o, dj)) || !tl.allowed(o, j, s) {
+						tl.take(o, j, s)
+						removed = true
+					}
 				}
-				kept = append(kept, o)
+				if removed {
+					emptied = append(emptied, shiftRef{j, s})
+				}
 			}
-			day[s] = kept
 		}
-		for s := range day {
-			var gap string
-			day[s], gap = p.refill(tl, i, s, day[s], func(o int) bool { return away(o, d) })
-			if gap != "" {
-				out.gaps[d] = append(out.gaps[d], gap)
+		for _, x := range emptied {
+			if gap := p.refill(tl, x.j, x.s); gap != "" {
+				dj := tl.from.AddDays(x.j)
+				out.gaps[dj] = append(out.gaps[dj], gap)
 			}
-			if p.rotation {
+		}
+	}
+	for i, changed := range tl.touched {
+		if !changed {
+			continue
+		}
+		day := tl.lists[i]
+		if p.rotation {
+			for s := range day {
 				sort.Ints(day[s])
 			}
 		}
-		out.days[d] = day
+		out.days[tl.from.AddDays(i)] = day
 	}
 	return out, nil
 }
 
+// short returns the positions shift s of day i cannot fill with list.
+func (p *rosterPlan) short(list []int) demand {
+	g := make([]sig, len(list))
+	for k, o := range list {
+		g[k] = p.m.sigs[o]
+	}
+	return shortOf(g, p.m.need)
+}
+
 // refill adds officers to shift s of day i until its positions can be filled, cheapest
-// first, and returns the list and a sentence for what stays unfilled ("" when none).
-func (p *rosterPlan) refill(tl *dutyTimeline, i, s int, list []int, away func(int) bool) ([]int, string) {
-	sigsOf := func(l []int) []sig {
-		out := make([]sig, len(l))
-		for k, o := range l {
-			out[k] = p.m.sigs[o]
-		}
-		return out
-	}
-	short := shortOf(sigsOf(list), p.m.need)
+// first (fewest hours in the days around), taking a duty off a blocked officer's week
+// (eject) when no one is free, and returns a sentence for what stays unfilled ("" when
+// none).
+func (p *rosterPlan) refill(tl *dutyTimeline, i, s int) string {
+	short := p.short(tl.lists[i][s])
 	if short.total() == 0 {
-		return list, ""
+		return ""
 	}
+	d := tl.from.AddDays(i)
 	var cands []int
 	for o := range p.m.officers {
-		if tl.duty[i][o] < 0 && !away(o) && tl.allowed(o, i, s) {
+		if tl.duty[i][o] < 0 && !tl.away(o, d) {
 			cands = append(cands, o)
 		}
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return tl.load(cands[a], i) < tl.load(cands[b], i) })
+	try := func(c int) bool {
+		next := p.short(append(slices.Clone(tl.lists[i][s]), c))
+		if next.total() >= short.total() {
+			return false
+		}
+		tl.put(c, i, s)
+		short = next
+		return true
+	}
 	for _, c := range cands {
 		if short.total() == 0 {
 			break
 		}
-		helps := false
-		for k := range numKinds {
-			if short[k] > 0 && p.m.sigs[c].fits(posKind(k)) {
-				helps = true
-			}
+		if tl.allowed(c, i, s) {
+			try(c)
 		}
-		if !helps || !tl.allowed(c, i, s) {
-			continue
+	}
+	for _, c := range cands {
+		if short.total() == 0 {
+			break
 		}
-		next := shortOf(sigsOf(append(list, c)), p.m.need)
-		if next.total() < short.total() {
-			list = append(list, c)
-			tl.duty[i][c] = int8(s)
-			short = next
+		if tl.duty[i][c] < 0 && !tl.allowed(c, i, s) {
+			p.eject(tl, c, i, s, try)
 		}
 	}
 	if short.total() == 0 {
-		return list, ""
+		return ""
 	}
 	var parts []string
 	for k := range numKinds {
@@ -267,6 +321,48 @@ func (p *rosterPlan) refill(tl *dutyTimeline, i, s int, list []int, away func(in
 			parts = append(parts, fmt.Sprintf("%d %s", short[k], kindNames[k]))
 		}
 	}
-	d := tl.from.AddDays(i)
-	return list, fmt.Sprintf("shift %s on %s: %s position(s) without a qualified officer free under the rules", p.f.Shifts[s].Name, d, strings.Join(parts, ", "))
+	return fmt.Sprintf("shift %s on %s: %s position(s) without a qualified officer free under the rules", p.f.Shifts[s].Name, d, strings.Join(parts, ", "))
+}
+
+// eject frees officer c for shift s of day i by giving one of c's duties within a week to
+// another officer free for it who keeps that shift fillable; then try(c) decides. It
+// reports success.
+func (p *rosterPlan) eject(tl *dutyTimeline, c, i, s int, try func(int) bool) bool {
+	for j := max(0, i-7); j <= min(len(tl.duty)-1, i+7); j++ {
+		s2 := int(tl.duty[j][c])
+		if j == i || s2 < 0 {
+			continue
+		}
+		tl.take(c, j, s2)
+		if !tl.allowed(c, i, s) {
+			tl.put(c, j, s2)
+			continue
+		}
+		need := p.short(tl.lists[j][s2]).total()
+		if need == 0 {
+			// c was beyond what that shift needs: the duty goes without a replacement.
+			if try(c) {
+				return true
+			}
+			tl.put(c, j, s2)
+			continue
+		}
+		dj := tl.from.AddDays(j)
+		for o := range p.m.officers {
+			if o == c || tl.duty[j][o] >= 0 || tl.away(o, dj) || !tl.allowed(o, j, s2) {
+				continue
+			}
+			if p.short(append(slices.Clone(tl.lists[j][s2]), o)).total() >= need {
+				continue
+			}
+			tl.put(o, j, s2)
+			if try(c) {
+				return true
+			}
+			tl.take(o, j, s2)
+			break
+		}
+		tl.put(c, j, s2)
+	}
+	return false
 }

@@ -113,10 +113,11 @@ func (p *rosterPlan) day(d Date) (rosterDay, error) {
 		return rosterDay{}, err
 	}
 	out := rosterDay{onDuty: on, turns: turns}
-	if !p.deviationDay(d) {
+	seed, ok := p.nearSeed(d)
+	if !ok {
 		return out, nil
 	}
-	dev, err := p.deviations(d)
+	dev, err := p.deviations(seed)
 	if err != nil {
 		return rosterDay{}, err
 	}
