@@ -152,7 +152,7 @@ func (d dashboard) Day(c echo.Context, region, date string) (*web.Day, error) {
 	if err != nil {
 		return nil, err
 	}
-	duty, err := scheduler.DutyRoster(f, o.Location, day)
+	duty, err := s.rosterOf(ctx, f, o.Location, day)
 	if err != nil {
 		return nil, &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}

@@ -162,7 +162,7 @@ func (s *Server) patchForce(c echo.Context) error {
 	}
 	// The roster must still run: a force too small for its units is refused.
 	d := s.currentDate(o, f)
-	if _, err := scheduler.DutyRoster(f, o.Location, d); err != nil {
+	if _, err := s.rosterOf(ctx, f, o.Location, d); err != nil {
 		return &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
 	// The day in progress is re-planned from now (DESIGN.md §3): visits begun before now
@@ -390,7 +390,7 @@ func (s *Server) roster(c echo.Context) error {
 	if to.Before(from) || to.DaysSince(from) >= scheduler.MaxRosterDays {
 		return invalid("from %s to %s: want at most %d days, in order", from, to, scheduler.MaxRosterDays)
 	}
-	days, err := scheduler.RosterRange(f, o.Location, from, to)
+	days, err := s.rosterRange(ctx, f, o.Location, from, to)
 	if err != nil {
 		return &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
