@@ -191,6 +191,11 @@ type Change struct {
 	// At moves; the rest of the day is drawn again under the new inputs version, and the
 	// edit takes effect in planning from the next service day.
 	Edit string `json:",omitempty"`
+	// Officer, when set, calls the officer off from At (a call-off: unavailable from then,
+	// for Reason); the planner replays the day without it and ApplyCallOffs hands the
+	// officer's positions to replacements.
+	Officer string `json:",omitempty"`
+	Reason  string `json:",omitempty"`
 	// Removed is the mission as the day started with it, for an Edit that deleted it. The
 	// planner does not read it: the service keeps it so the day can still be planned with
 	// the missions it started with.

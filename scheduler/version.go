@@ -44,6 +44,8 @@ type versionChange struct {
 	Unit    string `json:"unit,omitempty"`
 	// Edit is set for a mission edit only, so versions of days without one are unchanged.
 	Edit string `json:"edit,omitempty"`
+	// Officer is set for a call-off only, so versions of days without one are unchanged.
+	Officer string `json:"officer,omitempty"`
 	// Force is set for a force change only, so versions of days without one are unchanged.
 	Force *versionForce `json:"force,omitempty"`
 }
@@ -67,7 +69,7 @@ func InputsVersion(in Inputs, d Date, changes []Change) string {
 		doc.Missions = []Mission{}
 	}
 	for i, c := range changes {
-		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit, Edit: c.Edit}
+		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit, Edit: c.Edit, Officer: c.Officer}
 		if c.Until != nil {
 			vc.Until = c.Until.UTC().Format(time.RFC3339Nano)
 		}
