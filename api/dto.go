@@ -376,11 +376,16 @@ type rosterOut struct {
 	From   string      `json:"from"`
 	To     string      `json:"to"`
 	Days   []rosterDay `json:"days"`
+	// Officers are the named officers the reader may see (all of the region for a
+	// supervisor, an officer's own record for an officer): qualifications and caps.
+	Officers []scheduler.Officer `json:"officers"`
 }
 
 type rosterDay struct {
 	Date   string        `json:"date"`
 	Shifts []rosterShift `json:"shifts"`
+	// Leave is who is on leave that day, among the officers the reader may see.
+	Leave []scheduler.Leave `json:"leave"`
 }
 
 type rosterShift struct {

@@ -373,7 +373,7 @@ func (s *Server) roster(c echo.Context) error {
 		if OfficerRegion(officer) != region {
 			return invalid("officer %q: want an officer id of region %s, like %s", officer, region, scheduler.OfficerID(region, 1))
 		}
-		if _, n, _ := scheduler.ParseOfficerID(officer); n < 1 || n > f.Officers {
+		if !f.HasOfficer(officer) {
 			return errorf(KindNotFound, "region %s has no officer %s (its roster has %d)", region, officer, f.Officers)
 		}
 	}
@@ -394,9 +394,9 @@ func (s *Server) roster(c echo.Context) error {
 	if err != nil {
 		return &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
-	out := rosterOut{Region: region, From: from.String(), To: to.String(), Days: []rosterDay{}}
+	out := rosterOut{Region: region, From: from.String(), To: to.String(), Days: []rosterDay{}, Officers: rosterOfficers(f, officer)}
 	for _, day := range days {
-		rd := rosterDay{Date: day.Date.String(), Shifts: []rosterShift{}}
+		rd := rosterDay{Date: day.Date.String(), Shifts: []rosterShift{}, Leave: leaveOn(f, day.Date, officer)}
 		for _, sh := range day.Shifts {
 			officers := sh.Officers
 			if officer != "" {

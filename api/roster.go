@@ -2,7 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"vigil/scheduler"
 )
@@ -55,4 +59,157 @@ func (s *Server) DutyRoster(ctx context.Context, region string, d scheduler.Date
 		return scheduler.DayDuty{}, err
 	}
 	return s.rosterOf(ctx, f, o.Location, d)
+}
+
+// hasCallOff reports whether any change is a call-off.
+func hasCallOff(cs []scheduler.Change) bool {
+	for _, c := range cs {
+		if scheduler.IsCallOff(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// planWithCallOffs plans a service day with its changes: the planner replays all but the
+// call-offs, which then hand their officers' positions to replacements.
+func planWithCallOffs(in scheduler.Inputs, key []byte, d scheduler.Date, changes []scheduler.Change) (scheduler.ServiceDay, error) {
+	if !hasCallOff(changes) {
+		return scheduler.PlanServiceDay(in, key, d, changes)
+	}
+	sd, err := scheduler.PlanServiceDay(in, key, d, scheduler.PlannerChanges(changes))
+	if err != nil {
+		return sd, err
+	}
+	sd, _, err = scheduler.ApplyCallOffs(in, d, sd, changes)
+	return sd, err
+}
+
+// EventCallOff is the event of a call-off: to the supervisors of the region, the officer
+// called off and each replacement.
+const EventCallOff = "call_off"
+
+// callOffIn is the body of POST /v1/officers/{id}/call-off.
+type callOffIn struct {
+	From   *time.Time `json:"from"`
+	Reason string     `json:"reason"`
+}
+
+// maxReasonLen bounds a call-off's reason.
+const maxReasonLen = 200
+
+// callOff makes an officer unavailable from a time of the current service day (default
+// now): each of their positions from then goes to a qualified replacement free under the
+// roster rules, and the answer names each. A position no one can take is refused (422)
+// naming it; nothing is stored then.
+func (s *Server) callOff(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	officer := c.Param("id")
+	region := OfficerRegion(officer)
+	if region == "" {
+		return errorf(KindNotFound, "no officer %q", officer)
+	}
+	if err := inRegion(cl, region); err != nil {
+		return err
+	}
+	var body callOffIn
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	if len(body.Reason) > maxReasonLen {
+		return invalid("reason: at most %d characters", maxReasonLen)
+	}
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return err
+	}
+	if !f.HasOfficer(officer) {
+		return errorf(KindNotFound, "region %s has no officer %s", region, officer)
+	}
+	now := s.now()
+	d := s.currentDate(o, f)
+	at := now.Truncate(time.Minute)
+	if body.From != nil {
+		at = body.From.Truncate(time.Minute)
+		if at.Before(now.Add(-time.Minute)) {
+			return invalid("from %s is in the past; a call-off starts now or later", body.From.Format(time.RFC3339))
+		}
+		if scheduler.ServiceDateOf(at, f.Shifts, o.Location) != d {
+			return invalid("from %s is not in the current service day %s (book leave for later days)", body.From.Format(time.RFC3339), d)
+		}
+	}
+	in, changes, err := s.dayInputs(ctx, region, d)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		if ch.Officer == officer {
+			return errorf(KindConflict, "officer %s is called off since %s", officer, ch.At.Format(time.RFC3339))
+		}
+	}
+	if n := len(changes); n > 0 && at.Before(changes[n-1].At) {
+		at = changes[n-1].At
+	}
+	change := scheduler.Change{At: at, Officer: officer, Reason: body.Reason}
+	// Find the replacements before storing anything: an uncoverable call-off is refused.
+	all := append(changes, change)
+	base, err := scheduler.PlanServiceDay(in, s.planKey, d, scheduler.PlannerChanges(all))
+	if err != nil {
+		return err
+	}
+	_, reps, err := scheduler.ApplyCallOffs(in, d, base, all)
+	var ue *scheduler.UncoveredError
+	if errors.As(err, &ue) {
+		return &Error{Kind: KindInfeasible, Msg: err.Error() + "; take the unit out of service or add officers"}
+	}
+	if err != nil {
+		return err
+	}
+	sum, err := s.applyChange(ctx, region, d, change, true)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "call-off", region); err != nil {
+		return err
+	}
+	ours := []scheduler.Replacement{}
+	for _, r := range reps {
+		if r.Officer == officer {
+			ours = append(ours, r)
+		}
+		to := []string{r.By}
+		if r.Officer != officer {
+			to = append(to, r.Officer) // moved on to free the replacement
+		}
+		s.publish(ctx, region, EventCallOff, to, map[string]any{"date": d.String(), "officer": r.Officer, "replacement": r})
+	}
+	s.publish(ctx, region, EventCallOff, []string{officer}, map[string]any{"date": d.String(), "officer": officer, "from": at.UTC()})
+	s.publish(ctx, region, EventCallOff, nil, map[string]any{"date": d.String(), "officer": officer, "from": at.UTC(), "reason": body.Reason,
+		"replacements": reps, "by": cl.publicActor()})
+	return c.JSON(http.StatusOK, map[string]any{"officer": officer, "from": at.UTC(), "reason": body.Reason,
+		"replacements": reps, "own_positions": len(ours), "replan": sum})
+}
+
+// rosterOfficers returns the officers of f the reader may see: only officer's record when
+// officer is set (an officer reads their own roster), else all of them.
+func rosterOfficers(f scheduler.RegionForce, officer string) []scheduler.Officer {
+	out := []scheduler.Officer{}
+	for _, o := range f.OfficerList() {
+		if officer == "" || o.ID == officer {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// leaveOn returns the leave covering d, of officer only when set.
+func leaveOn(f scheduler.RegionForce, d scheduler.Date, officer string) []scheduler.Leave {
+	out := []scheduler.Leave{}
+	for _, l := range f.Leave {
+		if l.Covers(d) && (officer == "" || l.Officer == officer) {
+			out = append(out, l)
+		}
+	}
+	return out
 }

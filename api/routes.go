@@ -68,6 +68,7 @@ func (s *Server) routes() {
 	v1.GET("/force/:region", s.getForce, allow(admin, supervisor, planner))
 	v1.PATCH("/force/:region", s.patchForce, editors)
 	v1.POST("/units/:id/out-of-service", s.outOfService, editors)
+	v1.POST("/officers/:id/call-off", s.callOff, editors)
 
 	v1.GET("/zones", s.zones, allow(admin, supervisor, planner))
 
