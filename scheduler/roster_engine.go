@@ -101,6 +101,7 @@ func solveCyclic(m *rosterModel) (*cyclicRoster, error) {
 				}
 				continue
 			}
+			e.balance()
 			return &cyclicRoster{days: days, duty: e.duty, kind: e.kind}, nil
 		}
 	}
