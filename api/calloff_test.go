@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,5 +217,47 @@ func TestRosterLeaveAndQualifications(t *testing.T) {
 	h.getJSON("/v1/roster?from="+d.String()+"&to="+d.String(), h.token(RoleOfficer, "", "o-wfo-006"), &own)
 	if len(own.Officers) != 1 || own.Officers[0].ID != "o-wfo-006" || len(own.Days) != 1 || len(own.Days[0].Leave) != 1 || own.Days[0].Leave[0].Officer != "o-wfo-006" {
 		t.Errorf("officer's roster = %+v; want only their own record and leave", own)
+	}
+}
+
+// TestDashboardRosterPage: the supervisor's roster page shows the weeks ahead with leave
+// and the qualifications on duty, and its call-off form replaces an officer within the
+// rules; without the CSRF token the form is refused.
+func TestDashboardRosterPage(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if err := h.ds.AddPeople(fixtures.OfficersFile, ""); err != nil {
+		t.Fatal(err)
+	}
+	named := *h.ds.Force.Regions["wfo"]
+	o := h.ds.Offices["wfo"]
+	d := scheduler.ServiceDateOf(h.clock.Now(), named.Shifts, o.Location)
+	named.Leave = []scheduler.Leave{{Officer: "o-wfo-007", From: d.AddDays(3), To: d.AddDays(4), Kind: "sick"}}
+	if err := h.store.PutForce(ctx, named); err != nil {
+		t.Fatal(err)
+	}
+	sup := h.token(RoleSupervisor, "wfo", "")
+	r := h.page(http.MethodGet, "/regions/wfo/roster?weeks=1", sup, nil, nil)
+	body := readBody(t, r)
+	if r.StatusCode != http.StatusOK || !strings.Contains(body, `id="roster-days"`) || strings.Count(body, "<tr>\n<th>") != 7 ||
+		!strings.Contains(body, "o-wfo-007 (sick)") || !strings.Contains(body, "canine ") || !strings.Contains(body, `id="calloff-form"`) {
+		t.Fatalf("GET /regions/wfo/roster = %d; want 7 days, the leave, the qualifications and the form\n%.2000s", r.StatusCode, body)
+	}
+	if r := h.page(http.MethodGet, "/regions/wfo/roster", h.token(RoleSupervisor, "chi", ""), nil, nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("another region's supervisor = %d; want 403", r.StatusCode)
+	}
+	// Someone on duty now, from the form's list.
+	m := regexp.MustCompile(`<option value="(o-wfo-\d+)">`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the call-off form offers no officer on duty")
+	}
+	if r := h.page(http.MethodPost, "/regions/wfo/call-off", sup, url.Values{"officer": {m[1]}}, nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("call-off without CSRF = %d; want 403", r.StatusCode)
+	}
+	csrf := h.srv.csrfToken(h.session(sup))
+	r = h.page(http.MethodPost, "/regions/wfo/call-off", sup, url.Values{"csrf": {csrf}, "officer": {m[1]}, "reason": {"sick"}}, nil)
+	body = readBody(t, r)
+	if r.StatusCode != http.StatusOK || !strings.Contains(body, `id="calloff-done"`) || !strings.Contains(body, ": o-wfo-") {
+		t.Errorf("call-off form = %d; want the replacements named\n%.2000s", r.StatusCode, body)
 	}
 }

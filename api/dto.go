@@ -344,6 +344,9 @@ func (p forcePatch) apply(f *scheduler.RegionForce) error {
 		if *p.Officers < 0 || *p.Officers > 99999 {
 			return invalid("officers %d: want 0 to 99999", *p.Officers)
 		}
+		if len(f.Roster) > 0 && *p.Officers != len(f.Roster) {
+			return invalid("officers %d: region %s has %d named officers; a count applies to anonymous officers only", *p.Officers, f.Region, len(f.Roster))
+		}
 		f.Officers = *p.Officers
 	}
 	if p.Units != nil {

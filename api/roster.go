@@ -15,6 +15,16 @@ import (
 // about to replace it): the roster counts the posts of the missions as the day starts, as
 // the planner does, so the roster shown and the plan's crews agree.
 func (s *Server) rosterOf(ctx context.Context, f scheduler.RegionForce, loc *time.Location, d scheduler.Date) (scheduler.DayDuty, error) {
+	in, err := s.rosterInputs(ctx, f, loc, d)
+	if err != nil {
+		return scheduler.DayDuty{}, err
+	}
+	return scheduler.DutyRosterOf(in, d)
+}
+
+// rosterInputs returns the inputs the roster of date d is made from: f, and the region's
+// missions as the day starts.
+func (s *Server) rosterInputs(ctx context.Context, f scheduler.RegionForce, loc *time.Location, d scheduler.Date) (scheduler.Inputs, error) {
 	o, ok := s.offices[f.Region]
 	if !ok {
 		o = scheduler.Office{ID: f.Region}
@@ -23,10 +33,10 @@ func (s *Server) rosterOf(ctx context.Context, f scheduler.RegionForce, loc *tim
 	in := scheduler.Inputs{Office: o, Force: f}
 	recs, err := s.regionMissions(ctx, f.Region)
 	if err != nil {
-		return scheduler.DayDuty{}, err
+		return in, err
 	}
 	if loc == nil || len(f.Shifts) == 0 {
-		return scheduler.DutyRosterOf(in, d) // which names what is missing
+		return in, nil // DutyRosterOf names what is missing
 	}
 	start, _ := scheduler.ServiceDayBounds(d, f.Shifts, loc)
 	for _, r := range recs {
@@ -35,7 +45,7 @@ func (s *Server) rosterOf(ctx context.Context, f scheduler.RegionForce, loc *tim
 			in.Missions = append(in.Missions, m)
 		}
 	}
-	return scheduler.DutyRosterOf(in, d)
+	return in, nil
 }
 
 // rosterRange returns rosterOf for every date from from to to, inclusive (callers bound
@@ -98,86 +108,99 @@ type callOffIn struct {
 // maxReasonLen bounds a call-off's reason.
 const maxReasonLen = 200
 
-// callOff makes an officer unavailable from a time of the current service day (default
-// now): each of their positions from then goes to a qualified replacement free under the
-// roster rules, and the answer names each. A position no one can take is refused (422)
-// naming it; nothing is stored then.
+// callOffResult is what a call-off did.
+type callOffResult struct {
+	Officer      string                  `json:"officer"`
+	From         time.Time               `json:"from"`
+	Reason       string                  `json:"reason"`
+	Replacements []scheduler.Replacement `json:"replacements"`
+	Replan       *replanSummary          `json:"replan"`
+}
+
+// callOff is POST /v1/officers/{id}/call-off (takeCallOff).
 func (s *Server) callOff(c echo.Context) error {
-	ctx := c.Request().Context()
-	cl := claimsOf(c)
-	officer := c.Param("id")
-	region := OfficerRegion(officer)
-	if region == "" {
-		return errorf(KindNotFound, "no officer %q", officer)
-	}
-	if err := inRegion(cl, region); err != nil {
-		return err
-	}
 	var body callOffIn
 	if err := decode(c, &body); err != nil {
 		return err
 	}
-	if len(body.Reason) > maxReasonLen {
-		return invalid("reason: at most %d characters", maxReasonLen)
-	}
-	o, f, err := s.region(ctx, region)
+	out, err := s.takeCallOff(c, c.Param("id"), body.From, body.Reason)
 	if err != nil {
 		return err
 	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// takeCallOff makes an officer unavailable from a time of the current service day (default
+// now): each of their positions from then goes to a qualified replacement free under the
+// roster rules, named in the answer. A position no one can take is refused (422) naming
+// it; nothing is stored then. The dashboard's call-off form calls it too.
+func (s *Server) takeCallOff(c echo.Context, officer string, from *time.Time, reason string) (*callOffResult, error) {
+	ctx := c.Request().Context()
+	cl := claimsOf(c)
+	region := OfficerRegion(officer)
+	if region == "" {
+		return nil, errorf(KindNotFound, "no officer %q", officer)
+	}
+	if err := inRegion(cl, region); err != nil {
+		return nil, err
+	}
+	if len(reason) > maxReasonLen {
+		return nil, invalid("reason: at most %d characters", maxReasonLen)
+	}
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return nil, err
+	}
 	if !f.HasOfficer(officer) {
-		return errorf(KindNotFound, "region %s has no officer %s", region, officer)
+		return nil, errorf(KindNotFound, "region %s has no officer %s", region, officer)
 	}
 	now := s.now()
 	d := s.currentDate(o, f)
 	at := now.Truncate(time.Minute)
-	if body.From != nil {
-		at = body.From.Truncate(time.Minute)
+	if from != nil {
+		at = from.Truncate(time.Minute)
 		if at.Before(now.Add(-time.Minute)) {
-			return invalid("from %s is in the past; a call-off starts now or later", body.From.Format(time.RFC3339))
+			return nil, invalid("from %s is in the past; a call-off starts now or later", from.Format(time.RFC3339))
 		}
 		if scheduler.ServiceDateOf(at, f.Shifts, o.Location) != d {
-			return invalid("from %s is not in the current service day %s (book leave for later days)", body.From.Format(time.RFC3339), d)
+			return nil, invalid("from %s is not in the current service day %s (book leave for later days)", from.Format(time.RFC3339), d)
 		}
 	}
 	in, changes, err := s.dayInputs(ctx, region, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, ch := range changes {
 		if ch.Officer == officer {
-			return errorf(KindConflict, "officer %s is called off since %s", officer, ch.At.Format(time.RFC3339))
+			return nil, errorf(KindConflict, "officer %s is called off since %s", officer, ch.At.Format(time.RFC3339))
 		}
 	}
 	if n := len(changes); n > 0 && at.Before(changes[n-1].At) {
 		at = changes[n-1].At
 	}
-	change := scheduler.Change{At: at, Officer: officer, Reason: body.Reason}
+	change := scheduler.Change{At: at, Officer: officer, Reason: reason}
 	// Find the replacements before storing anything: an uncoverable call-off is refused.
 	all := append(changes, change)
 	base, err := scheduler.PlanServiceDay(in, s.planKey, d, scheduler.PlannerChanges(all))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, reps, err := scheduler.ApplyCallOffs(in, d, base, all)
 	var ue *scheduler.UncoveredError
 	if errors.As(err, &ue) {
-		return &Error{Kind: KindInfeasible, Msg: err.Error() + "; take the unit out of service or add officers"}
+		return nil, &Error{Kind: KindInfeasible, Msg: err.Error() + "; take the unit out of service or add officers"}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sum, err := s.applyChange(ctx, region, d, change, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.audit(c, "call-off", region); err != nil {
-		return err
+		return nil, err
 	}
-	ours := []scheduler.Replacement{}
 	for _, r := range reps {
-		if r.Officer == officer {
-			ours = append(ours, r)
-		}
 		to := []string{r.By}
 		if r.Officer != officer {
 			to = append(to, r.Officer) // moved on to free the replacement
@@ -185,10 +208,9 @@ func (s *Server) callOff(c echo.Context) error {
 		s.publish(ctx, region, EventCallOff, to, map[string]any{"date": d.String(), "officer": r.Officer, "replacement": r})
 	}
 	s.publish(ctx, region, EventCallOff, []string{officer}, map[string]any{"date": d.String(), "officer": officer, "from": at.UTC()})
-	s.publish(ctx, region, EventCallOff, nil, map[string]any{"date": d.String(), "officer": officer, "from": at.UTC(), "reason": body.Reason,
+	s.publish(ctx, region, EventCallOff, nil, map[string]any{"date": d.String(), "officer": officer, "from": at.UTC(), "reason": reason,
 		"replacements": reps, "by": cl.publicActor()})
-	return c.JSON(http.StatusOK, map[string]any{"officer": officer, "from": at.UTC(), "reason": body.Reason,
-		"replacements": reps, "own_positions": len(ours), "replan": sum})
+	return &callOffResult{Officer: officer, From: at.UTC(), Reason: reason, Replacements: reps, Replan: sum}, nil
 }
 
 // rosterOfficers returns the officers of f the reader may see: only officer's record when
