@@ -9,17 +9,72 @@ import "sort"
 //   - nights: two officers of the same day swap a night and a day duty when the one with
 //     more nights gives the night away;
 //   - posts: two officers of the same shift swap a post place and a crew place when the one
-//     with more post hours gives the post away.
+//     with more post hours gives the post away;
+//   - weekends: an officer with more weekend duties gives one to an officer off that day,
+//     taking in exchange one of theirs on a weekday of the same week.
 
 // balanceCandidates is how many of the least-loaded officers a move tries, which bounds
 // the work to O(duties × balanceCandidates) feasibility checks.
 const balanceCandidates = 24
 
-// balance runs the three passes once.
+// balance runs the passes once.
 func (e *engine) balance() {
 	e.balanceHours()
 	e.balanceNights()
-	e.balancePosts()
+	e.balanceWeekends()
+	e.balancePosts() // last: it changes kinds only, so it keeps what the others evened
+}
+
+func (e *engine) balanceWeekends() {
+	n := len(e.m.officers)
+	for t := range e.days {
+		if t%7 < 5 {
+			continue
+		}
+		for a := range n {
+			sa := int(e.duty[a][t])
+			if sa < 0 {
+				continue
+			}
+			e.giveWeekend(a, t, sa)
+		}
+	}
+}
+
+// giveWeekend tries to swap officer a's weekend duty (t, sa) for a weekday duty of an
+// officer with at least two weekend duties fewer; it reports success.
+func (e *engine) giveWeekend(a, t, sa int) bool {
+	n := len(e.m.officers)
+	ka := posKind(e.kind[a][t])
+	for b := range n {
+		if e.duty[b][t] >= 0 || e.weekends[a] < e.weekends[b]+2 || !e.m.sigs[b].fits(ka) {
+			continue
+		}
+		for dt := -3; dt <= 3; dt++ {
+			t2 := rotMod(t+dt, e.days)
+			sb := int(e.duty[b][t2])
+			if t2%7 >= 5 || sb < 0 || e.duty[a][t2] >= 0 {
+				continue
+			}
+			kb := posKind(e.kind[b][t2])
+			if !e.m.sigs[a].fits(kb) {
+				continue
+			}
+			e.unplace(a, t)
+			e.unplace(b, t2)
+			if e.feasible(b, t, sa) {
+				e.place(b, t, sa, ka)
+				if e.feasible(a, t2, sb) {
+					e.place(a, t2, sb, kb)
+					return true
+				}
+				e.unplace(b, t)
+			}
+			e.place(a, t, sa, ka)
+			e.place(b, t2, sb, kb)
+		}
+	}
+	return false
 }
 
 // ratio is officer o's hours so far against their fair share.

@@ -110,6 +110,8 @@ type dutyTimeline struct {
 	spans   [][][2]int // [day][shift] minutes since the range's first day start
 	origin  time.Time
 	away    func(o int, d Date) bool
+	// shifting is set while moveAcross refills the shift it took an officer from.
+	shifting bool
 }
 
 // put puts officer o on shift s of day i, at the end of the fill order.
@@ -312,6 +314,10 @@ func (p *rosterPlan) refill(tl *dutyTimeline, i, s int) string {
 			p.eject(tl, c, i, s, try)
 		}
 	}
+	if short.total() > 0 && !tl.shifting {
+		p.moveAcross(tl, i, s, try)
+		short = p.short(tl.lists[i][s]) // an undone move leaves try's count behind
+	}
 	if short.total() == 0 {
 		return ""
 	}
@@ -322,6 +328,33 @@ func (p *rosterPlan) refill(tl *dutyTimeline, i, s int) string {
 		}
 	}
 	return fmt.Sprintf("shift %s on %s: %s position(s) without a qualified officer free under the rules", p.f.Shifts[s].Name, d, strings.Join(parts, ", "))
+}
+
+// moveAcross fills shift s of day i with an officer on duty in another shift of the same
+// day, whose own shift is then refilled from the officers free for it (one step: that
+// refill moves no one across again).
+func (p *rosterPlan) moveAcross(tl *dutyTimeline, i, s int, try func(int) bool) {
+	for s2 := range tl.lists[i] {
+		if s2 == s {
+			continue
+		}
+		for _, c := range slices.Clone(tl.lists[i][s2]) {
+			tl.take(c, i, s2)
+			if tl.allowed(c, i, s) && try(c) {
+				tl.shifting = true
+				gap := p.refill(tl, i, s2)
+				tl.shifting = false
+				if gap == "" {
+					return
+				}
+				// Undo: c back to s2 (the officers the refill added stay as reserve).
+				tl.take(c, i, s)
+				tl.put(c, i, s2)
+				continue
+			}
+			tl.put(c, i, s2)
+		}
+	}
 }
 
 // eject frees officer c for shift s of day i by giving one of c's duties within a week to
