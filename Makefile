@@ -34,6 +34,8 @@ lint:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseMissions$$' -fuzztime $(FUZZTIME) ./fixtures
 	$(GO) test -run '^$$' -fuzz '^FuzzParseForce$$' -fuzztime $(FUZZTIME) ./fixtures
+	$(GO) test -run '^$$' -fuzz '^FuzzParseOfficers$$' -fuzztime $(FUZZTIME) ./fixtures
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLeave$$' -fuzztime $(FUZZTIME) ./fixtures
 	for t in FuzzMissionCreate FuzzMissionPatch FuzzCheckIn FuzzContacts FuzzForcePatch FuzzQuery FuzzParseToken; do \
 		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./api || exit 1; \
 	done

@@ -139,7 +139,7 @@ func (s *Server) officerCalendar(ctx context.Context, officer string) (*ics.Cale
 	now := s.now()
 	from := s.currentDate(o, f)
 	to := from.AddDays(7*CalendarWeeks - 1)
-	days, err := scheduler.RosterRange(f, o.Location, from, to)
+	days, err := s.rosterRange(ctx, f, o.Location, from, to)
 	if err != nil {
 		return nil, &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}

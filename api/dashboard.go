@@ -152,7 +152,7 @@ func (d dashboard) Day(c echo.Context, region, date string) (*web.Day, error) {
 	if err != nil {
 		return nil, err
 	}
-	duty, err := scheduler.DutyRoster(f, o.Location, day)
+	duty, err := s.rosterOf(ctx, f, o.Location, day)
 	if err != nil {
 		return nil, &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
@@ -278,4 +278,87 @@ func (d dashboard) Features() web.Features {
 		OutOfService: d.s.hasRoute(http.MethodPost, "/v1/units/:id/out-of-service"),
 		Live:         d.s.hasRoute(http.MethodGet, "/v1/events"),
 	}
+}
+
+// Roster shows a region's duty roster for the weeks ahead, as GET /v1/roster does for a
+// supervisor, with the positions of each shift, the qualifications on duty and the leave.
+func (d dashboard) Roster(c echo.Context, region, from string, weeks int) (*web.RosterView, error) {
+	s, ctx, cl := d.s, c.Request().Context(), claimsOf(c)
+	if err := inRegion(cl, region); err != nil {
+		return nil, err
+	}
+	o, f, err := s.region(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	start, err := s.parseDate(c, o, f, "from", from)
+	if err != nil {
+		return nil, err
+	}
+	quals := map[string][]scheduler.Qualification{}
+	for _, x := range f.OfficerList() {
+		quals[x.ID] = x.Quals
+	}
+	v := &web.RosterView{Region: region, From: start.String(), Weeks: weeks, Officers: f.Officers}
+	if now, err := s.rosterOf(ctx, f, o.Location, s.currentDate(o, f)); err == nil {
+		for _, sh := range now.Shifts {
+			if !s.now().Before(sh.Start) && s.now().Before(sh.End) {
+				v.OnDuty = sh.Officers
+			}
+		}
+	}
+	for day := start; day.DaysSince(start) < 7*weeks; day = day.AddDays(1) {
+		row := web.RosterDayRow{Date: day.String()}
+		for _, l := range leaveOn(f, day, "") {
+			row.Leave = append(row.Leave, l.Officer+" ("+l.Kind+")")
+		}
+		in, err := s.rosterInputs(ctx, f, o.Location, day)
+		if err != nil {
+			return nil, err
+		}
+		duty, err := scheduler.DutyRosterOf(in, day)
+		if err != nil {
+			row.Gap = err.Error()
+			v.Days = append(v.Days, row)
+			continue
+		}
+		positions := scheduler.Positions(f, len(scheduler.PostSites(in.Missions, f.Profiles)))
+		for _, sh := range duty.Shifts {
+			count := map[scheduler.Qualification]int{}
+			for _, id := range sh.Officers {
+				for _, q := range quals[id] {
+					count[q]++
+				}
+			}
+			var parts []string
+			for _, q := range scheduler.Qualifications {
+				parts = append(parts, fmt.Sprintf("%s %d", q, count[q]))
+			}
+			row.Shifts = append(row.Shifts, web.RosterShiftRow{Shift: sh.Shift, Start: sh.Start, OnDuty: len(sh.Officers),
+				Positions: positions, Quals: strings.Join(parts, " · ")})
+		}
+		v.Days = append(v.Days, row)
+	}
+	return v, nil
+}
+
+// CallOff calls an officer off from now as POST /v1/officers/{id}/call-off does.
+func (d dashboard) CallOff(c echo.Context, officer, reason string) (*web.CallOffDone, error) {
+	r, err := d.s.takeCallOff(c, officer, nil, reason)
+	if err != nil {
+		return nil, err
+	}
+	loc := d.s.offices[OfficerRegion(officer)].Location
+	out := &web.CallOffDone{Officer: r.Officer, From: r.From.In(loc)}
+	for _, x := range r.Replacements {
+		where := "unit " + x.Unit
+		if x.Post != "" {
+			where = "post " + x.Post
+		}
+		if x.Officer != r.Officer {
+			where += " (moved from " + x.Officer + ")"
+		}
+		out.Replacements = append(out.Replacements, fmt.Sprintf("%s, %s shift, from %s: %s", where, x.Shift, x.From.In(loc).Format("15:04"), x.By))
+	}
+	return out, nil
 }

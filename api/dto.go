@@ -344,6 +344,9 @@ func (p forcePatch) apply(f *scheduler.RegionForce) error {
 		if *p.Officers < 0 || *p.Officers > 99999 {
 			return invalid("officers %d: want 0 to 99999", *p.Officers)
 		}
+		if len(f.Roster) > 0 && *p.Officers != len(f.Roster) {
+			return invalid("officers %d: region %s has %d named officers; a count applies to anonymous officers only", *p.Officers, f.Region, len(f.Roster))
+		}
 		f.Officers = *p.Officers
 	}
 	if p.Units != nil {
@@ -376,11 +379,16 @@ type rosterOut struct {
 	From   string      `json:"from"`
 	To     string      `json:"to"`
 	Days   []rosterDay `json:"days"`
+	// Officers are the named officers the reader may see (all of the region for a
+	// supervisor, an officer's own record for an officer): qualifications and caps.
+	Officers []scheduler.Officer `json:"officers"`
 }
 
 type rosterDay struct {
 	Date   string        `json:"date"`
 	Shifts []rosterShift `json:"shifts"`
+	// Leave is who is on leave that day, among the officers the reader may see.
+	Leave []scheduler.Leave `json:"leave"`
 }
 
 type rosterShift struct {

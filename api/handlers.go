@@ -128,7 +128,7 @@ func (s *Server) patchForce(c echo.Context) error {
 	}
 	// The roster must still run: a force too small for its units is refused.
 	d := s.currentDate(o, f)
-	if _, err := scheduler.DutyRoster(f, o.Location, d); err != nil {
+	if _, err := s.rosterOf(ctx, f, o.Location, d); err != nil {
 		return &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
 	// The day in progress is re-planned from now (DESIGN.md §3): visits begun before now
@@ -339,7 +339,7 @@ func (s *Server) roster(c echo.Context) error {
 		if OfficerRegion(officer) != region {
 			return invalid("officer %q: want an officer id of region %s, like %s", officer, region, scheduler.OfficerID(region, 1))
 		}
-		if _, n, _ := scheduler.ParseOfficerID(officer); n < 1 || n > f.Officers {
+		if !f.HasOfficer(officer) {
 			return errorf(KindNotFound, "region %s has no officer %s (its roster has %d)", region, officer, f.Officers)
 		}
 	}
@@ -356,13 +356,13 @@ func (s *Server) roster(c echo.Context) error {
 	if to.Before(from) || to.DaysSince(from) >= scheduler.MaxRosterDays {
 		return invalid("from %s to %s: want at most %d days, in order", from, to, scheduler.MaxRosterDays)
 	}
-	days, err := scheduler.RosterRange(f, o.Location, from, to)
+	days, err := s.rosterRange(ctx, f, o.Location, from, to)
 	if err != nil {
 		return &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
-	out := rosterOut{Region: region, From: from.String(), To: to.String(), Days: []rosterDay{}}
+	out := rosterOut{Region: region, From: from.String(), To: to.String(), Days: []rosterDay{}, Officers: rosterOfficers(f, officer)}
 	for _, day := range days {
-		rd := rosterDay{Date: day.Date.String(), Shifts: []rosterShift{}}
+		rd := rosterDay{Date: day.Date.String(), Shifts: []rosterShift{}, Leave: leaveOn(f, day.Date, officer)}
 		for _, sh := range day.Shifts {
 			officers := sh.Officers
 			if officer != "" {

@@ -35,19 +35,9 @@ type unitETA struct {
 	Capabilities []string       `json:"capabilities"`
 }
 
-// UnitCapabilities returns a unit's capabilities under a force: a capability held by N
-// units is carried by the first N vehicle units (wfo-v01 … wfo-vNN), in capability order.
+// UnitCapabilities returns a unit's capabilities under a force (scheduler.UnitCapabilities).
 func UnitCapabilities(f scheduler.RegionForce, unit string) []string {
-	out := []string{}
-	for cap, n := range f.Capabilities {
-		for i := 1; i <= n; i++ {
-			if scheduler.UnitID(f.Region, scheduler.Vehicle, i) == unit {
-				out = append(out, cap)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
+	return scheduler.UnitCapabilities(f, unit)
 }
 
 // responseUnits ranks the region's units on shift now by their ETA to p.

@@ -16,28 +16,7 @@ var openapiSpec []byte
 // Handlers apply the finer need to know (regions, service days, release windows).
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-		Namespace: "vigil", Subsystem: "http", Registerer: s.registry, DoNotUseRequestPathFor404: true,
-		// Labels only from the route table: no host, the route's pattern (one label for
-		// every unmatched path), the standard methods (one label for the rest), so no
-		// request can add series (issue 17).
-		LabelFuncs: map[string]echoprometheus.LabelValueFunc{
-			"host": func(echo.Context, error) string { return "" },
-			"url": func(c echo.Context, _ error) string {
-				if c.Path() == "" || c.Path() == "/*" {
-					return "unmatched"
-				}
-				return c.Path()
-			},
-			"method": func(c echo.Context, _ error) string {
-				switch m := c.Request().Method; m {
-				case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
-					return m
-				}
-				return "other"
-			},
-		},
-	}))
+	e.Use(s.metricsMiddleware())
 	// Every route is rate limited, pages, sign-in and the feed included (issue 17).
 	e.Use(s.rateLimit)
 	e.GET("/healthz", s.healthz)
@@ -68,6 +47,7 @@ func (s *Server) routes() {
 	v1.GET("/force/:region", s.getForce, allow(admin, supervisor, planner))
 	v1.PATCH("/force/:region", s.patchForce, editors)
 	v1.POST("/units/:id/out-of-service", s.outOfService, editors)
+	v1.POST("/officers/:id/call-off", s.callOff, editors)
 
 	v1.GET("/zones", s.zones, allow(admin, supervisor, planner))
 
@@ -107,8 +87,37 @@ func (s *Server) routes() {
 	e.GET("/regions/:region/positions", pg.PositionsJSON, s.page(admin, supervisor)...)
 	e.POST("/regions/:region/threat", pg.ThreatForm, s.page(admin, supervisor)...)
 	e.POST("/regions/:region/out-of-service", pg.OutOfServiceForm, s.page(admin, supervisor)...)
+	e.GET("/regions/:region/roster", pg.RosterPage, s.page(admin, supervisor)...)
+	e.POST("/regions/:region/call-off", pg.CallOffForm, s.page(admin, supervisor)...)
 	e.GET("/me", pg.OfficerPage, s.page(officer)...)
 	e.GET("/sw.js", pg.ServiceWorker)
 	e.GET("/simulate", pg.SimulatePage, s.page(admin, planner)...)
 	e.POST("/simulate", pg.SimulateRun, s.page(admin, planner)...)
+}
+
+// metricsMiddleware counts requests and their durations by route (the route table's
+// patterns only).
+func (s *Server) metricsMiddleware() echo.MiddlewareFunc {
+	return echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+		Namespace: "vigil", Subsystem: "http", Registerer: s.registry, DoNotUseRequestPathFor404: true,
+		// Labels only from the route table: no host, the route's pattern (one label for
+		// every unmatched path), the standard methods (one label for the rest), so no
+		// request can add series (issue 17).
+		LabelFuncs: map[string]echoprometheus.LabelValueFunc{
+			"host": func(echo.Context, error) string { return "" },
+			"url": func(c echo.Context, _ error) string {
+				if c.Path() == "" || c.Path() == "/*" {
+					return "unmatched"
+				}
+				return c.Path()
+			},
+			"method": func(c echo.Context, _ error) string {
+				switch m := c.Request().Method; m {
+				case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+					return m
+				}
+				return "other"
+			},
+		},
+	})
 }

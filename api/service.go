@@ -112,7 +112,8 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 	}
 	changes := []scheduler.Change{}
 	for _, c := range all {
-		if c.Force != nil || c.Edit != "" || (c.Unit != "" && units[c.Unit]) || (c.Unit == "" && ids[c.Mission]) {
+		if c.Force != nil || c.Edit != "" || (c.Officer != "" && in.Force.HasOfficer(c.Officer)) ||
+			(c.Unit != "" && units[c.Unit]) || (c.Unit == "" && c.Officer == "" && ids[c.Mission]) {
 			changes = append(changes, c)
 		}
 	}
@@ -155,7 +156,7 @@ func (s *Server) dayPlanEntry(ctx context.Context, region string, d scheduler.Da
 	}
 	s.metrics.planCache.WithLabelValues("miss").Inc()
 	t0 := time.Now()
-	sd, err := scheduler.PlanServiceDay(in, s.planKey, d, changes)
+	sd, err := planWithCallOffs(in, s.planKey, d, changes)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +297,10 @@ func (s *Server) applyChangeWith(ctx context.Context, region string, d scheduler
 	}
 	t0 := time.Now()
 	var next scheduler.ServiceDay
-	if n := len(changes); n > 0 && changes[n-1].At.Equal(c.At) {
+	if hasCallOff(changes) {
+		// Call-offs are applied to the day the planner makes of the other changes.
+		next, err = planWithCallOffs(in, s.planKey, d, changes)
+	} else if n := len(changes); n > 0 && changes[n-1].At.Equal(c.At) {
 		next, err = scheduler.Replan(in, s.planKey, prev, changes)
 	} else {
 		// The change lands before one logged earlier (a temporary raise's end): replay.

@@ -40,6 +40,8 @@ type Service interface {
 	// PlannedVisits returns the visits of a region's service day, each with whether a
 	// verified check-in did it.
 	PlannedVisits(ctx context.Context, region string, d scheduler.Date) ([]api.PlannedVisit, error)
+	// DutyRoster returns the duty roster of a region's service date, as plans staff it.
+	DutyRoster(ctx context.Context, region string, d scheduler.Date) (scheduler.DayDuty, error)
 	// Publish appends an event to a region's stream; it logs failures.
 	Publish(ctx context.Context, region, typ string, officers []string, data any)
 }
@@ -235,7 +237,7 @@ func (j *Jobs) announceReleases(ctx context.Context, region string, from, to tim
 	}
 	d := scheduler.ServiceDateOf(to, f.Shifts, o.Location)
 	for _, day := range []scheduler.Date{d, d.AddDays(1)} {
-		duty, err := scheduler.DutyRoster(f, o.Location, day)
+		duty, err := j.cfg.Service.DutyRoster(ctx, region, day)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,22 @@ func (s *fakeService) PlannedVisits(context.Context, string, scheduler.Date) ([]
 	return s.visits, nil
 }
 
+// shippedInputs loads the shipped fixtures once for the fake service.
+var shippedInputs = sync.OnceValues(fixtures.Default)
+
+// DutyRoster answers with the roster of the shipped inputs.
+func (s *fakeService) DutyRoster(_ context.Context, region string, d scheduler.Date) (scheduler.DayDuty, error) {
+	ds, err := shippedInputs()
+	if err != nil {
+		return scheduler.DayDuty{}, err
+	}
+	in, err := ds.Inputs(region)
+	if err != nil {
+		return scheduler.DayDuty{}, err
+	}
+	return scheduler.DutyRosterOf(in, d)
+}
+
 func (s *fakeService) Publish(_ context.Context, _, typ string, _ []string, data any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

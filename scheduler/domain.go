@@ -105,12 +105,18 @@ func DefaultProfiles() Profiles {
 
 // RegionForce is the force of one region with every default filled in.
 type RegionForce struct {
-	Region               string
-	Shifts               []Shift
-	Units                map[Mode]int // on duty in every shift
-	Crew                 map[Mode]int // officers per unit
-	Capabilities         map[string]int
-	Officers             int
+	Region       string
+	Shifts       []Shift
+	Units        map[Mode]int // on duty in every shift
+	Crew         map[Mode]int // officers per unit
+	Capabilities map[string]int
+	Officers     int
+	// Roster is the named officers of the officers file (OfficerList); empty for the
+	// count form, whose Officers anonymous officers hold every qualification. When set,
+	// Officers is its length.
+	Roster []Officer `json:",omitempty"`
+	// Leave is the officers' leave, by officer then start (DESIGN.md §5 leave file).
+	Leave                []Leave `json:",omitempty"`
 	PostBlockMinutes     int
 	ReleaseBeforeMinutes int
 	H3Resolution         int
@@ -200,6 +206,11 @@ type Change struct {
 	After *Mission `json:",omitempty"`
 	// Deleted is set for an Edit that deleted the mission at At.
 	Deleted bool `json:",omitempty"`
+	// Officer, when set, calls the officer off from At (a call-off: unavailable from then,
+	// for Reason); the planner replays the day without it and ApplyCallOffs hands the
+	// officer's positions to replacements.
+	Officer string `json:",omitempty"`
+	Reason  string `json:",omitempty"`
 	// Removed is the mission as the day started with it, for an Edit that deleted it. The
 	// planner does not read it: the service keeps it so the day can still be planned with
 	// the missions it started with.

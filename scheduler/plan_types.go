@@ -69,6 +69,16 @@ type Route struct {
 	End       time.Time `json:"end"`
 	DistanceM int       `json:"distance_m"`
 	Visits    []Visit   `json:"visits"`
+	// Reliefs are crew changes during the route after a call-off: Officers is the crew
+	// at the start; from each relief's At, On stands in for Off. Empty for most routes.
+	Reliefs []Relief `json:"reliefs,omitempty"`
+}
+
+// Relief is one crew member relieved during a route: On takes Off's place from At.
+type Relief struct {
+	At  time.Time `json:"at"`
+	Off string    `json:"off"`
+	On  string    `json:"on"`
 }
 
 // Visit is a unit at a mission from Arrive to Depart.

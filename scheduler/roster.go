@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -167,35 +166,53 @@ func checkRosterForce(f RegionForce, loc *time.Location, d Date) ([]ShiftWindow,
 	return wins, nil
 }
 
-// DutyRoster returns who works each shift of service date d under f's duty rotation. It
-// needs no key: the roster follows from the date and the force alone. It returns an error
-// when the force cannot run the rotation (see RotationDays) or has too few officers to crew
-// its units in every shift, naming how many officers are missing.
+// DutyRoster returns who works each shift of service date d under f's duty roster, for a
+// caller without the region's missions: the roster is made as if the region had no fixed
+// posts (DutyRosterOf counts them). It needs no key: the roster follows from the date, the
+// force and its officers' leave.
 func DutyRoster(f RegionForce, loc *time.Location, d Date) (DayDuty, error) {
-	wins, err := checkRosterForce(f, loc, d)
+	return DutyRosterOf(Inputs{Office: Office{ID: f.Region, Location: loc}, Force: f}, d)
+}
+
+// DutyRosterOf returns who works each shift of service date d: the officers on duty in
+// each shift, sorted by id. It returns an error when a shift is longer than a duty period
+// may last, when the force cannot staff its positions under the roster rules (naming the
+// qualification or position that runs short), or when leave leaves a position that no
+// officer free under the rules can fill.
+func DutyRosterOf(in Inputs, d Date) (DayDuty, error) {
+	f := in.Force
+	wins, err := checkShiftLengths(f, in.Office.Location, d)
 	if err != nil {
 		return DayDuty{}, err
 	}
-	crews, err := rosterCrews(f, d)
+	p, err := rosterPlanFor(f, in.Office.Location, len(PostSites(in.Missions, f.Profiles)))
 	if err != nil {
 		return DayDuty{}, err
+	}
+	rd, err := p.day(d)
+	if err != nil {
+		return DayDuty{}, err
+	}
+	if len(rd.gaps) > 0 {
+		return DayDuty{}, gapError(f.Region, rd.gaps)
 	}
 	day := DayDuty{Date: d, Shifts: make([]ShiftDuty, len(wins))}
 	for i, w := range wins {
-		ids := make([]string, len(crews[i].officers))
-		for j, o := range crews[i].officers {
-			ids[j] = OfficerID(f.Region, o+1)
-		}
-		sort.Strings(ids)
-		day.Shifts[i] = ShiftDuty{Shift: w.Name, Start: w.Start, End: w.End, Officers: ids}
+		day.Shifts[i] = ShiftDuty{Shift: w.Name, Start: w.Start, End: w.End, Officers: p.officerIDs(rd.onDuty[i])}
 	}
 	return day, nil
 }
 
 // RosterRange returns the duty roster of every service date from from to to, inclusive,
-// at most MaxRosterDays of them. It returns DutyRoster's errors, and an error for an empty
-// or too long range.
+// at most MaxRosterDays of them, as DutyRoster makes it.
 func RosterRange(f RegionForce, loc *time.Location, from, to Date) ([]DayDuty, error) {
+	return RosterRangeOf(Inputs{Office: Office{ID: f.Region, Location: loc}, Force: f}, from, to)
+}
+
+// RosterRangeOf returns the duty roster of every service date from from to to, inclusive,
+// at most MaxRosterDays of them. It returns DutyRosterOf's errors, and an error for an
+// empty or too long range.
+func RosterRangeOf(in Inputs, from, to Date) ([]DayDuty, error) {
 	if to.Before(from) {
 		return nil, fmt.Errorf("roster range %s to %s ends before it starts", from, to)
 	}
@@ -204,7 +221,7 @@ func RosterRange(f RegionForce, loc *time.Location, from, to Date) ([]DayDuty, e
 	}
 	out := []DayDuty{}
 	for d := from; !to.Before(d); d = d.AddDays(1) {
-		day, err := DutyRoster(f, loc, d)
+		day, err := DutyRosterOf(in, d)
 		if err != nil {
 			return nil, err
 		}

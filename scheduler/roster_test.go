@@ -316,7 +316,8 @@ func TestDutyRosterErrors(t *testing.T) {
 		loc  *time.Location
 		want string
 	}{
-		{"too few officers", rosterForce(100, 18, 4, nil), ny, "4 are missing"}, // 26 positions · 4 = 104
+		// 26 positions × 24 h × 7 = 4,368 officer-hours a week; 85 officers give 4,080 under 48 h.
+		{"too few officers", rosterForce(85, 18, 4, nil), ny, "the force runs short by 6 officers"},
 		{"one shift", rosterForce(100, 1, 0, rosterShifts(t, "07:00")), ny, "at least 2 shifts"},
 		{"13-hour DST night", rosterForce(100, 1, 0, rosterShifts(t, "07:00", "19:00")), ny, "lasts 780 min"},
 		{"no location", rosterForce(100, 1, 0, nil), nil, "no time zone"},

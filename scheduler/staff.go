@@ -6,81 +6,92 @@ import (
 	"sort"
 )
 
-// StaffDay assigns the on-duty officers of service date d (DutyRoster) to the given routes
-// and fixed posts, and builds every post's blocks for the whole service day.
+// StaffDay assigns the on-duty officers of service date d (DutyRosterOf) to the given
+// routes and fixed posts, and builds every post's blocks for the whole service day.
 //
 // Routes come with Unit, Mode and Shift set; StaffDay returns copies with Officers filled
 // (sorted), every route of one unit and shift getting the same crew of Crew[mode] officers.
 // The posts are those of in.Missions (PostSites), sorted by id, each staffed in every shift
 // by a team of PostTeam officers standing alternate blocks (PostBlockBounds), blocks sorted
 // by start. On-duty officers beyond the units and posts are reserve and appear nowhere.
+// Every position goes to an officer qualified for it: a post to one holding post, a crew
+// place to one holding its mode, a canine unit's (UnitCapabilities) to one also holding
+// canine (fillPositions).
 //
-// Who fills posts, units and reserve rotates with each duty of the shift's phase group, so
-// post hours even out across officers over the days; only the block jitter and which team
-// member stands first are drawn from the plan key (NewRand with zone = post id).
+// Under the forward rotation, who fills posts, units and reserve rotates with each duty of
+// the shift's phase group, so post hours even out across officers over the days; the
+// engine's roster says itself who stands posts. Only the block jitter and which team member
+// stands first are drawn from the plan key (NewRand with zone = post id).
 //
-// It returns DutyRoster's errors, an error for a route naming an unknown shift or a mode
+// It returns DutyRosterOf's errors, an error for a route naming an unknown shift or a mode
 // without a crew, and an error naming how many officers are missing when a shift's on-duty
 // officers cannot fill its units and posts.
 func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route) ([]Route, []Post, error) {
 	f := in.Force
-	wins, err := checkRosterForce(f, in.Office.Location, d)
+	wins, err := checkShiftLengths(f, in.Office.Location, d)
 	if err != nil {
 		return nil, nil, err
 	}
-	crews, err := rosterCrews(f, d)
-	if err != nil {
-		return nil, nil, err
-	}
-	shiftIndex := make(map[string]int, len(wins))
-	for i, w := range wins {
-		shiftIndex[w.Name] = i
-	}
-	units := make([]map[string]Mode, len(wins))
-	for i := range units {
-		units[i] = map[string]Mode{}
-	}
-	for _, r := range routes {
-		s, ok := shiftIndex[r.Shift]
-		if !ok {
-			return nil, nil, fmt.Errorf("route of unit %s on %s names shift %q, which region %s does not have", r.Unit, d, r.Shift, f.Region)
-		}
-		if m, ok := units[s][r.Unit]; ok && m != r.Mode {
-			return nil, nil, fmt.Errorf("unit %s has routes of modes %s and %s in shift %s on %s", r.Unit, m, r.Mode, r.Shift, d)
-		}
-		if f.Crew[r.Mode] <= 0 {
-			return nil, nil, fmt.Errorf("unit %s: region %s has no crew size for mode %q", r.Unit, f.Region, r.Mode)
-		}
-		units[s][r.Unit] = r.Mode
-	}
-
 	sites := PostSites(in.Missions, f.Profiles)
+	plan, err := rosterPlanFor(f, in.Office.Location, len(sites))
+	if err != nil {
+		return nil, nil, err
+	}
+	roster, err := plan.day(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(roster.gaps) > 0 {
+		return nil, nil, gapError(f.Region, roster.gaps)
+	}
+	units, err := shiftUnits(f, d, wins, routes)
+	if err != nil {
+		return nil, nil, err
+	}
 	posts := make([]Post, len(sites))
 	for i, p := range sites {
 		posts[i] = Post{Post: p.ID, Mission: p.Mission, Blocks: []Block{}}
 	}
 	crewOf := make([]map[string][]string, len(wins))
-	postSlots := PostTeam * len(sites)
 	for s, w := range wins {
 		ids := make([]string, 0, len(units[s]))
-		unitSlots := 0
-		for u, m := range units[s] {
+		for u := range units[s] {
 			ids = append(ids, u)
-			unitSlots += f.Crew[m]
 		}
 		sort.Strings(ids)
-		members := crews[s].officers
-		if need := unitSlots + postSlots; need > len(members) {
-			total := need * RotationDays(len(f.Shifts))
-			return nil, nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("shift %s on %s: %d officers on duty cannot fill %d positions (%d in %d units, %d in %d post teams), %d missing; the duty rotation needs %d officers in all, the force has %d, so %d are missing",
-				w.Name, d, len(members), need, unitSlots, len(ids), postSlots, len(sites), need-len(members), total, f.Officers, max(0, total-f.Officers))}
+		// Positions in fill order: post teams by post, then crews by unit id.
+		var kinds []posKind
+		for range PostTeam * len(sites) {
+			kinds = append(kinds, kindPost)
 		}
-		order := staffOrder(members, crews[s].turn, unitSlots, postSlots, len(f.Shifts))
+		unitSlots := 0
+		for _, u := range ids {
+			k := kindOfUnit(f, u, units[s][u])
+			for range f.Crew[units[s][u]] {
+				kinds = append(kinds, k)
+			}
+			unitSlots += f.Crew[units[s][u]]
+		}
+		members := roster.onDuty[s]
+		if len(kinds) > len(members) {
+			return nil, nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("shift %s on %s: %d officers on duty cannot fill %d positions (%d in %d units, %d in %d post teams), %d missing; the force has %d officers",
+				w.Name, d, len(members), len(kinds), unitSlots, len(ids), PostTeam*len(sites), len(sites), len(kinds)-len(members), f.Officers)}
+		}
+		order := members
+		if plan.rotation {
+			order = staffOrder(members, roster.turns[s], unitSlots, PostTeam*len(sites), len(f.Shifts))
+		}
+		got := fillPositions(kinds, plan.m.sigs, func(posKind) []int { return order })
+		for i, o := range got {
+			if o < 0 {
+				return nil, nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("shift %s on %s: no officer on duty qualified for a %s position (%d on duty)", w.Name, d, kindNames[kinds[i]], len(members))}
+			}
+		}
 		next := 0
 		take := func(n int) []string {
 			out := make([]string, n)
 			for i := range out {
-				out[i] = OfficerID(f.Region, order[next]+1)
+				out[i] = plan.m.officers[got[next]].ID
 				next++
 			}
 			return out
@@ -101,11 +112,52 @@ func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route)
 	}
 
 	out := make([]Route, len(routes))
+	shiftIndex := make(map[string]int, len(wins))
+	for i, w := range wins {
+		shiftIndex[w.Name] = i
+	}
 	for i, r := range routes {
 		r.Officers = slices.Clone(crewOf[shiftIndex[r.Shift]][r.Unit])
 		out[i] = r
 	}
 	return out, posts, nil
+}
+
+// kindOfUnit returns the kind of a crew place of unit u of mode m.
+func kindOfUnit(f RegionForce, u string, m Mode) posKind {
+	switch {
+	case m == Foot:
+		return kindFoot
+	case slices.Contains(UnitCapabilities(f, u), CanineCapability):
+		return kindCanine
+	}
+	return kindVehicle
+}
+
+// shiftUnits returns, per shift of d, the units that have routes and their modes.
+func shiftUnits(f RegionForce, d Date, wins []ShiftWindow, routes []Route) ([]map[string]Mode, error) {
+	shiftIndex := make(map[string]int, len(wins))
+	for i, w := range wins {
+		shiftIndex[w.Name] = i
+	}
+	units := make([]map[string]Mode, len(wins))
+	for i := range units {
+		units[i] = map[string]Mode{}
+	}
+	for _, r := range routes {
+		s, ok := shiftIndex[r.Shift]
+		if !ok {
+			return nil, fmt.Errorf("route of unit %s on %s names shift %q, which region %s does not have", r.Unit, d, r.Shift, f.Region)
+		}
+		if m, ok := units[s][r.Unit]; ok && m != r.Mode {
+			return nil, fmt.Errorf("unit %s has routes of modes %s and %s in shift %s on %s", r.Unit, m, r.Mode, r.Shift, d)
+		}
+		if f.Crew[r.Mode] <= 0 {
+			return nil, fmt.Errorf("unit %s: region %s has no crew size for mode %q", r.Unit, f.Region, r.Mode)
+		}
+		units[s][r.Unit] = r.Mode
+	}
+	return units, nil
 }
 
 // staffOrder returns the on-duty officers in the order they fill post teams, then unit

@@ -278,8 +278,9 @@ func TestStaffDayEmpty(t *testing.T) {
 func TestStaffDayErrors(t *testing.T) {
 	ny := mustLoc(t, "America/New_York")
 	d := rosterDate(t, "2027-01-05")
-	// 18 + 14 = 32 unit positions + 10 post places = 42 per shift: 168 officers.
-	short := staffInputs(ny, 160, 18, 7, 5)
+	// 18 + 14 = 32 unit positions + 10 post places = 42 per shift: 7,056 officer-hours a
+	// week, 147 officers at 48 h; 140 give 6,720.
+	short := staffInputs(ny, 140, 18, 7, 5)
 	bad := staffInputs(ny, 200, 1, 0, 0)
 	tests := []struct {
 		name   string
@@ -287,11 +288,11 @@ func TestStaffDayErrors(t *testing.T) {
 		routes []Route
 		want   string
 	}{
-		{"too few for posts", short, staffRoutes(short), "so 8 are missing"},
+		{"too few for posts", short, staffRoutes(short), "the force runs short by 7 officers"},
 		{"unknown shift", bad, []Route{{Unit: "t-v01", Mode: Vehicle, Shift: "noon"}}, `shift "noon"`},
 		{"unknown mode", bad, []Route{{Unit: "t-x01", Mode: "boat", Shift: "day"}}, `mode "boat"`},
 		{"two modes", bad, []Route{{Unit: "t-v01", Mode: Vehicle, Shift: "day"}, {Unit: "t-v01", Mode: Foot, Shift: "day"}}, "modes"},
-		{"too few for units", staffInputs(ny, 100, 18, 4, 0), nil, "4 are missing"},
+		{"too few for units", staffInputs(ny, 85, 18, 4, 0), nil, "runs short by 6 officers"},
 	}
 	for _, tt := range tests {
 		_, _, err := StaffDay(tt.in, staffKey, d, "v1", tt.routes)

@@ -30,6 +30,10 @@ type versionForce struct {
 	Speeds       map[Mode]float64 `json:"speeds_kmh"`
 	Circuity     float64          `json:"circuity"`
 	Profiles     Profiles         `json:"profiles"`
+	// Roster and Leave are set for a named force only, so versions of count-form forces
+	// are unchanged.
+	Roster []Officer `json:"roster,omitempty"`
+	Leave  []Leave   `json:"leave,omitempty"`
 }
 
 type versionChange struct {
@@ -43,6 +47,8 @@ type versionChange struct {
 	// After and Deleted are set for a mission edit that carries its fields or deletes it.
 	After   *Mission `json:"after,omitempty"`
 	Deleted bool     `json:"deleted,omitempty"`
+	// Officer is set for a call-off only, so versions of days without one are unchanged.
+	Officer string `json:"officer,omitempty"`
 	// Force is set for a force change only, so versions of days without one are unchanged.
 	Force *versionForce `json:"force,omitempty"`
 }
@@ -66,7 +72,7 @@ func InputsVersion(in Inputs, d Date, changes []Change) string {
 		doc.Missions = []Mission{}
 	}
 	for i, c := range changes {
-		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit, Edit: c.Edit, After: c.After, Deleted: c.Deleted}
+		vc := versionChange{At: c.At.UTC().Format(time.RFC3339Nano), Mission: c.Mission, Threat: c.Threat, Unit: c.Unit, Edit: c.Edit, After: c.After, Deleted: c.Deleted, Officer: c.Officer}
 		if c.Until != nil {
 			vc.Until = c.Until.UTC().Format(time.RFC3339Nano)
 		}
@@ -90,5 +96,6 @@ func newVersionForce(f RegionForce) versionForce {
 		Shifts: f.Shifts, Units: f.Units, Crew: f.Crew, Capabilities: f.Capabilities,
 		Officers: f.Officers, PostBlock: f.PostBlockMinutes, Release: f.ReleaseBeforeMinutes,
 		H3: f.H3Resolution, Speeds: f.SpeedsKmh, Circuity: f.Circuity, Profiles: f.Profiles,
+		Roster: f.Roster, Leave: f.Leave,
 	}
 }

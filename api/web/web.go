@@ -127,6 +127,11 @@ type Service interface {
 	SetThreat(c echo.Context, mission string, level, hours int) (*Replan, error)
 	// OutOfService takes a unit out of service, as POST /v1/units/{id}/out-of-service.
 	OutOfService(c echo.Context, unit string) (*Replan, error)
+	// Roster returns a region's duty roster for weeks from from ("" is the current service
+	// date): on duty against positions per shift, leave, gaps.
+	Roster(c echo.Context, region, from string, weeks int) (*RosterView, error)
+	// CallOff calls an officer off from now, as POST /v1/officers/{id}/call-off.
+	CallOff(c echo.Context, officer, reason string) (*CallOffDone, error)
 	// OfficerDay returns the signed-in officer's day and audits the read.
 	OfficerDay(c echo.Context, date string) (*OfficerDay, error)
 	// Simulate runs a scenario on a region's current inputs; from "" is the region's

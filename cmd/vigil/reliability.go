@@ -18,15 +18,17 @@ import (
 	"vigil/scheduler/resilient"
 )
 
-// reliabilityFlags are serve's flags for rate limits and the Redis outage's audit queue.
+// reliabilityFlags are serve's flags for rate limits, connections per client IP and the
+// Redis outage's audit queue.
 type reliabilityFlags struct {
-	rate, burst *int
-	auditQueue  *string
+	rate, burst, connsPerIP *int
+	auditQueue              *string
 }
 
 func (r *reliabilityFlags) register(fs *flag.FlagSet, e *env) {
 	r.rate = fs.Int("rate", envInt(e, "VIGIL_RATE", rediskit.DefaultRate), "requests a second allowed per token (or client IP without one); 0 for no limit ($VIGIL_RATE)")
 	r.burst = fs.Int("burst", envInt(e, "VIGIL_BURST", rediskit.DefaultBurst), "requests allowed at once above the rate per token ($VIGIL_BURST)")
+	r.connsPerIP = fs.Int("conns-per-ip", envInt(e, "VIGIL_CONNS_PER_IP", 64), "open connections allowed per client IP ($VIGIL_CONNS_PER_IP)")
 	r.auditQueue = fs.String("audit-queue", envOr(e, "VIGIL_AUDIT_QUEUE", ""), "with --redis: file queueing audit records during a Redis outage, one per replica (default: vigil-audit-queue.jsonl beside the data file) ($VIGIL_AUDIT_QUEUE)")
 }
 
@@ -40,6 +42,9 @@ func envInt(e *env, key string, def int) int {
 func (r *reliabilityFlags) check() error {
 	if *r.rate < 0 || (*r.burst < 1 && *r.rate > 0) {
 		return usageError{fmt.Errorf("--rate %d --burst %d: want a rate of 0 (no limit) or more, and a burst of at least 1", *r.rate, *r.burst)}
+	}
+	if *r.connsPerIP < 1 {
+		return usageError{fmt.Errorf("--conns-per-ip %d: want at least 1", *r.connsPerIP)}
 	}
 	return nil
 }

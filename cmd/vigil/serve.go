@@ -26,6 +26,8 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	redisURL := fs.String("redis", envOr(e, "VIGIL_REDIS", ""), "Redis URL for a shared store: redis://127.0.0.1:6379/0, or Sentinel redis+sentinel://h1:26379,h2:26379/mymaster/0 (waits for 1 replica per write; ?wait=N&wait_timeout=D) ($VIGIL_REDIS)")
 	redisPrefix := fs.String("redis-prefix", envOr(e, "VIGIL_REDIS_PREFIX", redisstore.DefaultPrefix), "prefix of every Redis key ($VIGIL_REDIS_PREFIX)")
 	keyFile := fs.String("key-file", "", "master key file (default: vigil.key beside the data file; $VIGIL_KEY wins)")
+	var officers, leave string
+	registerPeople(fs, &officers, &leave)
 	var rel reliabilityFlags
 	rel.register(fs, e)
 	if err := parse(fs, args); err != nil {
@@ -45,6 +47,9 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	ds, err := fixtures.Default()
 	if err != nil {
 		return fmt.Errorf("fixtures: %w", err)
+	}
+	if err := ds.AddPeople(officers, leave); err != nil {
+		return usageError{err}
 	}
 	var store scheduler.Store
 	var rs *redisstore.Store // with --redis: the store, whose one client the rate limiter and the jobs share
@@ -74,7 +79,8 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		defer wrapped.Close() // before the store's own Close: it flushes the audit queue
 		store = wrapped
 	}
-	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Clock: e.clock, RateLimit: limiter})
+	srv := api.New(api.Config{Logger: logger, Store: store, Offices: ds.Offices, MasterKey: master, Clock: e.clock, RateLimit: limiter,
+		Timeouts: api.Timeouts{PerIP: *rel.connsPerIP}})
 	backend := "embedded"
 	if *redisURL != "" {
 		backend = "redis"

@@ -1,5 +1,7 @@
 // Package boltstore is Vigil's embedded, persistent store: one bbolt file, no server
-// (DESIGN.md §6). Audit writes are group-committed with bbolt's Batch.
+// (DESIGN.md §6), and beside it the audit journal (path + ".audit"). Audit writes are
+// group-committed into the journal and moved into bbolt in larger commits (auditBatcher,
+// auditJournal); check-ins are group-committed with bbolt's Batch.
 package boltstore
 
 import (
@@ -10,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,7 +38,14 @@ var (
 type Store struct {
 	db     *bolt.DB
 	rev    atomic.Uint64 // bumped after every write of missions, forces or change logs
-	audits auditRounds   // gathers concurrent Audit calls into one commit
+	audits *auditBatcher // gathers concurrent Audit calls into one commit
+
+	// Owned by the audit batcher's goroutine (and Open before it starts).
+	journal *auditJournal // nil once it failed: groups then commit straight into bbolt
+	seq     uint64        // the last audit sequence number given out
+
+	pendMu  sync.Mutex
+	pending []auditEntry // in the journal, not yet in bbolt; AuditLog reads them too
 }
 
 // Revision returns a token that changes whenever missions, forces or change logs may have
@@ -72,18 +82,43 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	// Audit records are group-committed (Batch): a batch waits at most this long for
-	// company before it commits, and more gather while a commit runs. bbolt's default of
-	// 10 ms put that wait on every audited read's latency.
-	db.MaxBatchDelay = auditBatchDelay
-	return &Store{db: db}, nil
+	// Check-ins are group-committed with Batch: a batch waits at most this long for company
+	// before it commits. bbolt's default of 10 ms put that wait on every check-in's latency.
+	db.MaxBatchDelay = batchDelay
+	j, ents, err := openAuditJournal(journalPath(path))
+	if err == nil && len(ents) > 0 {
+		// Records a crash left in the journal, each to its own key.
+		if err = putAudit(db, ents); err == nil {
+			err = j.reset()
+		}
+	}
+	s := &Store{db: db, journal: j}
+	if err == nil {
+		err = db.View(func(tx *bolt.Tx) error {
+			s.seq = tx.Bucket(bAudit).Sequence()
+			return nil
+		})
+	}
+	if err != nil {
+		j.close()
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.audits = newAuditBatcher(s.commitAudit, s.flushAudit)
+	return s, nil
 }
 
-// auditBatchDelay is how long an audit batch waits for more records before committing.
-const auditBatchDelay = time.Millisecond
+// batchDelay is how long a check-in batch waits for more before committing.
+const batchDelay = time.Millisecond
 
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close commits the audit records already queued, moves the journal into bbolt, then
+// closes the files.
+func (s *Store) Close() error {
+	s.audits.close()
+	err := s.journal.close()
+	s.journal = nil
+	return errors.Join(err, s.db.Close())
+}
 
 // Seed implements scheduler.Store.
 func (s *Store) Seed(ctx context.Context, missions []scheduler.MissionRecord, forces []scheduler.RegionForce) (bool, error) {
@@ -314,41 +349,60 @@ func (s *Store) CachePlan(ctx context.Context, region string, d scheduler.Date, 
 	})
 }
 
-// Audit implements scheduler.Store; concurrent records share one commit (bbolt Batch), and
-// records that arrive while a commit runs gather for the next (auditRounds).
+// Audit implements scheduler.Store. It returns once the record is durable (nil) or its
+// commit failed (that error): records from concurrent calls share one commit
+// (auditBatcher), and one that arrives while a commit runs goes in the next.
 func (s *Store) Audit(ctx context.Context, r scheduler.AuditRecord) error {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	return s.audits.do(func() error {
-		return s.db.Batch(func(tx *bolt.Tx) error {
-			b := tx.Bucket(bAudit)
-			seq, err := b.NextSequence()
-			if err != nil {
-				return fmt.Errorf("audit entry: %w", err)
-			}
-			return b.Put(u64(seq), data)
-		})
-	})
+	return s.audits.add(ctx, data)
 }
 
-// AuditLog implements scheduler.Store.
+// AuditLog implements scheduler.Store: the records in bbolt and those still only in the
+// journal.
 func (s *Store) AuditLog(ctx context.Context, since time.Time, limit int) ([]scheduler.AuditRecord, error) {
-	out := []scheduler.AuditRecord{}
+	s.pendMu.Lock()
+	pending := s.pending // taken before the bbolt read: a record moved meanwhile is in both
+	s.pendMu.Unlock()
+	type keyed struct {
+		seq uint64
+		r   scheduler.AuditRecord
+	}
+	var recs []keyed
+	keep := func(seq uint64, v []byte) error {
+		var r scheduler.AuditRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("audit entry %d: %w", seq, err)
+		}
+		if !r.At.Before(since) {
+			recs = append(recs, keyed{seq, r})
+		}
+		return nil
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bAudit).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			var r scheduler.AuditRecord
-			if err := json.Unmarshal(v, &r); err != nil {
+		b := tx.Bucket(bAudit)
+		c := b.Cursor()
+		for k, v := c.First(); k != nil && len(recs) < limit; k, v = c.Next() {
+			if err := keep(binary.BigEndian.Uint64(k), v); err != nil {
 				return err
 			}
-			if !r.At.Before(since) {
-				out = append(out, r)
+		}
+		for _, e := range pending {
+			if b.Get(u64(e.seq)) == nil {
+				if err := keep(e.seq, e.data); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
+	sort.Slice(recs, func(i, j int) bool { return recs[i].seq < recs[j].seq })
+	out := []scheduler.AuditRecord{}
+	for _, k := range recs[:min(limit, len(recs))] {
+		out = append(out, k.r)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out, err
 }

@@ -197,7 +197,9 @@ func (s Scenario) Apply(in scheduler.Inputs) (scheduler.Inputs, error) {
 	for _, m := range out.Missions {
 		posts += m.Posts(f.Profiles)
 	}
-	if need := scheduler.OfficersNeeded(f, posts); f.Officers < need {
+	// A count-form roster is raised to what the scenario needs; named officers are who
+	// they are, and a scenario they cannot staff is the planner's *InfeasibleError.
+	if need := scheduler.OfficersNeeded(f, posts); f.Officers < need && len(f.Roster) == 0 {
 		f.Officers = need
 	}
 	out.Force = f

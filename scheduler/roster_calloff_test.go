@@ -1,0 +1,154 @@
+package scheduler
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// calloffDay plans one day of a synthetic DC region with 12-hour shifts and named officers,
+// and returns its inputs and the day.
+func calloffDay(t *testing.T, officers int) (Inputs, Date, ServiceDay) {
+	t.Helper()
+	in := synthInputs(t, 3, 40, 4, 8, 2, "America/New_York")
+	in.Force.Shifts = twelveHour()
+	five := 1
+	in.Missions[0].FixedPosts = &five
+	in.Missions[1].FixedPosts = &five
+	in.Force.Capabilities = map[string]int{CanineCapability: 1}
+	in.Force = namedForce(in.Force, officers, func(i int) ([]Qualification, int) {
+		if i%4 == 1 {
+			return []Qualification{QualVehicle, QualCanine, QualPost}, 0
+		}
+		return []Qualification{QualVehicle, QualFoot, QualPost}, 0
+	})
+	d := rosterDate(t, "2026-12-09")
+	sd, err := PlanServiceDay(in, staffKey, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, d, sd
+}
+
+// TestCallOff: an officer called off at 10:00 hands each position to one qualified
+// replacement free under the rules; nothing before 10:00 moves, no other officer's
+// assignments change, and the day still passes the verifier.
+func TestCallOff(t *testing.T) {
+	in, d, sd := calloffDay(t, 90)
+	at := time.Date(2026, 12, 9, 10, 0, 0, 0, in.Office.Location)
+	// The officer of the first vehicle route of the day shift.
+	var who string
+	for _, r := range sd.Routes {
+		if r.Shift == "day" && r.Mode == Vehicle {
+			who = r.Officers[0]
+			break
+		}
+	}
+	changes := []Change{{At: at, Officer: who, Reason: "sick"}}
+	got, reps, err := ApplyCallOffs(in, d, sd, changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps) == 0 {
+		t.Fatalf("ApplyCallOffs named no replacement for %s", who)
+	}
+	by := map[string]bool{}
+	for _, r := range reps {
+		if r.By == "" || r.By == who {
+			t.Errorf("replacement %+v; want another officer", r)
+		}
+		by[r.By] = true
+		o := in.Force.Roster[slices.IndexFunc(in.Force.Roster, func(o Officer) bool { return o.ID == r.By })]
+		if r.Unit != "" && !o.Has(QualVehicle) && !o.Has(QualFoot) {
+			t.Errorf("replacement %s for unit %s holds %v", r.By, r.Unit, o.Quals)
+		}
+	}
+	if got.Revision != 1 || got.Version != InputsVersion(in, d, changes) {
+		t.Errorf("revision %d version %s; want 1 and the version with the call-off", got.Revision, got.Version)
+	}
+	// Who stands where, per officer, before and after.
+	type slot struct {
+		where      string
+		start, end time.Time
+	}
+	assign := func(s ServiceDay) map[string][]slot {
+		m := map[string][]slot{}
+		for _, r := range s.Routes {
+			for _, o := range r.Officers {
+				end := r.End
+				for _, x := range r.Reliefs {
+					if x.Off == o {
+						end = x.At
+					}
+				}
+				m[o] = append(m[o], slot{r.Unit, r.Start, end})
+			}
+			for _, x := range r.Reliefs {
+				m[x.On] = append(m[x.On], slot{r.Unit, x.At, r.End})
+			}
+		}
+		for _, p := range s.Posts {
+			for _, b := range p.Blocks {
+				m[b.Officer] = append(m[b.Officer], slot{p.Post, b.Start, b.End})
+			}
+		}
+		return m
+	}
+	before, after := assign(sd), assign(got)
+	for o, sl := range after {
+		if o == who {
+			for _, x := range sl {
+				if x.end.After(at) {
+					t.Errorf("%s called off at 10:00 still holds %s until %s", who, x.where, x.end.Format("15:04"))
+				}
+			}
+			continue
+		}
+		if by[o] {
+			continue
+		}
+		if len(sl) != len(before[o]) {
+			t.Errorf("%s: %d assignments after the call-off, %d before; want unchanged", o, len(sl), len(before[o]))
+		}
+	}
+	if visitsBefore(sd, at) != visitsBefore(got, at) {
+		t.Errorf("visits before 10:00 changed")
+	}
+	p, err := NewPlan(in, d, []ServiceDay{got})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := Verify(in, p); len(vs) > 0 {
+		t.Errorf("Verify after the call-off: %v", vs)
+	}
+}
+
+// TestCallOffUncovered: with no one free to take the position, the call-off is an
+// *UncoveredError naming it, never a silent gap.
+func TestCallOffUncovered(t *testing.T) {
+	in, d, sd := calloffDay(t, 90)
+	at := time.Date(2026, 12, 9, 10, 0, 0, 0, in.Office.Location)
+	var canine string
+	for _, r := range sd.Routes {
+		if r.Shift == "day" && kindOfUnit(in.Force, r.Unit, r.Mode) == kindCanine {
+			canine = r.Officers[0]
+		}
+	}
+	if canine == "" {
+		t.Fatal("no canine unit on the day shift")
+	}
+	// Call off every canine-qualified officer but the one on the unit first.
+	var cs []Change
+	for _, o := range in.Force.Roster {
+		if o.Has(QualCanine) && o.ID != canine {
+			cs = append(cs, Change{At: at, Officer: o.ID})
+		}
+	}
+	cs = append(cs, Change{At: at, Officer: canine})
+	_, _, err := ApplyCallOffs(in, d, sd, cs)
+	var ue *UncoveredError
+	if !errors.As(err, &ue) || len(ue.Gaps) == 0 {
+		t.Fatalf("ApplyCallOffs = %v; want an *UncoveredError", err)
+	}
+}
