@@ -41,6 +41,9 @@ type Family struct {
 	Shifts []string
 	// From is the first service date.
 	From scheduler.Date
+	// Floor, when set, is the randomization policy (visits per max gap) the force plans
+	// with; nil keeps the force's default. The force is sized before it is applied.
+	Floor *float64
 }
 
 // Threat spreads (shares at threats 1–5).
@@ -127,6 +130,9 @@ func (f Family) Inputs() (scheduler.Inputs, error) {
 	}
 	if err := f.size(&in); err != nil {
 		return scheduler.Inputs{}, err
+	}
+	if f.Floor != nil {
+		in.Force.Randomization.VisitsPerMaxGap = *f.Floor
 	}
 	return in, nil
 }
