@@ -116,7 +116,7 @@ type timeline struct {
 	reachOf map[int]int   // reach's cache
 	back    map[sectorKey]int
 	in0     map[sectorKey]int
-	trip    map[sectorKey]int // roundTrip's cache
+	trip    map[tripKey]int // roundTrip's cache
 }
 
 func (tl *timeline) prof(mi, minute int) Profile {

@@ -18,12 +18,15 @@ package scheduler
 func (tl *timeline) doubleBack(m *simMission, k int) bool {
 	u := tl.units[k]
 	gap := m.due - m.lastEnd
+	// A retry (conservative) is short of unit time: its units do not wait.
+	if tl.conservative || gap <= 0 || m.due > m.deadline {
+		return false
+	}
 	wait := tl.roundTrip(k, m.idx)
 	if m.delayN > 0 {
 		wait = max(wait, m.delaySum/m.delayN)
 	}
-	// A retry (conservative) is short of unit time: its units do not wait.
-	if tl.conservative || gap <= 0 || m.due > m.deadline || gap >= wait {
+	if gap >= wait {
 		return false
 	}
 	if _, ok := tl.fit(k, m.idx, m.due, tl.prof(m.idx, m.due).DwellMinutes[0]); !ok {
@@ -53,10 +56,11 @@ func (tl *timeline) otherCan(k int, o *simMission) bool {
 // zone, its shortest visit there and the way back: the least time the unit leaving mi
 // needs to serve anything else.
 func (tl *timeline) roundTrip(k, mi int) int {
-	if v, ok := tl.trip[sectorKey{k, mi}]; ok {
+	mode := tl.units[k].zu.Mode
+	key := tripKey{mode, mi}
+	if v, ok := tl.trip[key]; ok {
 		return v
 	}
-	mode := tl.units[k].zu.Mode
 	best := -1
 	for _, o := range tl.missions {
 		if o.idx == mi {
@@ -69,8 +73,14 @@ func (tl *timeline) roundTrip(k, mi int) int {
 	}
 	best = max(best, 0)
 	if tl.trip == nil {
-		tl.trip = map[sectorKey]int{}
+		tl.trip = map[tripKey]int{}
 	}
-	tl.trip[sectorKey{k, mi}] = best
+	tl.trip[key] = best
 	return best
+}
+
+// tripKey keys roundTrip's cache: the way out and back depends on the mode, not the unit.
+type tripKey struct {
+	mode Mode
+	mi   int
 }

@@ -7,7 +7,7 @@ package scheduler
 // moved) are computed each time. Groups too large for a dense table are not memoised.
 type travelMemo struct {
 	f     func(mode Mode, a, b int) int
-	slot  map[int]int32
+	slot  []int32 // by mission index: its row in the table, −1 outside the group
 	n     int
 	table map[Mode][]int32 // n×n per mode, −1 where not yet computed
 }
@@ -17,13 +17,20 @@ const maxMemoMissions = 1500
 
 // newTravelMemo returns a memo of f over the mission indices ids (duplicates allowed).
 func newTravelMemo(f func(mode Mode, a, b int) int, ids []int) *travelMemo {
-	m := &travelMemo{f: f, slot: make(map[int]int32, len(ids))}
+	hi := -1
 	for _, id := range ids {
-		if _, ok := m.slot[id]; !ok {
-			m.slot[id] = int32(len(m.slot))
+		hi = max(hi, id)
+	}
+	m := &travelMemo{f: f, slot: make([]int32, hi+1)}
+	for i := range m.slot {
+		m.slot[i] = -1
+	}
+	for _, id := range ids {
+		if m.slot[id] < 0 {
+			m.slot[id] = int32(m.n)
+			m.n++
 		}
 	}
-	m.n = len(m.slot)
 	if m.n > maxMemoMissions {
 		m.slot = nil
 	}
@@ -36,11 +43,10 @@ func (m *travelMemo) minutes(mode Mode, a, b int) int {
 	if a == b {
 		return 0
 	}
-	sa, ok1 := m.slot[a]
-	sb, ok2 := m.slot[b]
-	if !ok1 || !ok2 {
+	if a < 0 || b < 0 || a >= len(m.slot) || b >= len(m.slot) || m.slot[a] < 0 || m.slot[b] < 0 {
 		return m.f(mode, a, b)
 	}
+	sa, sb := m.slot[a], m.slot[b]
 	t := m.table[mode]
 	if t == nil {
 		t = make([]int32, m.n*m.n)
