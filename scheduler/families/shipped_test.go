@@ -1,0 +1,53 @@
+package families_test
+
+import (
+	"testing"
+
+	"vigil/fixtures"
+	"vigil/scheduler"
+)
+
+// TestShippedRegions holds issue 14's targets on every shipped region (issue 19, item 7):
+// each plans on the three keys with compliance 1; where the adversaries apply
+// (families.Applies: at least 3 missions without a post and 10 test-day departures each;
+// atl, dal, nol and wla have 1 or 2 missions and are judged on compliance only) the
+// three-key means meet the targets, or, for the regions in shippedShortfall, the bars
+// there.
+func TestShippedRegions(t *testing.T) {
+	ds, err := fixtures.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := scheduler.Date{Year: 2026, Month: 11, Day: 2}
+	for _, region := range ds.Regions() {
+		if region == "wfo" {
+			continue // TestWFOTargets, 56 days
+		}
+		t.Run(region, func(t *testing.T) {
+			t.Parallel()
+			in, err := ds.Inputs(region)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bar, short := shippedShortfall[region]
+			if !short {
+				bar = targets
+			}
+			checkMeans(t, in, from, bar, short, false)
+		})
+	}
+}
+
+// shippedShortfall holds the shipped regions below the targets, each held to bars about
+// 0.05 under its three-key mean (42 days) so it cannot get worse unnoticed (BENCHMARKS.md,
+// "Shipped regions"): bos (3 missions) and lax (4) with one vehicle cannot return within
+// 15 minutes as often as memoryless visits would; hou (10 missions, 3 vehicles) and chi (7,
+// 1 vehicle) have one or two level-4 missions whose worst value × success is above the
+// optimum's; sfo (11 missions, 2 vehicles) is at the margin at D = 60 (0.90).
+var shippedShortfall = map[string]bars{
+	"bos": {historical: targets.historical, live: 0.70, minimax: targets.minimax},
+	"lax": {historical: 0.85, live: 0.55, minimax: 1.25},
+	"hou": {historical: 0.80, live: 0.75, minimax: 2.10},
+	"chi": {historical: targets.historical, live: 0.80, minimax: 1.40},
+	"sfo": {historical: targets.historical, live: 0.85, minimax: targets.minimax},
+}
