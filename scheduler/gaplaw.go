@@ -55,37 +55,6 @@ func hazardQuantile(l, M, u float64) float64 {
 	return T + (M-T)*(u-pT)/(1-pT)
 }
 
-// hazardSurvival is P(gap > t) under the law with rate l and cap M.
-func hazardSurvival(l, M, t float64) float64 {
-	T := max(M-1/l, 0)
-	switch {
-	case t <= 0:
-		return 1
-	case t >= M:
-		return 0
-	case t < T:
-		return math.Exp(-l * t)
-	}
-	return math.Exp(-l*T) * (M - t) / (M - T)
-}
-
-// hazardInterception is the live interception of a D-minute attack right after a
-// departure (the attacker's best wait: the hazard never falls) at a mission whose gaps
-// the dispatch draws with mean g under cap M, for the allocation's model of the dispatch.
-func hazardInterception(g, M, D float64) float64 {
-	if g <= 0 || M <= D {
-		return 1
-	}
-	if g > M/2 && g < M {
-		l := rateForMean(M-g, M)
-		if l == 0 {
-			return D / M
-		}
-		return (math.Exp(-l*(M-D)) - math.Exp(-l*M)) / -math.Expm1(-l*M)
-	}
-	return 1 - hazardSurvival(hazardRate(g, M), M, D)
-}
-
 // rateForMean returns λ such that an exponential of rate λ truncated to [0, M] has mean g;
 // 0 (uniform) when g ≥ M/2.
 func rateForMean(g, M float64) float64 {

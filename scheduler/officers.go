@@ -181,16 +181,3 @@ func UnitCapabilities(f RegionForce, unit string) []string {
 	sort.Strings(out)
 	return out
 }
-
-// positionQuals returns the qualifications a crew member of a unit of mode with the given
-// capabilities must hold.
-func positionQuals(mode Mode, caps []string) []Qualification {
-	q := []Qualification{QualVehicle}
-	if mode == Foot {
-		q = []Qualification{QualFoot}
-	}
-	if slices.Contains(caps, CanineCapability) {
-		q = append(q, QualCanine)
-	}
-	return q
-}

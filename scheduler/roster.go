@@ -139,33 +139,6 @@ func rosterCrews(f RegionForce, d Date) ([]shiftCrew, error) {
 	return out, nil
 }
 
-// checkRosterForce reports an error when f cannot run a duty rotation on date d in loc:
-// no location, an unsupported number of shifts, a shift longer than a duty period may
-// last, or too few officers to crew the units in every shift (posts are checked by
-// StaffDay, which knows the missions).
-func checkRosterForce(f RegionForce, loc *time.Location, d Date) ([]ShiftWindow, error) {
-	if loc == nil {
-		return nil, fmt.Errorf("region %s: no time zone for the duty roster", f.Region)
-	}
-	L := RotationDays(len(f.Shifts))
-	if L == 0 {
-		_, err := rotationCycle(len(f.Shifts))
-		return nil, fmt.Errorf("region %s: %w", f.Region, err)
-	}
-	wins := ShiftWindows(d, f.Shifts, loc)
-	for _, w := range wins {
-		if m := w.Minutes(); m > MaxDutyMinutes || m <= 0 {
-			return nil, fmt.Errorf("region %s: shift %s on %s lasts %d min; a duty period spans at most %d min, so the duty rotation cannot staff it",
-				f.Region, w.Name, d, m, MaxDutyMinutes)
-		}
-	}
-	if need := OfficersNeeded(f, 0); f.Officers < need {
-		return nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("%d officers cannot crew %d unit positions per shift: the duty rotation needs %d per position, %d officers, so %d are missing",
-			f.Officers, Positions(f, 0), L, need, need-f.Officers)}
-	}
-	return wins, nil
-}
-
 // DutyRoster returns who works each shift of service date d under f's duty roster, for a
 // caller without the region's missions: the roster is made as if the region had no fixed
 // posts (DutyRosterOf counts them). It needs no key: the roster follows from the date, the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	berrors "go.etcd.io/bbolt/errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -236,8 +237,8 @@ func TestAuditFailedCommitFailsEveryWaiter(t *testing.T) {
 	s.db.Close()
 	release()
 	for k, err := range <-done {
-		if !errors.Is(err, bolt.ErrDatabaseNotOpen) {
-			t.Errorf("Audit #%d = %v; want the failed commit's error (%v)", k, err, bolt.ErrDatabaseNotOpen)
+		if !errors.Is(err, berrors.ErrDatabaseNotOpen) {
+			t.Errorf("Audit #%d = %v; want the failed commit's error (%v)", k, err, berrors.ErrDatabaseNotOpen)
 		}
 	}
 	s.audits.close()
