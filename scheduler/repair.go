@@ -28,24 +28,10 @@ func (tl *timeline) insertLate(m *simMission) bool {
 	need := tl.contractEnd(m)
 	bk, bi, ba := -1, 0, -1
 	for k, u := range tl.units {
-		mode := u.zu.Mode
 		vs := u.visits
 		for i := range vs {
-			e, from := vs[i].Depart, vs[i].Mission
-			s, back := tl.dayMin, tl.sectorBack(k, m.idx)
-			if i+1 < len(vs) {
-				s, back = vs[i+1].Arrive, tl.travel(mode, m.idx, vs[i+1].Mission)
-			}
-			dw := tl.prof(m.idx, max(s-back-1, 0)).DwellMinutes[0]
-			a := s - back - dw
-			if i+1 < len(vs) && vs[i+1].Mission == m.idx {
-				a-- // not touching its next visit: two visits, not one too long
-			}
-			lo := e + tl.travel(mode, from, m.idx)
-			if from == m.idx {
-				lo = e + 1
-			}
-			if a < lo || a+dw < need || a <= m.lastEndOr(-1) || a > m.deadline || a <= ba {
+			a, dw := tl.latestBetween(k, m, i, i+1)
+			if a < 0 || a+dw < need || a <= m.lastEndOr(-1) || a > m.deadline || a <= ba {
 				continue
 			}
 			bk, bi, ba = k, i, a
@@ -72,27 +58,13 @@ func (tl *timeline) insertDisplacing(m *simMission) bool {
 	}
 	need := tl.contractEnd(m)
 	for k, u := range tl.units {
-		mode := u.zu.Mode
 		vs := u.visits
 		for j := len(vs) - 1; j >= 1; j-- {
 			if vs[j].Mission == m.idx || vs[j].Depart+tl.maxGapAt(m.idx) < need {
 				continue
 			}
-			e, from := vs[j-1].Depart, vs[j-1].Mission
-			s, back := tl.dayMin, tl.sectorBack(k, m.idx)
-			if j+1 < len(vs) {
-				s, back = vs[j+1].Arrive, tl.travel(mode, m.idx, vs[j+1].Mission)
-			}
-			dw := tl.prof(m.idx, max(s-back-1, 0)).DwellMinutes[0]
-			a := s - back - dw
-			if j+1 < len(vs) && vs[j+1].Mission == m.idx {
-				a--
-			}
-			lo := e + tl.travel(mode, from, m.idx)
-			if from == m.idx {
-				lo = e + 1
-			}
-			if a < lo || a+dw < need || a <= m.lastEndOr(-1) || a > m.deadline || !tl.spare(k, j) {
+			a, dw := tl.latestBetween(k, m, j-1, j+1)
+			if a < 0 || a+dw < need || a <= m.lastEndOr(-1) || a > m.deadline || !tl.spare(k, j) {
 				continue
 			}
 			v := visitRec{Mission: m.idx, Arrive: a, Depart: a + dw}
@@ -156,4 +128,31 @@ func (tl *timeline) spare(k, j int) bool {
 		}
 	}
 	return true
+}
+
+// latestBetween returns the latest arrival at mission m that fits between the k-th unit's
+// visits i and next (next past its last visit: the way back to its handover by the day's
+// end), with m's shortest dwell and the travel either side, and that dwell; −1 when none
+// fits. A visit at m is kept apart from m's own visits either side by a minute, so it is
+// one visit, not one too long.
+func (tl *timeline) latestBetween(k int, m *simMission, i, next int) (int, int) {
+	vs := tl.units[k].visits
+	mode := tl.units[k].zu.Mode
+	s, back := tl.dayMin, tl.sectorBack(k, m.idx)
+	if next < len(vs) {
+		s, back = vs[next].Arrive, tl.travel(mode, m.idx, vs[next].Mission)
+	}
+	dw := tl.prof(m.idx, max(s-back-1, 0)).DwellMinutes[0]
+	a := s - back - dw
+	if next < len(vs) && vs[next].Mission == m.idx {
+		a--
+	}
+	lo := vs[i].Depart + tl.travel(mode, vs[i].Mission, m.idx)
+	if vs[i].Mission == m.idx {
+		lo = vs[i].Depart + 1
+	}
+	if a < lo {
+		return -1, dw
+	}
+	return a, dw
 }
