@@ -149,12 +149,12 @@ func newCallOffs(in Inputs, d Date) (*callOffs, error) {
 		for o := range tl.duty[k] {
 			tl.duty[k][o] = -1
 		}
-		for s, list := range rd.onDuty {
+		tl.lists[k] = rd.timelineLists()
+		for s, list := range tl.lists[k] {
 			for _, o := range list {
 				tl.duty[k][o] = int8(s)
 			}
 		}
-		tl.lists[k] = rd.onDuty
 	}
 	idx := map[string]int{}
 	for i, o := range p.m.officers {
