@@ -86,6 +86,11 @@ func ApplyCallOffs(in Inputs, d Date, sd ServiceDay, changes []Change) (ServiceD
 	if err != nil {
 		return sd, nil, err
 	}
+	for _, c := range changes {
+		if c.Unit != "" {
+			co.units[c.Unit] = c.At
+		}
+	}
 	var gaps []Replacement
 	for _, c := range cs {
 		if !in.Force.HasOfficer(c.Officer) {
@@ -119,7 +124,10 @@ type callOffs struct {
 	i    int // the day's index in tl
 	wins []ShiftWindow
 	out  map[string]bool
-	idx  map[string]int
+	// units are the units out of service, from when (changes with Unit set): their crews
+	// are free from then, and a called-off officer's place on one needs no replacement.
+	units map[string]time.Time
+	idx   map[string]int
 	// moved are the positions handed on to free an officer for a call-off's position
 	// (chain); depth stops a chain from starting another.
 	moved []Replacement
@@ -168,7 +176,7 @@ func newCallOffs(in Inputs, d Date) (*callOffs, error) {
 		}
 		return false
 	}
-	return &callOffs{in: in, d: d, plan: p, tl: tl, i: 8, wins: wins, out: map[string]bool{}, idx: idx}, nil
+	return &callOffs{in: in, d: d, plan: p, tl: tl, i: 8, wins: wins, out: map[string]bool{}, units: map[string]time.Time{}, idx: idx}, nil
 }
 
 // busy reports whether officer id holds any position of sd overlapping [a, b).
@@ -226,7 +234,7 @@ func (co *callOffs) pick(sd *ServiceDay, s int, k posKind, from time.Time) (stri
 	}
 	var cands []cand
 	for o, off := range ms.officers {
-		if co.out[off.ID] || !ms.sigs[o].fits(k) || co.tl.away(o, co.d) || busy(sd, off.ID, from, end) {
+		if co.out[off.ID] || !ms.sigs[o].fits(k) || co.tl.away(o, co.d) || co.busy(sd, off.ID, from, end) {
 			continue
 		}
 		switch x := int(co.tl.duty[co.i][o]); {
@@ -249,6 +257,7 @@ func (co *callOffs) pick(sd *ServiceDay, s int, k posKind, from time.Time) (stri
 		return cands[a].id < cands[b].id
 	})
 	c := cands[0]
+	co.leaveOutUnit(sd, c.id, from, end)
 	if !c.reserve {
 		o := co.idx[c.id]
 		co.tl.duty[co.i][o] = int8(s)
@@ -319,6 +328,12 @@ func (co *callOffs) apply(sd *ServiceDay, c Change) []Replacement {
 		from := r.Start
 		if at.After(from) {
 			from = at
+		}
+		if t, ok := co.units[r.Unit]; ok && !at.Before(t) {
+			// The unit is out of service: it finishes a visit in progress a place short
+			// and its later routes (no visits) lose the officer.
+			co.dropFromOutRoute(sd, ri, id, at)
+			continue
 		}
 		key := r.Unit + "|" + r.Shift
 		by, seen := byShift[key]

@@ -11,7 +11,13 @@ import (
 // and returns its inputs and the day.
 func calloffDay(t *testing.T, officers int) (Inputs, Date, ServiceDay) {
 	t.Helper()
-	in := synthInputs(t, 3, 40, 4, 8, 2, "America/New_York")
+	return calloffDayWith(t, officers, 40, 8)
+}
+
+// calloffDayWith is calloffDay with missions missions and vehicles vehicle units.
+func calloffDayWith(t *testing.T, officers, missions, vehicles int) (Inputs, Date, ServiceDay) {
+	t.Helper()
+	in := synthInputs(t, 3, missions, 4, vehicles, 2, "America/New_York")
 	in.Force.Shifts = twelveHour()
 	five := 1
 	in.Missions[0].FixedPosts = &five
@@ -150,5 +156,64 @@ func TestCallOffUncovered(t *testing.T) {
 	var ue *UncoveredError
 	if !errors.As(err, &ue) || len(ue.Gaps) == 0 {
 		t.Fatalf("ApplyCallOffs = %v; want an *UncoveredError", err)
+	}
+}
+
+// TestPlanCallOffDegrades: the call-off TestCallOffUncovered cannot cover is accepted by
+// PlanCallOff: the canine unit is taken out of service from the call-off's minute (its
+// routes from then are gone, its missions re-planned), the empty position is named, and
+// the officer called off holds nothing after it.
+func TestPlanCallOffDegrades(t *testing.T) {
+	in, d, sd := calloffDayWith(t, 110, 25, 10)
+	at := time.Date(2026, 12, 9, 10, 0, 0, 0, in.Office.Location)
+	var canine, unit string
+	for _, r := range sd.Routes {
+		if r.Shift == "day" && kindOfUnit(in.Force, r.Unit, r.Mode) == kindCanine {
+			canine, unit = r.Officers[0], r.Unit
+		}
+	}
+	var cs []Change
+	for _, o := range in.Force.Roster {
+		if o.Has(QualCanine) && o.ID != canine {
+			cs = append(cs, Change{At: at, Officer: o.ID})
+		}
+	}
+	oc, err := PlanCallOff(in, staffKey, d, cs, Change{At: at, Officer: canine, Reason: "sick"})
+	if err != nil {
+		t.Fatalf("PlanCallOff = %v; want the unit taken out of service", err)
+	}
+	if !slices.Equal(oc.OutOfService, []string{unit}) {
+		t.Errorf("out of service %v; want [%s]", oc.OutOfService, unit)
+	}
+	if len(oc.Gaps) == 0 || oc.Gaps[0].Unit != unit || oc.Gaps[0].By != "" {
+		t.Errorf("empty positions %+v; want a place on %s", oc.Gaps, unit)
+	}
+	if n := len(oc.Changes); n != 2 || oc.Changes[0].Unit != unit || !oc.Changes[0].At.Equal(at) || oc.Changes[1].Officer != canine {
+		t.Errorf("changes %+v; want the unit out of service at %s, then the call-off", oc.Changes, at)
+	}
+	for _, r := range oc.Day.Routes {
+		for _, v := range r.Visits {
+			if r.Unit == unit && !v.Arrive.Before(at) {
+				t.Errorf("%s out of service from %s visits %s at %s", unit, at, v.Mission, v.Arrive)
+			}
+		}
+		if onRoute(r, canine, at, r.End) && at.Before(r.End) {
+			t.Errorf("%s called off at %s still crews %s %s–%s", canine, at, r.Unit, r.Start, r.End)
+		}
+	}
+	for _, p := range oc.Day.Posts {
+		for _, b := range p.Blocks {
+			if b.Officer == canine && at.Before(b.End) {
+				t.Errorf("%s called off still stands post %s until %s", canine, p.Post, b.End)
+			}
+		}
+	}
+	// Before the call-off nothing moved.
+	for _, r := range sd.Routes {
+		if !r.End.After(at) && !slices.ContainsFunc(oc.Day.Routes, func(x Route) bool {
+			return x.Unit == r.Unit && x.Start.Equal(r.Start) && slices.Equal(x.Visits, r.Visits)
+		}) {
+			t.Errorf("route %s %s–%s before the call-off changed", r.Unit, r.Start, r.End)
+		}
 	}
 }
