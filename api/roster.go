@@ -39,6 +39,7 @@ func (s *Server) rosterInputs(ctx context.Context, f scheduler.RegionForce, loc 
 		return in, nil // DutyRosterOf names what is missing
 	}
 	start, _ := scheduler.ServiceDayBounds(d, f.Shifts, loc)
+	in.Force.Leave = scheduler.LeaveAsOf(f.Leave, start)
 	for _, r := range recs {
 		if m, ok := r.MissionAt(start); ok {
 			m.Threat = r.ThreatAt(start)
@@ -251,7 +252,7 @@ func rosterOfficers(f scheduler.RegionForce, officer string) []scheduler.Officer
 func leaveOn(f scheduler.RegionForce, d scheduler.Date, officer string) []scheduler.Leave {
 	out := []scheduler.Leave{}
 	for _, l := range f.Leave {
-		if l.Covers(d) && (officer == "" || l.Officer == officer) {
+		if l.Covers(d) && l.Cancelled.IsZero() && (officer == "" || l.Officer == officer) {
 			out = append(out, l)
 		}
 	}
