@@ -210,9 +210,6 @@ func onRoute(r Route, id string, a, b time.Time) bool {
 	return slices.Contains(r.Officers, id)
 }
 
-// holds reports whether officer id crews route r at its end.
-func holds(r Route, id string) bool { return onRoute(r, id, r.End.Add(-time.Minute), r.End) }
-
 // shiftOf returns the index of the shift holding t.
 func (co *callOffs) shiftOf(t time.Time) int {
 	for s, w := range co.wins {
@@ -322,7 +319,7 @@ func (co *callOffs) apply(sd *ServiceDay, c Change) []Replacement {
 	// Routes, in plan order; a route in progress keeps its crew until At and records the
 	// relief (Route.Reliefs), so nothing published before At changes.
 	for ri, r := range sd.Routes {
-		if !at.Before(r.End) || !holds(r, id) {
+		if !at.Before(r.End) || !onRoute(r, id, at, r.End) {
 			continue
 		}
 		from := r.Start
@@ -351,6 +348,12 @@ func (co *callOffs) apply(sd *ServiceDay, c Change) []Replacement {
 			reps = append(reps, Replacement{Officer: id, By: by, Unit: r.Unit, Shift: r.Shift, From: from, To: r.End, Reserve: reserve})
 		}
 		r = sd.Routes[ri] // chain may have changed the day
+		r.Reliefs = slices.Clone(r.Reliefs)
+		for k, x := range r.Reliefs {
+			if x.Off == id && x.At.After(at) {
+				r.Reliefs[k].Off = by // a later relief in place (DST night) relieves the replacement
+			}
+		}
 		if at.After(r.Start) {
 			r.Reliefs = append(slices.Clone(r.Reliefs), Relief{At: at, Off: id, On: by})
 		} else {

@@ -11,11 +11,17 @@ import (
 // and returns its inputs and the day.
 func calloffDay(t *testing.T, officers int) (Inputs, Date, ServiceDay) {
 	t.Helper()
-	return calloffDayWith(t, officers, 40, 8)
+	return calloffDayOn(t, officers, 40, 8, "2026-12-09")
 }
 
 // calloffDayWith is calloffDay with missions missions and vehicles vehicle units.
 func calloffDayWith(t *testing.T, officers, missions, vehicles int) (Inputs, Date, ServiceDay) {
+	t.Helper()
+	return calloffDayOn(t, officers, missions, vehicles, "2026-12-09")
+}
+
+// calloffDayOn is calloffDayWith on service date date.
+func calloffDayOn(t *testing.T, officers, missions, vehicles int, date string) (Inputs, Date, ServiceDay) {
 	t.Helper()
 	in := synthInputs(t, 3, missions, 4, vehicles, 2, "America/New_York")
 	in.Force.Shifts = twelveHour()
@@ -29,7 +35,7 @@ func calloffDayWith(t *testing.T, officers, missions, vehicles int) (Inputs, Dat
 		}
 		return []Qualification{QualVehicle, QualFoot, QualPost}, 0
 	})
-	d := rosterDate(t, "2026-12-09")
+	d := rosterDate(t, date)
 	sd, err := PlanServiceDay(in, staffKey, d, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +220,50 @@ func TestPlanCallOffDegrades(t *testing.T) {
 			return x.Unit == r.Unit && x.Start.Equal(r.Start) && slices.Equal(x.Visits, r.Visits)
 		}) {
 			t.Errorf("route %s %s–%s before the call-off changed", r.Unit, r.Start, r.End)
+		}
+	}
+}
+
+// TestCallOffOnReliefNight: on the 13-hour fall-back night, an officer called off at 22:00
+// hands the place to a replacement, and the relief in place at 05:00 EST then relieves the
+// replacement: no one holds a place past the relief, no duty period exceeds 12 h.
+func TestCallOffOnReliefNight(t *testing.T) {
+	in, d, sd := calloffDayOn(t, 110, 40, 8, "2026-10-31")
+	ny := in.Office.Location
+	at := time.Date(2026, 10, 31, 22, 0, 0, 0, ny)
+	relief := time.Date(2026, 11, 1, 5, 0, 0, 0, ny)
+	var who, unit string
+	for _, r := range sd.Routes {
+		if r.Shift == "night" && r.Start.Before(at) && r.End.After(relief) && len(r.Reliefs) > 0 {
+			who, unit = r.Officers[0], r.Unit
+			break
+		}
+	}
+	if who == "" {
+		t.Fatal("no night route across both 22:00 and the 05:00 relief")
+	}
+	got, reps, err := ApplyCallOffs(in, d, sd, []Change{{At: at, Officer: who}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := ""
+	for _, r := range reps {
+		if r.Unit == unit {
+			by = r.By
+		}
+	}
+	if by == "" {
+		t.Fatalf("no replacement for %s on %s: %+v", who, unit, reps)
+	}
+	for _, r := range got.Routes {
+		if r.Unit != unit || !r.Start.Before(at) || !r.End.After(relief) {
+			continue
+		}
+		if onRoute(r, by, relief, relief.Add(time.Minute)) {
+			t.Errorf("replacement %s still on %s after the 05:00 relief: %+v", by, unit, r.Reliefs)
+		}
+		if onRoute(r, who, at, at.Add(time.Minute)) {
+			t.Errorf("%s called off at 22:00 still on %s: %+v", who, unit, r.Reliefs)
 		}
 	}
 }
