@@ -153,14 +153,24 @@ func (s *Server) officerCalendar(ctx context.Context, officer string) (*ics.Cale
 	stamp := now.UTC()
 	for _, day := range days {
 		for _, sh := range day.Shifts {
-			if !slices.Contains(sh.Officers, officer) {
+			// On a relieved (13-hour DST) night the crew's duty ends at the relief, and
+			// the relief crew's runs from it to the shift's end.
+			start, end, summary, uid := sh.Start, sh.End, fmt.Sprintf("Duty: %s shift", sh.Shift), sh.Shift
+			switch {
+			case slices.Contains(sh.Officers, officer):
+				if !sh.ReliefAt.IsZero() {
+					end = sh.ReliefAt
+				}
+			case slices.Contains(sh.Relief, officer):
+				start, summary, uid = sh.ReliefAt, fmt.Sprintf("Duty: %s shift relief in place", sh.Shift), sh.Shift+"-relief"
+			default:
 				continue
 			}
-			ev := cal.AddEvent(fmt.Sprintf("duty-%s-%s-%s@vigil", officer, day.Date, sh.Shift))
+			ev := cal.AddEvent(fmt.Sprintf("duty-%s-%s-%s@vigil", officer, day.Date, uid))
 			ev.SetDtStampTime(stamp)
-			ev.SetStartAt(sh.Start)
-			ev.SetEndAt(sh.End)
-			ev.SetSummary(fmt.Sprintf("Duty: %s shift", sh.Shift))
+			ev.SetStartAt(start)
+			ev.SetEndAt(end)
+			ev.SetSummary(summary)
 			rel := releaseAt(f, sh.Start)
 			if now.Before(rel) {
 				ev.SetDescription(fmt.Sprintf("Assignment released at %s.", rel.Format("2006-01-02 15:04 MST")))

@@ -261,3 +261,92 @@ func TestDashboardRosterPage(t *testing.T) {
 		t.Errorf("call-off form = %d; want the replacements named\n%.2000s", r.StatusCode, body)
 	}
 }
+
+// TestCallOffUncoverableDegrades (issue 15): canine-qualified officers are called off one
+// by one until a canine unit's place cannot be covered; that call-off is accepted and
+// degrades the plan as an out-of-service unit would: the answer names the empty place and
+// the unit taken out, the unit makes no visit from then, and the supervisors get the
+// out-of-service event and the call-off event naming both.
+func TestCallOffUncoverableDegrades(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if err := h.ds.AddPeople(fixtures.OfficersFile, ""); err != nil {
+		t.Fatal(err)
+	}
+	named := *h.ds.Force.Regions["wfo"]
+	if err := h.store.PutForce(ctx, named); err != nil {
+		t.Fatal(err)
+	}
+	o := h.ds.Offices["wfo"]
+	d := scheduler.ServiceDateOf(h.clock.Now(), named.Shifts, o.Location)
+	sup := h.token(RoleSupervisor, "wfo", "")
+	type answer struct {
+		From           time.Time
+		Replacements   []scheduler.Replacement
+		EmptyPositions []scheduler.Replacement `json:"empty_positions"`
+		OutOfService   []string                `json:"out_of_service"`
+	}
+	var out answer
+	var body []byte
+	for _, x := range named.Roster {
+		if !x.Has(scheduler.QualCanine) {
+			continue
+		}
+		var code int
+		code, body = h.do(http.MethodPost, "/v1/officers/"+x.ID+"/call-off", sup, `{"reason":"sick"}`)
+		if code != http.StatusOK {
+			t.Fatalf("call-off of %s = %d %s; want 200 (an empty place takes a unit out of service)", x.ID, code, body)
+		}
+		out = answer{}
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatal(err)
+		}
+		if len(out.OutOfService) > 0 {
+			break
+		}
+		for _, r := range out.Replacements {
+			if r.By == "" {
+				t.Fatalf("call-off answer %s names an empty place without a unit taken out", body)
+			}
+		}
+	}
+	if len(out.OutOfService) == 0 || len(out.EmptyPositions) == 0 {
+		t.Fatalf("every canine officer called off and no unit taken out of service; last answer %s", body)
+	}
+	unit := out.OutOfService[0]
+	gap := out.EmptyPositions[0]
+	if gap.By != "" || (gap.Unit != unit && gap.Post == "") || !slices.Contains(scheduler.UnitCapabilities(named, unit), scheduler.CanineCapability) {
+		t.Errorf("answer %s; want an empty canine place absorbed by a canine unit taken out", body)
+	}
+	after, err := h.srv.serviceDay(ctx, "wfo", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range after.Routes {
+		for _, v := range r.Visits {
+			if r.Unit == unit && !v.Arrive.Before(out.From) {
+				t.Errorf("%s out of service from %s visits %s at %s", unit, out.From, v.Mission, v.Arrive)
+			}
+		}
+	}
+	es, err := h.store.Events(ctx, "wfo", "", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oos, named2 := false, false
+	for _, e := range es {
+		if len(e.Officers) != 0 {
+			continue
+		}
+		raw, _ := json.Marshal(e)
+		switch e.Type {
+		case EventUnitOutOfService:
+			oos = oos || strings.Contains(string(raw), unit)
+		case EventCallOff:
+			named2 = named2 || (strings.Contains(string(raw), "empty_positions") && strings.Contains(string(raw), `"`+unit+`"`) && strings.Contains(string(raw), gap.Officer))
+		}
+	}
+	if !oos || !named2 {
+		t.Errorf("supervisor events: out of service %v, call-off naming the empty place %v; want both", oos, named2)
+	}
+}

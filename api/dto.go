@@ -397,6 +397,10 @@ type rosterShift struct {
 	End       time.Time `json:"end"`
 	ReleaseAt time.Time `json:"release_at"`
 	Officers  []string  `json:"officers"`
+	// ReliefAt and Relief: on a shift longer than a duty period (autumn DST night), the
+	// relief crew that takes every position over in place from ReliefAt to End.
+	ReliefAt *time.Time `json:"relief_at,omitempty"`
+	Relief   []string   `json:"relief,omitempty"`
 }
 
 // assignmentsOut is an officer's own assignments of one service day: the roster's shifts

@@ -364,18 +364,32 @@ func (s *Server) roster(c echo.Context) error {
 	for _, day := range days {
 		rd := rosterDay{Date: day.Date.String(), Shifts: []rosterShift{}, Leave: leaveOn(f, day.Date, officer)}
 		for _, sh := range day.Shifts {
-			officers := sh.Officers
+			officers, relief := sh.Officers, sh.Relief
 			if officer != "" {
-				if !slices.Contains(officers, officer) {
+				onShift, onRelief := slices.Contains(officers, officer), slices.Contains(relief, officer)
+				if !onShift && !onRelief {
 					continue
 				}
-				officers = []string{officer}
+				officers, relief = ownOnly(onShift, officer), ownOnly(onRelief, officer)
 			}
-			rd.Shifts = append(rd.Shifts, rosterShift{Shift: sh.Shift, Start: sh.Start, End: sh.End, ReleaseAt: releaseAt(f, sh.Start), Officers: officers})
+			rs := rosterShift{Shift: sh.Shift, Start: sh.Start, End: sh.End, ReleaseAt: releaseAt(f, sh.Start), Officers: officers}
+			if !sh.ReliefAt.IsZero() {
+				at := sh.ReliefAt
+				rs.ReliefAt, rs.Relief = &at, relief
+			}
+			rd.Shifts = append(rd.Shifts, rs)
 		}
 		out.Days = append(out.Days, rd)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// ownOnly returns []string{officer} when in, else an empty list.
+func ownOnly(in bool, officer string) []string {
+	if in {
+		return []string{officer}
+	}
+	return []string{}
 }
 
 // officerDay is an officer's released assignments of one service day. The day is planned

@@ -39,6 +39,7 @@ func (s *Server) rosterInputs(ctx context.Context, f scheduler.RegionForce, loc 
 		return in, nil // DutyRosterOf names what is missing
 	}
 	start, _ := scheduler.ServiceDayBounds(d, f.Shifts, loc)
+	in.Force.Leave = scheduler.LeaveAsOf(f.Leave, start)
 	for _, r := range recs {
 		if m, ok := r.MissionAt(start); ok {
 			m.Threat = r.ThreatAt(start)
@@ -114,7 +115,12 @@ type callOffResult struct {
 	From         time.Time               `json:"from"`
 	Reason       string                  `json:"reason"`
 	Replacements []scheduler.Replacement `json:"replacements"`
-	Replan       *replanSummary          `json:"replan"`
+	// EmptyPositions are the positions no qualified officer free under the rules could
+	// take; OutOfService the units taken out of service from From to absorb them (the
+	// unit of an empty crew place, or one whose post-qualified officer took a post over).
+	EmptyPositions []scheduler.Replacement `json:"empty_positions"`
+	OutOfService   []string                `json:"out_of_service"`
+	Replan         *replanSummary          `json:"replan"`
 }
 
 // callOff is POST /v1/officers/{id}/call-off (takeCallOff).
@@ -132,8 +138,11 @@ func (s *Server) callOff(c echo.Context) error {
 
 // takeCallOff makes an officer unavailable from a time of the current service day (default
 // now): each of their positions from then goes to a qualified replacement free under the
-// roster rules, named in the answer. A position no one can take is refused (422) naming
-// it; nothing is stored then. The dashboard's call-off form calls it too.
+// roster rules, named in the answer. A position no one can take degrades the plan as an
+// out-of-service unit would (scheduler.PlanCallOff): the answer names the empty position
+// and the unit taken out, the supervisors get both events. Only when no unit can absorb it
+// is the call-off refused (422) naming it; nothing is stored then. The dashboard's
+// call-off form calls it too.
 func (s *Server) takeCallOff(c echo.Context, officer string, from *time.Time, reason string) (*callOffResult, error) {
 	ctx := c.Request().Context()
 	cl := claimsOf(c)
@@ -179,26 +188,39 @@ func (s *Server) takeCallOff(c echo.Context, officer string, from *time.Time, re
 		at = changes[n-1].At
 	}
 	change := scheduler.Change{At: at, Officer: officer, Reason: reason}
-	// Find the replacements before storing anything: an uncoverable call-off is refused.
-	all := append(changes, change)
-	base, err := scheduler.PlanServiceDay(in, s.planKey, d, scheduler.PlannerChanges(all))
-	if err != nil {
-		return nil, err
-	}
-	_, reps, err := scheduler.ApplyCallOffs(in, d, base, all)
+	// Find the replacements before storing anything. A position no one can take is
+	// absorbed by taking a unit out of service from the same minute; a call-off even that
+	// cannot cover is refused.
+	oc, err := scheduler.PlanCallOff(in, s.planKey, d, changes, change)
 	var ue *scheduler.UncoveredError
 	if errors.As(err, &ue) {
-		return nil, &Error{Kind: KindInfeasible, Msg: err.Error() + "; take the unit out of service or add officers"}
+		return nil, &Error{Kind: KindInfeasible, Msg: err.Error() + "; no unit can be taken out of service to absorb it: add officers"}
 	}
 	if err != nil {
 		return nil, err
 	}
-	sum, err := s.applyChange(ctx, region, d, change, true)
+	reps := oc.Replacements
+	units := oc.Changes[:len(oc.Changes)-1]
+	sum, err := s.applyChangeWith(ctx, region, d, change, true, func() error {
+		for _, u := range units {
+			if err := s.store.AddChange(ctx, region, d, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	if err := s.audit(c, "call-off", region); err != nil {
 		return nil, err
+	}
+	if len(oc.OutOfService) > 0 {
+		if err := s.audit(c, "unit-out-of-service", region); err != nil {
+			return nil, err
+		}
+		s.announceReplan(ctx, region, d, f, EventUnitOutOfService, map[string]any{"units": oc.OutOfService, "call_off": officer,
+			"empty_positions": oc.Gaps, "by": cl.publicActor()}, sum)
 	}
 	for _, r := range reps {
 		to := []string{r.By}
@@ -209,8 +231,9 @@ func (s *Server) takeCallOff(c echo.Context, officer string, from *time.Time, re
 	}
 	s.publish(ctx, region, EventCallOff, []string{officer}, map[string]any{"date": d.String(), "officer": officer, "from": at.UTC()})
 	s.publish(ctx, region, EventCallOff, nil, map[string]any{"date": d.String(), "officer": officer, "from": at.UTC(), "reason": reason,
-		"replacements": reps, "by": cl.publicActor()})
-	return &callOffResult{Officer: officer, From: at.UTC(), Reason: reason, Replacements: reps, Replan: sum}, nil
+		"replacements": reps, "empty_positions": oc.Gaps, "out_of_service": oc.OutOfService, "by": cl.publicActor()})
+	return &callOffResult{Officer: officer, From: at.UTC(), Reason: reason, Replacements: reps, EmptyPositions: nonNil(oc.Gaps),
+		OutOfService: nonNil(oc.OutOfService), Replan: sum}, nil
 }
 
 // rosterOfficers returns the officers of f the reader may see: only officer's record when
@@ -229,7 +252,7 @@ func rosterOfficers(f scheduler.RegionForce, officer string) []scheduler.Officer
 func leaveOn(f scheduler.RegionForce, d scheduler.Date, officer string) []scheduler.Leave {
 	out := []scheduler.Leave{}
 	for _, l := range f.Leave {
-		if l.Covers(d) && (officer == "" || l.Officer == officer) {
+		if l.Covers(d) && l.Cancelled.IsZero() && (officer == "" || l.Officer == officer) {
 			out = append(out, l)
 		}
 	}

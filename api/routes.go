@@ -48,6 +48,9 @@ func (s *Server) routes() {
 	v1.PATCH("/force/:region", s.patchForce, editors)
 	v1.POST("/units/:id/out-of-service", s.outOfService, editors)
 	v1.POST("/officers/:id/call-off", s.callOff, editors)
+	v1.GET("/officers/:id/leave", s.getLeave, allow(admin, supervisor, officer))
+	v1.POST("/officers/:id/leave", s.postLeave, allow(supervisor))
+	v1.DELETE("/officers/:id/leave", s.deleteLeave, allow(supervisor))
 
 	v1.GET("/zones", s.zones, allow(admin, supervisor, planner))
 

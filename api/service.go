@@ -105,6 +105,9 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 			}
 		}
 	}
+	// Leave booked or cancelled during the day does not change it (a leave from today calls
+	// the officer off instead): the day is rostered with the leave as of its start.
+	in.Force.Leave = scheduler.LeaveAsOf(in.Force.Leave, start)
 	for _, c := range all {
 		if c.Edit != "" && c.After != nil {
 			ids[c.Edit] = true // created during the day: its threat changes apply from then

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Qualification is what an officer may be rostered for (DESIGN.md §2 Duty roster).
@@ -84,18 +85,50 @@ type Leave struct {
 	From    Date
 	To      Date
 	Kind    string
+	// Leave booked through the service (POST /v1/officers/{id}/leave) has the time it was
+	// booked, a reason, and the time it was cancelled (DELETE), if it was; leave of the
+	// leave file has none. A day is rostered with the leave booked before the day starts and
+	// not cancelled by then (LeaveAsOf), so booking or cancelling never changes a day that
+	// has begun: a leave starting today calls the officer off from the booking instead.
+	Created   time.Time
+	Cancelled time.Time
+	Reason    string
 }
 
 type leaveJSON struct {
-	Officer string `json:"officer"`
-	From    string `json:"from"`
-	To      string `json:"to"`
-	Kind    string `json:"kind"`
+	Officer   string     `json:"officer"`
+	From      string     `json:"from"`
+	To        string     `json:"to"`
+	Kind      string     `json:"kind"`
+	Created   *time.Time `json:"created,omitempty"`
+	Cancelled *time.Time `json:"cancelled,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+}
+
+// LeaveAsOf returns the leave of ls in effect for a day starting at start: the leave file's,
+// and leave booked before start and not cancelled by then.
+func LeaveAsOf(ls []Leave, start time.Time) []Leave {
+	var out []Leave
+	for _, l := range ls {
+		if (l.Created.IsZero() || l.Created.Before(start)) && (l.Cancelled.IsZero() || start.Before(l.Cancelled)) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// optTime returns &t, or nil for the zero time.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // MarshalJSON writes the leave with its dates as YYYY-MM-DD.
 func (l Leave) MarshalJSON() ([]byte, error) {
-	return json.Marshal(leaveJSON{l.Officer, l.From.String(), l.To.String(), l.Kind})
+	return json.Marshal(leaveJSON{l.Officer, l.From.String(), l.To.String(), l.Kind, optTime(l.Created), optTime(l.Cancelled), l.Reason})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -112,7 +145,13 @@ func (l *Leave) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("leave to: %w", err)
 	}
-	*l = Leave{Officer: v.Officer, From: from, To: to, Kind: v.Kind}
+	*l = Leave{Officer: v.Officer, From: from, To: to, Kind: v.Kind, Reason: v.Reason}
+	if v.Created != nil {
+		l.Created = *v.Created
+	}
+	if v.Cancelled != nil {
+		l.Cancelled = *v.Cancelled
+	}
 	return nil
 }
 

@@ -19,8 +19,9 @@ import (
 // position, would put all six duties (49 h with a DST night) within 145 h.
 //
 // With 2 shifts the cycle is D off N off: four duties in any rolling week, each at most 12 h.
-// Regions with one shift, or with a shift longer than 12 h on some day (two shifts in a
-// zone with DST have a 13-hour night), are refused: a duty period spans at most 12 h.
+// Regions with one shift, or with a shift longer than 12 h on an ordinary day, are refused:
+// a duty period spans at most 12 h. The 13-hour autumn DST night of two 12-hour shifts is
+// staffed by a relief in place after 12 h (roster_relief.go).
 //
 // Officer i (0-based) works cycle[(i + days since rosterEpoch) mod L] on a service date, so
 // officers fall evenly into L phase groups and each shift is worked by exactly one group:
@@ -44,6 +45,11 @@ type ShiftDuty struct {
 	Shift      string
 	Start, End time.Time
 	Officers   []string
+	// On a shift longer than a duty period (the autumn DST night of a 12-hour set), the
+	// officers work until ReliefAt and Relief (sorted) take their positions over in place
+	// to End; otherwise ReliefAt is zero and Relief nil.
+	ReliefAt time.Time
+	Relief   []string
 }
 
 // DayDuty is the duty roster of one service date, its shifts in order.
@@ -172,6 +178,9 @@ func DutyRosterOf(in Inputs, d Date) (DayDuty, error) {
 	day := DayDuty{Date: d, Shifts: make([]ShiftDuty, len(wins))}
 	for i, w := range wins {
 		day.Shifts[i] = ShiftDuty{Shift: w.Name, Start: w.Start, End: w.End, Officers: p.officerIDs(rd.onDuty[i])}
+		if at, ok := reliefAt(w); ok && i < len(rd.relief) {
+			day.Shifts[i].ReliefAt, day.Shifts[i].Relief = at, p.officerIDs(rd.relief[i])
+		}
 	}
 	return day, nil
 }

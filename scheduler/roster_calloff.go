@@ -86,6 +86,11 @@ func ApplyCallOffs(in Inputs, d Date, sd ServiceDay, changes []Change) (ServiceD
 	if err != nil {
 		return sd, nil, err
 	}
+	for _, c := range changes {
+		if c.Unit != "" {
+			co.units[c.Unit] = c.At
+		}
+	}
 	var gaps []Replacement
 	for _, c := range cs {
 		if !in.Force.HasOfficer(c.Officer) {
@@ -119,7 +124,10 @@ type callOffs struct {
 	i    int // the day's index in tl
 	wins []ShiftWindow
 	out  map[string]bool
-	idx  map[string]int
+	// units are the units out of service, from when (changes with Unit set): their crews
+	// are free from then, and a called-off officer's place on one needs no replacement.
+	units map[string]time.Time
+	idx   map[string]int
 	// moved are the positions handed on to free an officer for a call-off's position
 	// (chain); depth stops a chain from starting another.
 	moved []Replacement
@@ -149,12 +157,12 @@ func newCallOffs(in Inputs, d Date) (*callOffs, error) {
 		for o := range tl.duty[k] {
 			tl.duty[k][o] = -1
 		}
-		for s, list := range rd.onDuty {
+		tl.lists[k] = rd.timelineLists()
+		for s, list := range tl.lists[k] {
 			for _, o := range list {
 				tl.duty[k][o] = int8(s)
 			}
 		}
-		tl.lists[k] = rd.onDuty
 	}
 	idx := map[string]int{}
 	for i, o := range p.m.officers {
@@ -168,7 +176,7 @@ func newCallOffs(in Inputs, d Date) (*callOffs, error) {
 		}
 		return false
 	}
-	return &callOffs{in: in, d: d, plan: p, tl: tl, i: 8, wins: wins, out: map[string]bool{}, idx: idx}, nil
+	return &callOffs{in: in, d: d, plan: p, tl: tl, i: 8, wins: wins, out: map[string]bool{}, units: map[string]time.Time{}, idx: idx}, nil
 }
 
 // busy reports whether officer id holds any position of sd overlapping [a, b).
@@ -202,9 +210,6 @@ func onRoute(r Route, id string, a, b time.Time) bool {
 	return slices.Contains(r.Officers, id)
 }
 
-// holds reports whether officer id crews route r at its end.
-func holds(r Route, id string) bool { return onRoute(r, id, r.End.Add(-time.Minute), r.End) }
-
 // shiftOf returns the index of the shift holding t.
 func (co *callOffs) shiftOf(t time.Time) int {
 	for s, w := range co.wins {
@@ -226,7 +231,7 @@ func (co *callOffs) pick(sd *ServiceDay, s int, k posKind, from time.Time) (stri
 	}
 	var cands []cand
 	for o, off := range ms.officers {
-		if co.out[off.ID] || !ms.sigs[o].fits(k) || co.tl.away(o, co.d) || busy(sd, off.ID, from, end) {
+		if co.out[off.ID] || !ms.sigs[o].fits(k) || co.tl.away(o, co.d) || co.busy(sd, off.ID, from, end) {
 			continue
 		}
 		switch x := int(co.tl.duty[co.i][o]); {
@@ -249,6 +254,7 @@ func (co *callOffs) pick(sd *ServiceDay, s int, k posKind, from time.Time) (stri
 		return cands[a].id < cands[b].id
 	})
 	c := cands[0]
+	co.leaveOutUnit(sd, c.id, from, end)
 	if !c.reserve {
 		o := co.idx[c.id]
 		co.tl.duty[co.i][o] = int8(s)
@@ -313,12 +319,18 @@ func (co *callOffs) apply(sd *ServiceDay, c Change) []Replacement {
 	// Routes, in plan order; a route in progress keeps its crew until At and records the
 	// relief (Route.Reliefs), so nothing published before At changes.
 	for ri, r := range sd.Routes {
-		if !at.Before(r.End) || !holds(r, id) {
+		if !at.Before(r.End) || !onRoute(r, id, at, r.End) {
 			continue
 		}
 		from := r.Start
 		if at.After(from) {
 			from = at
+		}
+		if t, ok := co.units[r.Unit]; ok && !at.Before(t) {
+			// The unit is out of service: it finishes a visit in progress a place short
+			// and its later routes (no visits) lose the officer.
+			co.dropFromOutRoute(sd, ri, id, at)
+			continue
 		}
 		key := r.Unit + "|" + r.Shift
 		by, seen := byShift[key]
@@ -336,6 +348,12 @@ func (co *callOffs) apply(sd *ServiceDay, c Change) []Replacement {
 			reps = append(reps, Replacement{Officer: id, By: by, Unit: r.Unit, Shift: r.Shift, From: from, To: r.End, Reserve: reserve})
 		}
 		r = sd.Routes[ri] // chain may have changed the day
+		r.Reliefs = slices.Clone(r.Reliefs)
+		for k, x := range r.Reliefs {
+			if x.Off == id && x.At.After(at) {
+				r.Reliefs[k].Off = by // a later relief in place (DST night) relieves the replacement
+			}
+		}
 		if at.After(r.Start) {
 			r.Reliefs = append(slices.Clone(r.Reliefs), Relief{At: at, Off: id, On: by})
 		} else {

@@ -11,7 +11,19 @@ import (
 // and returns its inputs and the day.
 func calloffDay(t *testing.T, officers int) (Inputs, Date, ServiceDay) {
 	t.Helper()
-	in := synthInputs(t, 3, 40, 4, 8, 2, "America/New_York")
+	return calloffDayOn(t, officers, 40, 8, "2026-12-09")
+}
+
+// calloffDayWith is calloffDay with missions missions and vehicles vehicle units.
+func calloffDayWith(t *testing.T, officers, missions, vehicles int) (Inputs, Date, ServiceDay) {
+	t.Helper()
+	return calloffDayOn(t, officers, missions, vehicles, "2026-12-09")
+}
+
+// calloffDayOn is calloffDayWith on service date date.
+func calloffDayOn(t *testing.T, officers, missions, vehicles int, date string) (Inputs, Date, ServiceDay) {
+	t.Helper()
+	in := synthInputs(t, 3, missions, 4, vehicles, 2, "America/New_York")
 	in.Force.Shifts = twelveHour()
 	five := 1
 	in.Missions[0].FixedPosts = &five
@@ -23,7 +35,7 @@ func calloffDay(t *testing.T, officers int) (Inputs, Date, ServiceDay) {
 		}
 		return []Qualification{QualVehicle, QualFoot, QualPost}, 0
 	})
-	d := rosterDate(t, "2026-12-09")
+	d := rosterDate(t, date)
 	sd, err := PlanServiceDay(in, staffKey, d, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -150,5 +162,108 @@ func TestCallOffUncovered(t *testing.T) {
 	var ue *UncoveredError
 	if !errors.As(err, &ue) || len(ue.Gaps) == 0 {
 		t.Fatalf("ApplyCallOffs = %v; want an *UncoveredError", err)
+	}
+}
+
+// TestPlanCallOffDegrades: the call-off TestCallOffUncovered cannot cover is accepted by
+// PlanCallOff: the canine unit is taken out of service from the call-off's minute (its
+// routes from then are gone, its missions re-planned), the empty position is named, and
+// the officer called off holds nothing after it.
+func TestPlanCallOffDegrades(t *testing.T) {
+	in, d, sd := calloffDayWith(t, 110, 25, 10)
+	at := time.Date(2026, 12, 9, 10, 0, 0, 0, in.Office.Location)
+	var canine, unit string
+	for _, r := range sd.Routes {
+		if r.Shift == "day" && kindOfUnit(in.Force, r.Unit, r.Mode) == kindCanine {
+			canine, unit = r.Officers[0], r.Unit
+		}
+	}
+	var cs []Change
+	for _, o := range in.Force.Roster {
+		if o.Has(QualCanine) && o.ID != canine {
+			cs = append(cs, Change{At: at, Officer: o.ID})
+		}
+	}
+	oc, err := PlanCallOff(in, staffKey, d, cs, Change{At: at, Officer: canine, Reason: "sick"})
+	if err != nil {
+		t.Fatalf("PlanCallOff = %v; want the unit taken out of service", err)
+	}
+	if !slices.Equal(oc.OutOfService, []string{unit}) {
+		t.Errorf("out of service %v; want [%s]", oc.OutOfService, unit)
+	}
+	if len(oc.Gaps) == 0 || oc.Gaps[0].Unit != unit || oc.Gaps[0].By != "" {
+		t.Errorf("empty positions %+v; want a place on %s", oc.Gaps, unit)
+	}
+	if n := len(oc.Changes); n != 2 || oc.Changes[0].Unit != unit || !oc.Changes[0].At.Equal(at) || oc.Changes[1].Officer != canine {
+		t.Errorf("changes %+v; want the unit out of service at %s, then the call-off", oc.Changes, at)
+	}
+	for _, r := range oc.Day.Routes {
+		for _, v := range r.Visits {
+			if r.Unit == unit && !v.Arrive.Before(at) {
+				t.Errorf("%s out of service from %s visits %s at %s", unit, at, v.Mission, v.Arrive)
+			}
+		}
+		if onRoute(r, canine, at, r.End) && at.Before(r.End) {
+			t.Errorf("%s called off at %s still crews %s %s–%s", canine, at, r.Unit, r.Start, r.End)
+		}
+	}
+	for _, p := range oc.Day.Posts {
+		for _, b := range p.Blocks {
+			if b.Officer == canine && at.Before(b.End) {
+				t.Errorf("%s called off still stands post %s until %s", canine, p.Post, b.End)
+			}
+		}
+	}
+	// Before the call-off nothing moved.
+	for _, r := range sd.Routes {
+		if !r.End.After(at) && !slices.ContainsFunc(oc.Day.Routes, func(x Route) bool {
+			return x.Unit == r.Unit && x.Start.Equal(r.Start) && slices.Equal(x.Visits, r.Visits)
+		}) {
+			t.Errorf("route %s %s–%s before the call-off changed", r.Unit, r.Start, r.End)
+		}
+	}
+}
+
+// TestCallOffOnReliefNight: on the 13-hour fall-back night, an officer called off at 22:00
+// hands the place to a replacement, and the relief in place at 05:00 EST then relieves the
+// replacement: no one holds a place past the relief, no duty period exceeds 12 h.
+func TestCallOffOnReliefNight(t *testing.T) {
+	in, d, sd := calloffDayOn(t, 110, 40, 8, "2026-10-31")
+	ny := in.Office.Location
+	at := time.Date(2026, 10, 31, 22, 0, 0, 0, ny)
+	relief := time.Date(2026, 11, 1, 5, 0, 0, 0, ny)
+	var who, unit string
+	for _, r := range sd.Routes {
+		if r.Shift == "night" && r.Start.Before(at) && r.End.After(relief) && len(r.Reliefs) > 0 {
+			who, unit = r.Officers[0], r.Unit
+			break
+		}
+	}
+	if who == "" {
+		t.Fatal("no night route across both 22:00 and the 05:00 relief")
+	}
+	got, reps, err := ApplyCallOffs(in, d, sd, []Change{{At: at, Officer: who}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := ""
+	for _, r := range reps {
+		if r.Unit == unit {
+			by = r.By
+		}
+	}
+	if by == "" {
+		t.Fatalf("no replacement for %s on %s: %+v", who, unit, reps)
+	}
+	for _, r := range got.Routes {
+		if r.Unit != unit || !r.Start.Before(at) || !r.End.After(relief) {
+			continue
+		}
+		if onRoute(r, by, relief, relief.Add(time.Minute)) {
+			t.Errorf("replacement %s still on %s after the 05:00 relief: %+v", by, unit, r.Reliefs)
+		}
+		if onRoute(r, who, at, at.Add(time.Minute)) {
+			t.Errorf("%s called off at 22:00 still on %s: %+v", who, unit, r.Reliefs)
+		}
 	}
 }

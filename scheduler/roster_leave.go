@@ -149,12 +149,54 @@ func (p *rosterPlan) newTimeline(from, to Date) (*dutyTimeline, error) {
 			}
 		}
 		tl.duty[i] = row
-		tl.lists[i] = on
-		for _, w := range ShiftWindows(d, p.f.Shifts, p.loc) {
-			tl.spans[i] = append(tl.spans[i], [2]int{int(w.Start.Sub(tl.origin) / time.Minute), int(w.End.Sub(tl.origin) / time.Minute)})
-		}
+		tl.lists[i] = withReliefLists(on)
+		tl.spans[i] = p.daySpans(d, tl.origin)
 	}
 	return tl, nil
+}
+
+// withReliefLists returns the on-duty lists of a day's S shifts followed by S empty relief
+// lists, the timeline's pseudo-shifts S … 2S-1.
+func withReliefLists(on [][]int) [][]int {
+	out := make([][]int, 2*len(on))
+	copy(out, on)
+	for s := len(on); s < len(out); s++ {
+		out[s] = []int{}
+	}
+	return out
+}
+
+// daySpans returns the duty spans of date d's shifts in minutes since origin, then those of
+// their relief pseudo-shifts: a shift longer than a duty period (a DST night) ends for its
+// officers at reliefAt and its relief runs from there to the shift's end; other relief
+// spans are empty.
+func (p *rosterPlan) daySpans(d Date, origin time.Time) [][2]int {
+	wins := ShiftWindows(d, p.f.Shifts, p.loc)
+	out := make([][2]int, 2*len(wins))
+	for s, w := range wins {
+		a, b := int(w.Start.Sub(origin)/time.Minute), int(w.End.Sub(origin)/time.Minute)
+		out[s], out[len(wins)+s] = [2]int{a, b}, [2]int{b, b}
+		if at, ok := reliefAt(w); ok {
+			m := int(at.Sub(origin) / time.Minute)
+			out[s], out[len(wins)+s] = [2]int{a, m}, [2]int{m, b}
+		}
+	}
+	return out
+}
+
+// hasRelief reports whether pseudo-shift s of day i is a relief that must be crewed.
+func (tl *dutyTimeline) hasRelief(i, s int) bool {
+	S := len(tl.p.f.Shifts)
+	return s >= S && tl.spans[i][s][1] > tl.spans[i][s][0]
+}
+
+// shiftName names shift or relief pseudo-shift s.
+func (p *rosterPlan) shiftName(s int) string {
+	S := len(p.f.Shifts)
+	if s >= S {
+		return p.f.Shifts[s-S].Name + " (relief in place after 12 h of a DST night)"
+	}
+	return p.f.Shifts[s].Name
 }
 
 // intervals returns officer o's duties on days i-7 … i+7 (within the range) with shift s
@@ -236,7 +278,7 @@ func (p *rosterPlan) runCluster(first, last Date) (*deviationSet, error) {
 						removed = true
 					}
 				}
-				if removed {
+				if removed || (j == i && len(list) == 0 && tl.hasRelief(j, s)) {
 					emptied = append(emptied, shiftRef{j, s})
 				}
 			}
@@ -327,7 +369,7 @@ func (p *rosterPlan) refill(tl *dutyTimeline, i, s int) string {
 			parts = append(parts, fmt.Sprintf("%d %s", short[k], kindNames[k]))
 		}
 	}
-	return fmt.Sprintf("shift %s on %s: %s position(s) without a qualified officer free under the rules", p.f.Shifts[s].Name, d, strings.Join(parts, ", "))
+	return fmt.Sprintf("shift %s on %s: %s position(s) without a qualified officer free under the rules", p.shiftName(s), d, strings.Join(parts, ", "))
 }
 
 // moveAcross fills shift s of day i with an officer on duty in another shift of the same

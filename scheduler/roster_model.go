@@ -191,7 +191,23 @@ func (m *rosterModel) shortfall() []string {
 	return out
 }
 
-// checkShiftLengths refuses a day whose shift would make a duty period over 12 h.
+// maxReliefMinutes is how much longer than a duty period a shift may run: the autumn DST
+// change makes a 12-hour night 13 hours long (30 minutes more where the change is half an
+// hour). Its officers work the first MaxDutyMinutes; a relief crew (rosterDay.relief)
+// takes every position over in place for the rest, so no duty period exceeds 12 h.
+const maxReliefMinutes = 60
+
+// reliefAt returns when the relief crew of window w takes over: MaxDutyMinutes after its
+// start, for a window longer than that; ok is false for a window one duty period covers.
+func reliefAt(w ShiftWindow) (time.Time, bool) {
+	if w.Minutes() <= MaxDutyMinutes {
+		return time.Time{}, false
+	}
+	return w.Start.Add(MaxDutyMinutes * time.Minute), true
+}
+
+// checkShiftLengths refuses a day whose shift would make a duty period over 12 h that a
+// relief crew cannot cut down (more than maxReliefMinutes over).
 func checkShiftLengths(f RegionForce, loc *time.Location, d Date) ([]ShiftWindow, error) {
 	if loc == nil {
 		return nil, fmt.Errorf("region %s: no time zone for the duty roster", f.Region)
@@ -200,10 +216,11 @@ func checkShiftLengths(f RegionForce, loc *time.Location, d Date) ([]ShiftWindow
 		return nil, fmt.Errorf("region %s: the duty roster needs at least 2 shifts a day, got %d (a duty period spans at most 12 h)", f.Region, len(f.Shifts))
 	}
 	wins := ShiftWindows(d, f.Shifts, loc)
-	for _, w := range wins {
-		if m := w.Minutes(); m > MaxDutyMinutes || m <= 0 {
-			return nil, fmt.Errorf("region %s: shift %s on %s lasts %d min; a duty period spans at most %d min, so no roster can staff it",
-				f.Region, w.Name, d, m, MaxDutyMinutes)
+	for i, w := range wins {
+		nominal := rotMod(f.Shifts[(i+1)%len(f.Shifts)].Start.Minutes()-f.Shifts[i].Start.Minutes(), 24*60)
+		if m := w.Minutes(); m > MaxDutyMinutes+maxReliefMinutes || m <= 0 || nominal > MaxDutyMinutes {
+			return nil, fmt.Errorf("region %s: shift %s on %s lasts %d min; a duty period spans at most %d min (a relief in place covers at most %d min more), so no roster can staff it",
+				f.Region, w.Name, d, m, MaxDutyMinutes, maxReliefMinutes)
 		}
 	}
 	return wins, nil

@@ -104,6 +104,9 @@ type rosterDay struct {
 	onDuty [][]int
 	turns  []int
 	gaps   []string
+	// relief is, per shift longer than a duty period (a DST night), the officers who take
+	// its positions over in place at reliefAt, in fill order; nil for other shifts.
+	relief [][]int
 }
 
 // day returns the roster of date d: the base with the changes of leave and DST.
@@ -122,10 +125,21 @@ func (p *rosterPlan) day(d Date) (rosterDay, error) {
 		return rosterDay{}, err
 	}
 	if got, ok := dev.days[d]; ok {
-		out.onDuty = got
+		S := len(p.f.Shifts)
+		out.onDuty, out.relief = got[:S], got[S:]
 		out.gaps = dev.gaps[d]
 	}
 	return out, nil
+}
+
+// timelineLists returns the day's lists as the timeline holds them: the S shifts, then
+// their S relief pseudo-shifts.
+func (rd rosterDay) timelineLists() [][]int {
+	out := withReliefLists(rd.onDuty)
+	for s, list := range rd.relief {
+		out[len(rd.onDuty)+s] = list
+	}
+	return out
 }
 
 // officerIDs returns the ids of officer indices, sorted.

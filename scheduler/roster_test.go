@@ -319,7 +319,7 @@ func TestDutyRosterErrors(t *testing.T) {
 		// 26 positions × 24 h × 7 = 4,368 officer-hours a week; 85 officers give 4,080 under 48 h.
 		{"too few officers", rosterForce(85, 18, 4, nil), ny, "the force runs short by 6 officers"},
 		{"one shift", rosterForce(100, 1, 0, rosterShifts(t, "07:00")), ny, "at least 2 shifts"},
-		{"13-hour DST night", rosterForce(100, 1, 0, rosterShifts(t, "07:00", "19:00")), ny, "lasts 780 min"},
+		{"13-hour shift", rosterForce(100, 1, 0, rosterShifts(t, "07:00", "20:00")), ny, "lasts 780 min"},
 		{"no location", rosterForce(100, 1, 0, nil), nil, "no time zone"},
 	}
 	for _, tt := range tests {
@@ -358,5 +358,66 @@ func TestNightFairness(t *testing.T) {
 	t.Logf("night hours over 28 days, 220 officers: mean %.2f, std %.2f (%.1f%%)", mean, std, 100*std/mean)
 	if std > 0.05*mean {
 		t.Errorf("night hours std %.2f, mean %.2f; want std ≤ 5%% of mean", std, mean)
+	}
+}
+
+// TestDutyRosterFallBackRelief: a 12-hour set's night of 2026-10-31 lasts 13 h; its officers
+// are relieved in place after 12 h by a relief crew that fills every position, is on no
+// other shift that day and keeps 8 h of rest to its duties the days either side.
+func TestDutyRosterFallBackRelief(t *testing.T) {
+	ny := mustLoc(t, "America/New_York")
+	f := rosterForce(100, 1, 0, rosterShifts(t, "07:00", "19:00"))
+	d := rosterDate(t, "2026-10-31")
+	day, err := DutyRoster(f, ny, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	night := day.Shifts[1]
+	if got := night.End.Sub(night.Start); got != 13*time.Hour {
+		t.Fatalf("night of %s lasts %s; want 13h", d, got)
+	}
+	if want := night.Start.Add(12 * time.Hour); !night.ReliefAt.Equal(want) {
+		t.Errorf("relief at %s; want %s", night.ReliefAt, want)
+	}
+	if len(night.Relief) < Positions(f, 0) {
+		t.Errorf("relief crew %v; want at least %d officers", night.Relief, Positions(f, 0))
+	}
+	if !day.Shifts[0].ReliefAt.IsZero() || day.Shifts[0].Relief != nil {
+		t.Errorf("day shift has a relief %v at %s; want none", day.Shifts[0].Relief, day.Shifts[0].ReliefAt)
+	}
+	type span struct{ a, b time.Time }
+	duties := map[string][]span{}
+	for _, x := range []Date{d.AddDays(-1), d, d.AddDays(1)} {
+		dd, err := DutyRoster(f, ny, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range dd.Shifts {
+			end := sh.End
+			if !sh.ReliefAt.IsZero() {
+				end = sh.ReliefAt
+			}
+			for _, o := range sh.Officers {
+				duties[o] = append(duties[o], span{sh.Start, end})
+			}
+		}
+	}
+	for _, o := range night.Relief {
+		for _, s := range duties[o] {
+			if s.b.After(night.ReliefAt.Add(-8*time.Hour)) && s.a.Before(night.End.Add(8*time.Hour)) {
+				t.Errorf("relief officer %s also on duty %s–%s, within 8 h of the relief %s–%s", o, s.a, s.b, night.ReliefAt, night.End)
+			}
+		}
+	}
+	for _, x := range []Date{d.AddDays(-1), d.AddDays(1)} {
+		dd, err := DutyRoster(f, ny, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range dd.Shifts {
+			if !sh.ReliefAt.IsZero() {
+				t.Errorf("%s shift %s has a relief; only the 13-hour night needs one", x, sh.Shift)
+			}
+		}
 	}
 }

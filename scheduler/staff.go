@@ -53,25 +53,9 @@ func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route)
 		posts[i] = Post{Post: p.ID, Mission: p.Mission, Blocks: []Block{}}
 	}
 	crewOf := make([]map[string][]string, len(wins))
+	reliefs := make([]*shiftRelief, len(wins))
 	for s, w := range wins {
-		ids := make([]string, 0, len(units[s]))
-		for u := range units[s] {
-			ids = append(ids, u)
-		}
-		sort.Strings(ids)
-		// Positions in fill order: post teams by post, then crews by unit id.
-		var kinds []posKind
-		for range PostTeam * len(sites) {
-			kinds = append(kinds, kindPost)
-		}
-		unitSlots := 0
-		for _, u := range ids {
-			k := kindOfUnit(f, u, units[s][u])
-			for range f.Crew[units[s][u]] {
-				kinds = append(kinds, k)
-			}
-			unitSlots += f.Crew[units[s][u]]
-		}
+		ids, kinds, unitSlots := shiftPositions(f, len(sites), units[s])
 		members := roster.onDuty[s]
 		if len(kinds) > len(members) {
 			return nil, nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("shift %s on %s: %d officers on duty cannot fill %d positions (%d in %d units, %d in %d post teams), %d missing; the force has %d officers",
@@ -86,6 +70,9 @@ func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route)
 			if o < 0 {
 				return nil, nil, &InfeasibleError{Region: f.Region, Missing: fmt.Sprintf("shift %s on %s: no officer on duty qualified for a %s position (%d on duty)", w.Name, d, kindNames[kinds[i]], len(members))}
 			}
+		}
+		if reliefs[s], err = reliefHandover(plan, roster, s, w, d, kinds, got); err != nil {
+			return nil, nil, err
 		}
 		next := 0
 		take := func(n int) []string {
@@ -120,7 +107,31 @@ func StaffDay(in Inputs, planKey []byte, d Date, version string, routes []Route)
 		r.Officers = slices.Clone(crewOf[shiftIndex[r.Shift]][r.Unit])
 		out[i] = r
 	}
+	applyReliefs(wins, reliefs, out, posts)
 	return out, posts, nil
+}
+
+// shiftPositions returns a shift's unit ids, sorted, and its positions in fill order (post
+// teams by post, then crews by unit id) with the number of crew places.
+func shiftPositions(f RegionForce, posts int, units map[string]Mode) ([]string, []posKind, int) {
+	ids := make([]string, 0, len(units))
+	for u := range units {
+		ids = append(ids, u)
+	}
+	sort.Strings(ids)
+	var kinds []posKind
+	for range PostTeam * posts {
+		kinds = append(kinds, kindPost)
+	}
+	unitSlots := 0
+	for _, u := range ids {
+		k := kindOfUnit(f, u, units[u])
+		for range f.Crew[units[u]] {
+			kinds = append(kinds, k)
+		}
+		unitSlots += f.Crew[units[u]]
+	}
+	return ids, kinds, unitSlots
 }
 
 // kindOfUnit returns the kind of a crew place of unit u of mode m.

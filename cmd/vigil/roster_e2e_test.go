@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // The duty roster end to end (issue 15): `vigil plan` with an officers file, the plan JSON
@@ -136,6 +140,11 @@ type planJSON struct {
 			Officers []string  `json:"officers"`
 			Start    time.Time `json:"start"`
 			End      time.Time `json:"end"`
+			Reliefs  []struct {
+				At  time.Time `json:"at"`
+				Off string    `json:"off"`
+				On  string    `json:"on"`
+			} `json:"reliefs"`
 		} `json:"routes"`
 		Posts []struct {
 			Post   string `json:"post"`
@@ -171,7 +180,25 @@ func checkRosterRules(p planJSON, officers map[string]dcOfficer, leave map[strin
 	postMin := map[string]float64{}
 	for _, sd := range p.ServiceDays {
 		for _, r := range sd.Routes {
+			// Who crews the route when: the crew from its start, each relief handing one
+			// place over at its time.
+			from := map[string]time.Time{}
 			for _, o := range r.Officers {
+				from[o] = r.Start
+			}
+			var spans []duty
+			for _, x := range r.Reliefs {
+				if t0, ok := from[x.Off]; ok {
+					spans = append(spans, duty{x.Off, t0, x.At})
+					delete(from, x.Off)
+				}
+				from[x.On] = x.At
+			}
+			for o, t0 := range from {
+				spans = append(spans, duty{o, t0, r.End})
+			}
+			for _, sp := range spans {
+				o := sp.where
 				q := officers[o].quals
 				if !q[r.Mode] || ((r.Unit == "wfo-v01" || r.Unit == "wfo-v02") && !q["canine"]) {
 					bad = append(bad, fmt.Sprintf("%s on %s: %s holds %v", r.Unit, sd.Date, o, q))
@@ -179,7 +206,9 @@ func checkRosterRules(p planJSON, officers map[string]dcOfficer, leave map[strin
 				if leave[o][sd.Date] {
 					bad = append(bad, fmt.Sprintf("%s on leave on %s crews %s", o, sd.Date, r.Unit))
 				}
-				duties[o] = append(duties[o], duty{r.Unit + "/" + r.Shift, r.Start, r.End})
+				if sp.end.After(sp.start) {
+					duties[o] = append(duties[o], duty{r.Unit + "/" + r.Shift, sp.start, sp.end})
+				}
 			}
 		}
 		for _, ps := range sd.Posts {
@@ -293,6 +322,12 @@ func (s rosterStats) String() string {
 // ("" for none) and returns the plan and the officers.
 func planDC(t *testing.T, n int, leaveCSV string) (planJSON, map[string]dcOfficer) {
 	t.Helper()
+	return planDCFrom(t, n, leaveCSV, "2026-12-07", 56)
+}
+
+// planDCFrom is planDC from date for days days.
+func planDCFrom(t *testing.T, n int, leaveCSV, date string, days int) (planJSON, map[string]dcOfficer) {
+	t.Helper()
 	dir := t.TempDir()
 	missions := writeDCMissions(t, dir)
 	force := filepath.Join(dir, "force.yaml")
@@ -300,7 +335,7 @@ func planDC(t *testing.T, n int, leaveCSV string) (planJSON, map[string]dcOffice
 		t.Fatal(err)
 	}
 	offPath, officers := writeDCOfficers(t, dir, n)
-	args := []string{"plan", "--region", "wfo", "--date", "2026-12-07", "--days", "56", "--format", "json",
+	args := []string{"plan", "--region", "wfo", "--date", date, "--days", strconv.Itoa(days), "--format", "json",
 		"--missions", missions, "--force", force, "--officers", offPath}
 	if leaveCSV != "" {
 		lp := filepath.Join(dir, "leave.csv")
@@ -317,8 +352,8 @@ func planDC(t *testing.T, n int, leaveCSV string) (planJSON, map[string]dcOffice
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if len(p.ServiceDays) != 56 {
-		t.Fatalf("%d service days; want 56", len(p.ServiceDays))
+	if len(p.ServiceDays) != days {
+		t.Fatalf("%d service days; want %d", len(p.ServiceDays), days)
 	}
 	return p, officers
 }
@@ -335,6 +370,84 @@ func TestRosterDC290Officers12Hour(t *testing.T) {
 		t.Error(b)
 	}
 	t.Logf("290 officers, 56 days: %s", st)
+}
+
+// TestRosterDC330FallBack plans the DC 12-hour force across the autumn DST change: the
+// night of 2026-10-31 lasts 13 h, so its officers are relieved in place after 12 h and the
+// plan names the relief crew; every rule holds on the plan as published.
+func TestRosterDC330FallBack(t *testing.T) {
+	loc, _ := time.LoadLocation("America/New_York")
+	p, officers := planDCFrom(t, 330, "", "2026-10-18", 28)
+	bad, st := checkRosterRules(p, officers, nil, loc)
+	for i, b := range bad {
+		if i == 20 {
+			t.Errorf("… %d problems in all", len(bad))
+			break
+		}
+		t.Error(b)
+	}
+	// The 13-hour night: every route across 05:00 EST is relieved, and after it only the
+	// relief crew is on the routes and posts of that night.
+	at := time.Date(2026, 11, 1, 5, 0, 0, 0, loc)
+	relieved, onNight := 0, 0
+	for _, sd := range p.ServiceDays {
+		if sd.Date != "2026-10-31" {
+			continue
+		}
+		for _, r := range sd.Routes {
+			if r.Shift != "night" {
+				continue
+			}
+			onNight++
+			if r.Start.Before(at) && r.End.After(at) {
+				if len(r.Reliefs) != len(r.Officers) {
+					t.Errorf("%s %s–%s crosses %s with %d reliefs for %d officers", r.Unit, r.Start, r.End, at, len(r.Reliefs), len(r.Officers))
+				}
+				relieved++
+			}
+			if r.End.Sub(r.Start) > 0 && r.End.After(at.Add(time.Hour)) {
+				t.Errorf("%s night route ends %s, after the shift", r.Unit, r.End)
+			}
+		}
+	}
+	if onNight == 0 || relieved == 0 {
+		t.Errorf("night of 2026-10-31: %d routes, %d relieved at %s; want some of each", onNight, relieved, at)
+	}
+	t.Logf("330 officers, 28 days across the fall-back: %d night routes relieved at 05:00 EST; %s", relieved, st)
+}
+
+// TestRosterFallBackCheckAgreesWithPlan runs `vigil check` on 2026-10-31 (its trial plan is
+// of the day it runs) and `vigil plan` of that day: both accept a force that can relieve
+// the 13-hour night, and both refuse one too tight to (320 officers: of the officers free
+// that morning and rested, most are at the 48-hour cap in some 168 h around the relief
+// hour), naming the relief.
+func TestRosterFallBackCheckAgreesWithPlan(t *testing.T) {
+	for _, tc := range []struct {
+		n  int
+		ok bool
+	}{{330, true}, {320, false}} {
+		dir := t.TempDir()
+		missions := writeDCMissions(t, dir)
+		force := filepath.Join(dir, "force.yaml")
+		if err := os.WriteFile(force, []byte(fmt.Sprintf(dcForceYAML, tc.n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		offPath, _ := writeDCOfficers(t, dir, tc.n)
+		files := []string{"--missions", missions, "--force", force, "--officers", offPath}
+		var out, errb bytes.Buffer
+		e := &env{getenv: func(k string) string { return map[string]string{"VIGIL_KEY": testKey}[k] }, stdout: &out, stderr: &errb,
+			clock: clockwork.NewFakeClockAt(time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC))} // 21:00 EDT, 2026-10-31
+		checkCode := exitCode(run(context.Background(), append([]string{"check"}, files...), e), &errb)
+		checkErr := errb.String()
+		planCode, _, planErr := runCLI(t, map[string]string{"VIGIL_KEY": testKey},
+			append([]string{"plan", "--region", "wfo", "--date", "2026-10-31", "--format", "json"}, files...)...)
+		if (checkCode == 0) != tc.ok || (planCode == 0) != tc.ok {
+			t.Errorf("%d officers: check exit %d (%s), plan exit %d (%s); want both to succeed: %v", tc.n, checkCode, checkErr, planCode, planErr, tc.ok)
+		}
+		if !tc.ok && (!strings.Contains(checkErr, "relief") || !strings.Contains(planErr, "relief")) {
+			t.Errorf("%d officers: the refusals do not name the relief:\ncheck: %s\nplan: %s", tc.n, checkErr, planErr)
+		}
+	}
 }
 
 func TestRosterDC300OfficersWithLeave(t *testing.T) {
