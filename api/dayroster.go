@@ -18,12 +18,14 @@ import (
 // begun reports whether service day d, starting at start, has begun.
 func (s *Server) begun(start time.Time) bool { return !s.now().Before(start) }
 
-// fixDayRoster returns the force day d of in's region is planned from: the stored
-// roster's when one is stored; else, once the day has begun, in.Force, stored with the
-// day's roster as the first write (a concurrent replica's earlier write wins); else
-// in.Force. A store that cannot be read or written costs the guarantee, never the plan: it
+// fixDayRoster returns the force day d of in's region is planned from: in.Force before the
+// day begins; after, the stored roster's force, or, when none is stored, in.Force, stored
+// with the day's roster as the first write (a concurrent replica's earlier write wins). A store that cannot be read or written costs the guarantee, never the plan: it
 // is logged and in.Force used.
 func (s *Server) fixDayRoster(ctx context.Context, in scheduler.Inputs, d scheduler.Date, start time.Time) scheduler.RegionForce {
+	if !s.begun(start) {
+		return in.Force // no day is stored before it begins
+	}
 	region := in.Office.ID
 	r, err := s.store.DayRoster(ctx, region, d)
 	if err == nil {
@@ -31,9 +33,6 @@ func (s *Server) fixDayRoster(ctx context.Context, in scheduler.Inputs, d schedu
 	}
 	if !errors.Is(err, scheduler.ErrNotFound) {
 		s.logger.Warn("stored roster read failed", "region", region, "date", d.String(), "err", err)
-		return in.Force
-	}
-	if !s.begun(start) {
 		return in.Force
 	}
 	r = scheduler.DayRoster{Region: region, Date: d.String(), Force: cloneForce(in.Force), StoredAt: s.now().UTC()}
