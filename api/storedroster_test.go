@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -191,4 +192,44 @@ func rosterDays(t *testing.T, body []byte) []byte {
 		t.Fatalf("roster answer %s: %v; want days", body, err)
 	}
 	return out.Days
+}
+
+// TestStoredRosterDrivesThePlan stores yesterday's roster with a force of two vehicle units
+// (as another replica would have) before the service first loads the day: the day is
+// planned from the stored force, not the region's one-vehicle force, and the stored roster
+// is kept as written. A day not yet begun is derived and stores nothing.
+func TestStoredRosterDrivesThePlan(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	sup := h.token(RoleSupervisor, "bos", "")
+	y := scheduler.Date{Year: 2026, Month: 11, Day: 26}
+	_, f, err := h.srv.region(ctx, "bos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Units[scheduler.Vehicle] != 1 {
+		t.Fatalf("bos has %d vehicle units; the test needs 1", f.Units[scheduler.Vehicle])
+	}
+	sf := cloneForce(f)
+	sf.Units[scheduler.Vehicle], sf.Officers = 2, f.Officers+9
+	if ok, err := h.store.PutDayRoster(ctx, scheduler.DayRoster{Region: "bos", Date: y.String(), Force: sf, StoredAt: start}); err != nil || !ok {
+		t.Fatalf("PutDayRoster = %v, %v; want true, nil", ok, err)
+	}
+	var p scheduler.Plan
+	h.getJSON("/v1/plans/bos/"+y.String(), sup, &p)
+	units := map[string]bool{}
+	for _, r := range p.ServiceDays[0].Routes {
+		units[r.Unit] = true
+	}
+	if !units["bos-v02"] {
+		t.Errorf("yesterday's plan units %v; want bos-v02 of the stored force", units)
+	}
+	if r, err := h.store.DayRoster(ctx, "bos", y); err != nil || r.Force.Units[scheduler.Vehicle] != 2 {
+		t.Errorf("stored roster after planning = %v, %v; want the one written, 2 vehicle units", r.Force.Units, err)
+	}
+	tomorrow := y.AddDays(2)
+	h.getJSON("/v1/plans/bos/"+tomorrow.String(), sup, &p)
+	if _, err := h.store.DayRoster(ctx, "bos", tomorrow); !errors.Is(err, scheduler.ErrNotFound) {
+		t.Errorf("stored roster of tomorrow = %v; want ErrNotFound (not begun)", err)
+	}
 }
