@@ -152,7 +152,7 @@ func (d dashboard) Day(c echo.Context, region, date string) (*web.Day, error) {
 	if err != nil {
 		return nil, err
 	}
-	duty, err := s.rosterOf(ctx, f, o.Location, day)
+	duty, err := s.shownRoster(ctx, f, o.Location, day)
 	if err != nil {
 		return nil, &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
@@ -300,7 +300,7 @@ func (d dashboard) Roster(c echo.Context, region, from string, weeks int) (*web.
 		quals[x.ID] = x.Quals
 	}
 	v := &web.RosterView{Region: region, From: start.String(), Weeks: weeks, Officers: f.Officers}
-	if now, err := s.rosterOf(ctx, f, o.Location, s.currentDate(o, f)); err == nil {
+	if now, err := s.shownRoster(ctx, f, o.Location, s.currentDate(o, f)); err == nil {
 		for _, sh := range now.Shifts {
 			if !s.now().Before(sh.Start) && s.now().Before(sh.End) {
 				v.OnDuty = sh.Officers
@@ -316,7 +316,7 @@ func (d dashboard) Roster(c echo.Context, region, from string, weeks int) (*web.
 		if err != nil {
 			return nil, err
 		}
-		duty, err := scheduler.DutyRosterOf(in, day)
+		duty, err := s.shownRoster(ctx, f, o.Location, day)
 		if err != nil {
 			row.Gap = err.Error()
 			v.Days = append(v.Days, row)

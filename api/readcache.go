@@ -239,7 +239,7 @@ func (s *Server) dutyRoster(ctx context.Context, f scheduler.RegionForce, loc *t
 			return duty, nil
 		}
 	}
-	duty, err := s.rosterOf(ctx, f, loc, d)
+	duty, err := s.shownRoster(ctx, f, loc, d)
 	if err == nil && g != nil {
 		g.mu.Lock()
 		if len(g.duty) >= maxGenDays {

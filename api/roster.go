@@ -49,12 +49,12 @@ func (s *Server) rosterInputs(ctx context.Context, f scheduler.RegionForce, loc 
 	return in, nil
 }
 
-// rosterRange returns rosterOf for every date from from to to, inclusive (callers bound
+// rosterRange returns shownRoster for every date from from to to, inclusive (callers bound
 // the range).
 func (s *Server) rosterRange(ctx context.Context, f scheduler.RegionForce, loc *time.Location, from, to scheduler.Date) ([]scheduler.DayDuty, error) {
 	out := []scheduler.DayDuty{}
 	for d := from; !to.Before(d); d = d.AddDays(1) {
-		day, err := s.rosterOf(ctx, f, loc, d)
+		day, err := s.shownRoster(ctx, f, loc, d)
 		if err != nil {
 			return nil, err
 		}
@@ -63,13 +63,14 @@ func (s *Server) rosterRange(ctx context.Context, f scheduler.RegionForce, loc *
 	return out, nil
 }
 
-// DutyRoster returns the duty roster of a region's service date, as the plans staff it.
+// DutyRoster returns the duty roster of a region's service date, as the plans staff it:
+// the stored one of a begun or past day.
 func (s *Server) DutyRoster(ctx context.Context, region string, d scheduler.Date) (scheduler.DayDuty, error) {
 	o, f, err := s.region(ctx, region)
 	if err != nil {
 		return scheduler.DayDuty{}, err
 	}
-	return s.rosterOf(ctx, f, o.Location, d)
+	return s.shownRoster(ctx, f, o.Location, d)
 }
 
 // hasCallOff reports whether any change is a call-off.

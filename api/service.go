@@ -108,6 +108,13 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 	// Leave booked or cancelled during the day does not change it (a leave from today calls
 	// the officer off instead): the day is rostered with the leave as of its start.
 	in.Force.Leave = scheduler.LeaveAsOf(in.Force.Leave, start)
+	// A begun or past day is planned from its stored roster's force (dayroster.go).
+	in.Force = s.fixDayRoster(ctx, in, d, start)
+	for _, mode := range scheduler.Modes {
+		for n := 1; n <= in.Force.Units[mode]; n++ {
+			units[scheduler.UnitID(region, mode, n)] = true
+		}
+	}
 	for _, c := range all {
 		if c.Edit != "" && c.After != nil {
 			ids[c.Edit] = true // created during the day: its threat changes apply from then

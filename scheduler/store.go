@@ -156,6 +156,8 @@ type Store interface {
 
 	// OpsStore: check-ins, calendar feed tokens, events and job run markers.
 	OpsStore
+	// RosterStore: the stored rosters of begun and past service days.
+	RosterStore
 
 	// Close releases the store.
 	Close() error

@@ -35,6 +35,11 @@ func TestReopenKeepsData(t *testing.T) {
 	if err := s.Revoke(ctx, "j1", seedTime); err != nil {
 		t.Fatal(err)
 	}
+	rd := scheduler.Date{Year: 2026, Month: 11, Day: 26}
+	roster := storetest.DayRosterFixture("wfo", rd)
+	if ok, err := s.PutDayRoster(ctx, roster); err != nil || !ok {
+		t.Fatalf("PutDayRoster = %v, %v; want true, nil", ok, err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +61,14 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 	if r, err := s.Revoked(ctx, "j1"); err != nil || !r {
 		t.Errorf("Revoked(j1) after reopen = %v, %v; want true", r, err)
+	}
+	if got, err := s.DayRoster(ctx, "wfo", rd); err != nil {
+		t.Errorf("DayRoster after reopen: %v", err)
+	} else {
+		storetest.CheckDayRoster(t, got, roster)
+	}
+	if ok, err := s.PutDayRoster(ctx, storetest.DayRosterFixture("wfo", rd)); err != nil || ok {
+		t.Errorf("PutDayRoster after reopen = %v, %v; want false, nil (stored before)", ok, err)
 	}
 }
 

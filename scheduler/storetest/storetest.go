@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduler.Store) {
 		{"FeedTokens", testFeedTokens},
 		{"Events", testEvents},
 		{"Once", testOnce},
+		{"DayRoster", testDayRoster},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

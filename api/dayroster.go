@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"vigil/scheduler"
+)
+
+// Rosters are stored once made (DESIGN.md §2): the first time the service loads a region's
+// service day after the day has begun, it stores the day's roster (the force at the day's
+// start, its leave as of then, and who works each shift) and from then on plans the day,
+// and shows its roster, from what it stored. A later change of the force or its officers
+// re-derives neither a past day nor the begun part of today (today's force changes are in
+// its change log). Days not yet begun are derived from the current force, as the CLI does.
+
+// begun reports whether service day d, starting at start, has begun.
+func (s *Server) begun(start time.Time) bool { return !s.now().Before(start) }
+
+// fixDayRoster returns the force day d of in's region is planned from: in.Force before the
+// day begins; after, the stored roster's force, or, when none is stored, in.Force, stored
+// with the day's roster as the first write (a concurrent replica's earlier write wins). A store that cannot be read or written costs the guarantee, never the plan: it
+// is logged and in.Force used.
+func (s *Server) fixDayRoster(ctx context.Context, in scheduler.Inputs, d scheduler.Date, start time.Time) scheduler.RegionForce {
+	if !s.begun(start) {
+		return in.Force // no day is stored before it begins
+	}
+	region := in.Office.ID
+	r, err := s.store.DayRoster(ctx, region, d)
+	if err == nil {
+		return r.Force
+	}
+	if !errors.Is(err, scheduler.ErrNotFound) {
+		s.logger.Warn("stored roster read failed", "region", region, "date", d.String(), "err", err)
+		return in.Force
+	}
+	r = scheduler.DayRoster{Region: region, Date: d.String(), Force: cloneForce(in.Force), StoredAt: s.now().UTC()}
+	if duty, err := scheduler.DutyRosterOf(in, d); err == nil {
+		r.Duty = &duty
+	}
+	ok, err := s.store.PutDayRoster(ctx, r)
+	if err != nil {
+		s.logger.Warn("stored roster write failed", "region", region, "date", d.String(), "err", err)
+		return in.Force
+	}
+	if !ok {
+		if won, err := s.store.DayRoster(ctx, region, d); err == nil {
+			return won.Force
+		}
+	}
+	return in.Force
+}
+
+// storedDuty returns the stored duty roster of a region's service date, storing it first
+// when the day has begun and has none (through the day's inputs), and whether there is one.
+func (s *Server) storedDuty(ctx context.Context, region string, loc *time.Location, d scheduler.Date) (scheduler.DayDuty, bool) {
+	r, err := s.store.DayRoster(ctx, region, d)
+	if errors.Is(err, scheduler.ErrNotFound) {
+		if _, err := s.day(ctx, region, d); err != nil {
+			return scheduler.DayDuty{}, false
+		}
+		r, err = s.store.DayRoster(ctx, region, d)
+	}
+	if err != nil || r.Duty == nil {
+		return scheduler.DayDuty{}, false
+	}
+	return r.Duty.InLocation(loc), true
+}
+
+// shownRoster is the duty roster of date d as the service shows it: the stored one of a
+// begun or past day, else rosterOf f.
+func (s *Server) shownRoster(ctx context.Context, f scheduler.RegionForce, loc *time.Location, d scheduler.Date) (scheduler.DayDuty, error) {
+	if loc != nil && len(f.Shifts) > 0 {
+		if start, _ := scheduler.ServiceDayBounds(d, f.Shifts, loc); s.begun(start) {
+			if duty, ok := s.storedDuty(ctx, f.Region, loc, d); ok {
+				return duty, nil
+			}
+		}
+	}
+	return s.rosterOf(ctx, f, loc, d)
+}

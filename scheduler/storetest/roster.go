@@ -1,0 +1,102 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"vigil/scheduler"
+)
+
+// dayRoster returns a stored roster of region's date d from a force of officers officers.
+func dayRoster(region string, d scheduler.Date, officers int) scheduler.DayRoster {
+	f := force(region, 2)
+	f.Officers = officers
+	start := time.Date(d.Year, d.Month, d.Day, 7, 0, 0, 0, time.UTC)
+	duty := scheduler.DayDuty{Date: d, Shifts: []scheduler.ShiftDuty{
+		{Shift: "day", Start: start, End: start.Add(8 * time.Hour), Officers: []string{region + "-o001", region + "-o002"}},
+		{Shift: "night", Start: start.Add(8 * time.Hour), End: start.Add(21 * time.Hour), Officers: []string{region + "-o003"},
+			ReliefAt: start.Add(20 * time.Hour), Relief: []string{region + "-o004"}},
+	}}
+	return scheduler.DayRoster{Region: region, Date: d.String(), Force: f, Duty: &duty, StoredAt: start.Add(-time.Hour)}
+}
+
+// CheckDayRoster checks that got is want as stored (times compared as instants).
+func CheckDayRoster(t *testing.T, got, want scheduler.DayRoster) {
+	t.Helper()
+	if got.Region != want.Region || got.Date != want.Date || got.Force.Officers != want.Force.Officers ||
+		got.Force.Units[scheduler.Vehicle] != want.Force.Units[scheduler.Vehicle] || !got.StoredAt.Equal(want.StoredAt) {
+		t.Fatalf("DayRoster = %s %s officers %d at %v; want %s %s officers %d at %v", got.Region, got.Date, got.Force.Officers,
+			got.StoredAt, want.Region, want.Date, want.Force.Officers, want.StoredAt)
+	}
+	if got.Duty == nil || len(got.Duty.Shifts) != len(want.Duty.Shifts) || got.Duty.Date != want.Duty.Date {
+		t.Fatalf("DayRoster duty = %+v; want %+v", got.Duty, want.Duty)
+	}
+	for i, g := range got.Duty.Shifts {
+		w := want.Duty.Shifts[i]
+		if g.Shift != w.Shift || !g.Start.Equal(w.Start) || !g.End.Equal(w.End) || !g.ReliefAt.Equal(w.ReliefAt) ||
+			!equalStrings(g.Officers, w.Officers) || !equalStrings(g.Relief, w.Relief) {
+			t.Errorf("DayRoster shift %d = %+v; want %+v", i, g, w)
+		}
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// testDayRoster: a day's roster reads back as stored, the first write wins, and days and
+// regions are kept apart.
+func testDayRoster(t *testing.T, s scheduler.Store) {
+	ctx := context.Background()
+	d := scheduler.Date{Year: 2026, Month: time.March, Day: 2}
+	if _, err := s.DayRoster(ctx, "wfo", d); !errors.Is(err, scheduler.ErrNotFound) {
+		t.Fatalf("DayRoster before any = %v; want ErrNotFound", err)
+	}
+	first := dayRoster("wfo", d, 40)
+	if ok, err := s.PutDayRoster(ctx, first); err != nil || !ok {
+		t.Fatalf("PutDayRoster(first) = %v, %v; want true, nil", ok, err)
+	}
+	if ok, err := s.PutDayRoster(ctx, dayRoster("wfo", d, 12)); err != nil || ok {
+		t.Fatalf("PutDayRoster(second) = %v, %v; want false, nil (the first write wins)", ok, err)
+	}
+	got, err := s.DayRoster(ctx, "wfo", d)
+	if err != nil {
+		t.Fatalf("DayRoster = %v", err)
+	}
+	CheckDayRoster(t, got, first)
+	if _, err := s.DayRoster(ctx, "wfo", d.AddDays(1)); !errors.Is(err, scheduler.ErrNotFound) {
+		t.Errorf("DayRoster(next day) = %v; want ErrNotFound", err)
+	}
+	if _, err := s.DayRoster(ctx, "nyc", d); !errors.Is(err, scheduler.ErrNotFound) {
+		t.Errorf("DayRoster(other region) = %v; want ErrNotFound", err)
+	}
+	other := dayRoster("nyc", d, 20)
+	if ok, err := s.PutDayRoster(ctx, other); err != nil || !ok {
+		t.Fatalf("PutDayRoster(nyc) = %v, %v; want true, nil", ok, err)
+	}
+	if got, err := s.DayRoster(ctx, "nyc", d); err != nil {
+		t.Errorf("DayRoster(nyc) = %v", err)
+	} else {
+		CheckDayRoster(t, got, other)
+	}
+	bad := first
+	bad.Date = "2026-13-40"
+	if _, err := s.PutDayRoster(ctx, bad); err == nil {
+		t.Errorf("PutDayRoster(date %q) = nil error; want one", bad.Date)
+	}
+}
+
+// DayRosterFixture returns a roster for a reopen test of an implementation.
+func DayRosterFixture(region string, d scheduler.Date) scheduler.DayRoster {
+	return dayRoster(region, d, 40)
+}
