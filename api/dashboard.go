@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -301,9 +302,16 @@ func (d dashboard) Roster(c echo.Context, region, from string, weeks int) (*web.
 	}
 	v := &web.RosterView{Region: region, From: start.String(), Weeks: weeks, Officers: f.Officers}
 	if now, err := s.shownRoster(ctx, f, o.Location, s.currentDate(o, f)); err == nil {
+		// The form offers those on duty now who are not called off already.
+		changes, err := s.store.Changes(ctx, region, s.currentDate(o, f))
+		if err != nil {
+			return nil, err
+		}
 		for _, sh := range now.Shifts {
 			if !s.now().Before(sh.Start) && s.now().Before(sh.End) {
-				v.OnDuty = sh.Officers
+				v.OnDuty = slices.DeleteFunc(slices.Clone(sh.Officers), func(id string) bool {
+					return slices.ContainsFunc(changes, func(ch scheduler.Change) bool { return ch.Officer == id })
+				})
 			}
 		}
 	}
