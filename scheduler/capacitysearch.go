@@ -51,7 +51,6 @@ type dispatched struct {
 	units     []*simUnit
 	travel    map[Mode]float64
 	delivered float64
-	k         float64
 	util      float64 // the share of the units' time it was planned at
 	// floorDelivered is the visits made over the visits planned at the floor-bound
 	// missions (planned at their floor, above their minimum): what the floor delivers.
@@ -62,18 +61,17 @@ type dispatched struct {
 // Utilisation, whose dispatch delivers what it planned (capacitySearch), then, where that
 // dispatch made its floor-bound missions fewer visits than planned, once more with the
 // floor compensated by the share they got (dispatchGroup's comp), so the floor planned is the floor delivered
-// (DESIGN.md §4.4: a plan must deliver its declared floor). It returns the units and the
-// floor kept.
-func (p *dayPlan) dispatchWithRetries(grp zoneGroup, measured map[Mode]float64) ([]*simUnit, float64, error) {
+// (DESIGN.md §4.4: a plan must deliver its declared floor). It returns the units.
+func (p *dayPlan) dispatchWithRetries(grp zoneGroup, measured map[Mode]float64) ([]*simUnit, error) {
 	d, attempt, measured, err := p.capacitySearch(grp, measured)
 	if err != nil || d.floorDelivered >= floorShare || d.floorDelivered <= 0 {
-		return d.units, d.k, err
+		return d.units, err
 	}
 	c, err := p.dispatchGroup(grp, measured, attempt, d.util, 1/d.floorDelivered)
 	if err != nil {
-		return d.units, d.k, nil // the uncompensated dispatch stands
+		return d.units, nil // the uncompensated dispatch stands
 	}
-	return c.units, c.k, nil
+	return c.units, nil
 }
 
 // capacitySearch dispatches a group at the largest share of its units' time, up to

@@ -33,7 +33,7 @@ func PlanDays(in Inputs, opt PlanOptions) (*Plan, error) {
 	}
 	p := newPlan(in, zs.base, opt.From, opt.Days)
 	for i := 0; i < opt.Days; i++ {
-		sd, _, err := planDay(in, opt.Key, opt.From.AddDays(i), zs, nil, nil)
+		sd, err := planDay(in, opt.Key, opt.From.AddDays(i), zs, nil, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -88,12 +88,12 @@ func PlanServiceDay(in Inputs, key []byte, d Date, changes []Change) (ServiceDay
 	if err != nil {
 		return ServiceDay{}, err
 	}
-	sd, _, err := planDay(in, key, d, zs, nil, nil)
+	sd, err := planDay(in, key, d, zs, nil, nil)
 	if err != nil {
 		return ServiceDay{}, err
 	}
 	for i := range changes {
-		if sd, _, err = planDay(in, key, d, zs, changes[:i+1], &sd); err != nil {
+		if sd, err = planDay(in, key, d, zs, changes[:i+1], &sd); err != nil {
 			return ServiceDay{}, err
 		}
 	}

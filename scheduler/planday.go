@@ -14,21 +14,11 @@ import (
 // planDay plans service day d; with prev set, it re-plans prev at the last change's time,
 // keeping every visit that started before it (DESIGN.md §3). in is the day's own inputs
 // (its version's); dispatch after a force change uses the force and zones then in effect.
-//
-// It also returns the randomization floor the day kept (DESIGN.md §3): the region's
-// policy, or the lowest any zone could afford.
-func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, float64, error) {
-	sd, p, err := planDayWith(in, key, d, zs, changes, prev)
-	if err != nil {
-		return ServiceDay{}, 0, err
-	}
-	return sd, p.k, nil
-}
-
-func planDayWith(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, *dayPlan, error) {
+// The floor a plan declares is the region's (regionFloor), not a day's.
+func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, error) {
 	eff, zn, err := zs.at(changes)
 	if err != nil {
-		return ServiceDay{}, nil, err
+		return ServiceDay{}, err
 	}
 	p := newDayPlan(in, eff, key, d, changes)
 	zn = p.applyEdits(zn, changes) // edits.go
@@ -36,16 +26,16 @@ func planDayWith(in Inputs, key []byte, d Date, zs *zonings, changes []Change, p
 	if prev != nil {
 		revision = prev.Revision + 1
 		if err := p.keepBefore(prev, changes); err != nil {
-			return ServiceDay{}, nil, err
+			return ServiceDay{}, err
 		}
 	}
 	groupOf, err := p.groups(zn)
 	if err != nil {
-		return ServiceDay{}, nil, err
+		return ServiceDay{}, err
 	}
 	unitVisits, err := p.dispatchGroups(zn, groupOf)
 	if err != nil {
-		return ServiceDay{}, nil, err
+		return ServiceDay{}, err
 	}
 	forced := hasForceChange(changes)
 	all := p.routeUnits(zn, unitVisits, forced)
@@ -63,7 +53,7 @@ func planDayWith(in Inputs, key []byte, d Date, zs *zonings, changes []Change, p
 		routes, posts, err = StaffDay(in, key, d, InputsVersion(in, d, nil), routes)
 	}
 	if err != nil {
-		return ServiceDay{}, nil, err
+		return ServiceDay{}, err
 	}
 	if posts == nil {
 		posts = []Post{}
@@ -71,7 +61,7 @@ func planDayWith(in Inputs, key []byte, d Date, zs *zonings, changes []Change, p
 	return ServiceDay{
 		Date: d.String(), Version: p.version, Revision: revision,
 		Start: p.start.In(p.loc), End: p.end.In(p.loc), Routes: routes, Posts: posts,
-	}, p, nil
+	}, nil
 }
 
 // dayPlan is one service day being planned: what planDay works out once and the dispatch
@@ -103,10 +93,6 @@ type dayPlan struct {
 	out       map[string]bool
 	prevRoute map[string]Route
 
-	// k is the randomization floor the day keeps: the policy's, lowered to the least any
-	// zone's dispatch affords.
-	k float64
-
 	// edits, when the changes edit missions, is the day's missions from each change's time
 	// (edits.go); in and eff then hold every entry of it.
 	edits *missionSpans
@@ -128,7 +114,6 @@ func newDayPlan(in, eff Inputs, key []byte, d Date, changes []Change) *dayPlan {
 		kept:      map[string][]visitRec{},
 		out:       map[string]bool{},
 		prevRoute: map[string]Route{},
-		k:         eff.Force.Randomization.VisitsPerMaxGap,
 	}
 	for _, m := range Modes {
 		p.travelers[m] = p.travel(m)
@@ -260,11 +245,10 @@ func (p *dayPlan) dispatchGroups(zn *zoning, groupOf []int) (map[string][]visitR
 		if single := groupSize[g] == 1; single && zn.Travel != nil && zn.Travel[g] != nil {
 			measured = zn.Travel[g]
 		}
-		res, k, err := p.dispatchWithRetries(grp, measured)
+		res, err := p.dispatchWithRetries(grp, measured)
 		if err != nil {
 			return nil, err
 		}
-		p.k = min(p.k, k)
 		for _, u := range res {
 			unitVisits[u.zu.ID] = u.visits
 		}
@@ -407,7 +391,7 @@ func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attemp
 		// minimums (the allocation's thin plan) and lets the dispatch judge.
 		return dispatched{}, err
 	}
-	planned, keep := p.plannedVisits(grp.ms, al, attempt)
+	planned := p.plannedVisits(grp.ms, al, attempt)
 	// The dispatch runs twice. A visit arrives when a unit can get there, which is often
 	// after its drawn due time, so a mission's realised gaps are its drawn gaps plus its
 	// delays, which are longer at the edge of a zone than at its centre. The pilot run
@@ -436,12 +420,6 @@ func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attemp
 	}
 	d := dispatched{units: sims, travel: al.Travel, delivered: deliveredShare(tl, planned), util: util,
 		floorDelivered: floorDeliveredShare(tl, planned, al)}
-	// The floor kept is the one the allocation planned less its compensation, or, where
-	// the floor-bound missions got under floorShare of it, the share of it they got.
-	d.k = min(p.eff.Force.Randomization.VisitsPerMaxGap, al.K/comp) * keep
-	if r := d.floorDelivered * comp; r < floorShare {
-		d.k = math.Floor(d.k*r*floorSteps) / floorSteps
-	}
 	if len(tl.failures) > 0 {
 		f := tl.failures[0]
 		return d, &failureError{&InfeasibleError{Region: region, Missing: fmt.Sprintf(
@@ -485,9 +463,9 @@ func deliveredShare(tl *timeline, planned []float64) float64 {
 
 // plannedVisits returns the visits the dispatch plans each of the group's missions ms:
 // the allocation's, or the minimum where it has none; each retry from the third plans
-// closer to the minimums, leaving the units more room, and keep is the share of the
-// allocation above the minimums it keeps (the floor kept scales with it).
-func (p *dayPlan) plannedVisits(ms []int, al allocation, attempt int) ([]float64, float64) {
+// closer to the minimums (keeping a smaller share of the allocation above them), leaving
+// the units more room.
+func (p *dayPlan) plannedVisits(ms []int, al allocation, attempt int) []float64 {
 	keep := 1.0
 	if attempt > 3 && len(al.Minimums) == len(ms) {
 		keep = max(0, 1-0.3*float64(attempt-3))
@@ -506,7 +484,7 @@ func (p *dayPlan) plannedVisits(ms []int, al allocation, attempt int) ([]float64
 		}
 		out[i] = n
 	}
-	return out, keep
+	return out
 }
 
 // profAt is mission mi's profile at the minute the dispatch starts from.

@@ -31,7 +31,7 @@ func Replan(in Inputs, key []byte, prev ServiceDay, changes []Change) (ServiceDa
 	if err != nil {
 		return ServiceDay{}, err
 	}
-	sd, _, err := planDay(in, key, d, zs, changes, &prev)
+	sd, err := planDay(in, key, d, zs, changes, &prev)
 	if err != nil {
 		return ServiceDay{}, err
 	}
