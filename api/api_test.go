@@ -72,6 +72,12 @@ var start = time.Date(2026, 11, 27, 10, 0, 0, 0, bosLoc)
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	ds, st := seededStore(t)
+	return newHarnessOn(t, ds, st)
+}
+
+// newHarnessOn is newHarness over st, seeded with ds.
+func newHarnessOn(t *testing.T, ds *fixtures.Dataset, st scheduler.Store) *harness {
+	t.Helper()
 	clock := &fakeClock{clockwork.NewFakeClockAt(start)}
 	logs := &syncBuffer{}
 	srv := New(Config{
@@ -545,6 +551,13 @@ func seededStore(tb testing.TB) (*fixtures.Dataset, *boltstore.Store) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
+	seedStore(tb, ds, st)
+	return ds, st
+}
+
+// seedStore seeds st with the missions and forces of ds.
+func seedStore(tb testing.TB, ds *fixtures.Dataset, st scheduler.Store) {
+	tb.Helper()
 	ms := []scheduler.MissionRecord{}
 	for _, m := range ds.Missions {
 		ms = append(ms, scheduler.NewMissionRecord(m, "fixtures", start.Add(-24*time.Hour)))
@@ -556,5 +569,4 @@ func seededStore(tb testing.TB) (*fixtures.Dataset, *boltstore.Store) {
 	if _, err := st.Seed(context.Background(), ms, forces); err != nil {
 		tb.Fatal(err)
 	}
-	return ds, st
 }

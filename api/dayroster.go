@@ -13,15 +13,21 @@ import (
 // start, its leave as of then, and who works each shift) and from then on plans the day,
 // and shows its roster, from what it stored. A later change of the force or its officers
 // re-derives neither a past day nor the begun part of today (today's force changes are in
-// its change log). Days not yet begun are derived from the current force, as the CLI does.
+// its change log). A day nobody loaded before a change is not lost either: every change of
+// the force keeps the force it replaces in the store's force history, in the same
+// transaction (Store.ReplaceForce), so such a day is stored, when first loaded, with the
+// force it began with. Days not yet begun are derived from the current force, as the CLI
+// does.
 
 // begun reports whether service day d, starting at start, has begun.
 func (s *Server) begun(start time.Time) bool { return !s.now().Before(start) }
 
 // fixDayRoster returns the force day d of in's region is planned from: in.Force before the
-// day begins; after, the stored roster's force, or, when none is stored, in.Force, stored
-// with the day's roster as the first write (a concurrent replica's earlier write wins). A store that cannot be read or written costs the guarantee, never the plan: it
-// is logged and in.Force used.
+// day begins; after, the stored roster's force, or, when none is stored, the force in
+// effect at the day's start (startForce), stored with the day's roster as the first write
+// (a concurrent replica's earlier write wins). A store that cannot be read or written
+// costs the guarantee, never the plan: it is logged and in.Force used, and nothing is
+// stored from a force the history could not confirm.
 func (s *Server) fixDayRoster(ctx context.Context, in scheduler.Inputs, d scheduler.Date, start time.Time) scheduler.RegionForce {
 	if !s.begun(start) {
 		return in.Force // no day is stored before it begins
@@ -35,7 +41,13 @@ func (s *Server) fixDayRoster(ctx context.Context, in scheduler.Inputs, d schedu
 		s.logger.Warn("stored roster read failed", "region", region, "date", d.String(), "err", err)
 		return in.Force
 	}
-	r = scheduler.DayRoster{Region: region, Date: d.String(), Force: cloneForce(in.Force), StoredAt: s.now().UTC()}
+	f, err := s.startForce(ctx, in.Force, start)
+	if err != nil {
+		s.logger.Warn("force history read failed", "region", region, "date", d.String(), "err", err)
+		return in.Force
+	}
+	in.Force = f
+	r = scheduler.DayRoster{Region: region, Date: d.String(), Force: cloneForce(f), StoredAt: s.now().UTC()}
 	if duty, err := scheduler.DutyRosterOf(in, d); err == nil {
 		r.Duty = &duty
 	}
@@ -49,7 +61,25 @@ func (s *Server) fixDayRoster(ctx context.Context, in scheduler.Inputs, d schedu
 			return won.Force
 		}
 	}
-	return in.Force
+	return f
+}
+
+// startForce returns the force in effect at start, a begun day's start, with its leave as
+// of then: from the region's force history (scheduler.ForceAt) when the force was replaced
+// since start, else cur, the force the day's inputs hold (the region's force now, or the
+// ForceBefore of a change during the day). So a past day first loaded after a force change
+// is rostered with the force it began with, not the new one.
+func (s *Server) startForce(ctx context.Context, cur scheduler.RegionForce, start time.Time) (scheduler.RegionForce, error) {
+	h, err := s.store.ForceHistory(ctx, cur.Region)
+	if err != nil {
+		return cur, err
+	}
+	f, ok := scheduler.ForceAt(h, start)
+	if !ok {
+		return cur, nil
+	}
+	f.Leave = scheduler.LeaveAsOf(f.Leave, start)
+	return f, nil
 }
 
 // storedDuty returns the stored duty roster of a region's service date, storing it first

@@ -137,6 +137,7 @@ func (s *Server) patchForce(c echo.Context) error {
 	var sum *replanSummary
 	var next scheduler.ServiceDay
 	var in scheduler.Inputs
+	var ch scheduler.Change
 	prev, prevErr := s.serviceDay(ctx, region, d)
 	if prevErr == nil {
 		var changes []scheduler.Change
@@ -147,23 +148,27 @@ func (s *Server) patchForce(c echo.Context) error {
 		if n := len(changes); n > 0 && at.Before(changes[n-1].At) {
 			at = changes[n-1].At
 		}
-		ch := scheduler.Change{At: at, Force: &f, ForceBefore: &before}
+		ch = scheduler.Change{At: at, Force: &f, ForceBefore: &before}
 		t0 := time.Now()
 		next, err = scheduler.Replan(in, s.planKey, prev, append(changes, ch))
 		if err != nil {
 			return err
 		}
 		s.metrics.planSeconds.Observe(time.Since(t0).Seconds())
-		if err := s.store.AddChange(ctx, region, d, ch); err != nil {
-			return err
-		}
 		diff := diffDays(prev, next, at)
 		sum = &diff
 	}
-	if err := s.store.PutForce(ctx, f); err != nil {
+	// The force replaced is kept in the force history in the same write, so a past day
+	// first loaded after this change is still rostered with the force it began with
+	// (dayroster.go). It is the change's first write: when it fails nothing is written
+	// and the change is refused.
+	if err := s.store.ReplaceForce(ctx, f, s.now()); err != nil {
 		return err
 	}
 	if sum != nil {
+		if err := s.store.AddChange(ctx, region, d, ch); err != nil {
+			return err
+		}
 		if _, err := s.cache(ctx, in, d, next); err != nil {
 			return err
 		}

@@ -30,6 +30,34 @@ type RosterStore interface {
 	PutDayRoster(ctx context.Context, r DayRoster) (bool, error)
 	// DayRoster returns the roster stored for a region's service date, or ErrNotFound.
 	DayRoster(ctx context.Context, region string, d Date) (DayRoster, error)
+
+	// ReplaceForce stores f as its region's force, as PutForce does, and in the same
+	// transaction appends the force it replaces (if any) to the region's force history as
+	// in effect until at. A change of the force goes through it, so a past day first
+	// planned after the change is rostered with the force it began with (ForceAt).
+	ReplaceForce(ctx context.Context, f RegionForce, at time.Time) error
+	// ForceHistory returns the forces a region had before each ReplaceForce, in the order
+	// they were replaced; empty, not an error, when its force was never replaced.
+	ForceHistory(ctx context.Context, region string) ([]ForceEra, error)
+}
+
+// ForceEra is a force a region had until a change replaced it at Until.
+type ForceEra struct {
+	Until time.Time   `json:"until"`
+	Force RegionForce `json:"force"`
+}
+
+// ForceAt returns the force of history in effect at instant t (a service day's start):
+// the first era, in the order they were replaced, that t does not follow, and whether
+// there is one; none means the force in effect at t is the current one. An era ending
+// exactly at t covers t: a day begun by the change's instant is a day begun before it.
+func ForceAt(history []ForceEra, t time.Time) (RegionForce, bool) {
+	for _, e := range history {
+		if !t.After(e.Until) {
+			return e.Force, true
+		}
+	}
+	return RegionForce{}, false
 }
 
 // InLocation returns the duty with its times in loc (a stored roster's times come back

@@ -40,6 +40,11 @@ func TestReopenKeepsData(t *testing.T) {
 	if ok, err := s.PutDayRoster(ctx, roster); err != nil || !ok {
 		t.Fatalf("PutDayRoster = %v, %v; want true, nil", ok, err)
 	}
+	g := f
+	g.Officers = f.Officers + 3
+	if err := s.ReplaceForce(ctx, g, seedTime); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +61,11 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil || got.Mission.Name != "France" {
 		t.Errorf("Mission(emb-fr) after reopen = %+v, %v; want France", got.Mission, err)
 	}
-	if _, err := s.Force(ctx, "wfo"); err != nil {
-		t.Errorf("Force(wfo) after reopen: %v", err)
+	if got, err := s.Force(ctx, "wfo"); err != nil || got.Officers != g.Officers {
+		t.Errorf("Force(wfo) after reopen: %d officers, %v; want %d", got.Officers, err, g.Officers)
+	}
+	if h, err := s.ForceHistory(ctx, "wfo"); err != nil || len(h) != 1 || h[0].Force.Officers != f.Officers || !h[0].Until.Equal(seedTime) {
+		t.Errorf("ForceHistory(wfo) after reopen = %+v, %v; want the seeded force until %v", h, err, seedTime)
 	}
 	if r, err := s.Revoked(ctx, "j1"); err != nil || !r {
 		t.Errorf("Revoked(j1) after reopen = %v, %v; want true", r, err)

@@ -4,14 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"vigil/scheduler"
 )
 
-// bRosters holds the stored rosters: region/date → roster (JSON).
-var bRosters = []byte("rosters")
+var (
+	// bRosters holds the stored rosters: region/date → roster (JSON).
+	bRosters = []byte("rosters")
+	// bForceHistory holds a bucket per region: sequence → the ForceEra a change replaced.
+	bForceHistory = []byte("forcehistory")
+)
 
 // PutDayRoster implements scheduler.Store: the first roster stored for a day is kept. It
 // does not change the revision: a stored roster only fixes what readers derived already.
@@ -47,4 +52,53 @@ func (s *Store) DayRoster(ctx context.Context, region string, d scheduler.Date) 
 		return json.Unmarshal(v, &r)
 	})
 	return r, err
+}
+
+// ReplaceForce implements scheduler.Store: the force replaced and the new one are written
+// in one transaction.
+func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time) error {
+	return s.update(func(tx *bolt.Tx) error {
+		if cur := tx.Bucket(bForce).Get([]byte(f.Region)); cur != nil {
+			var old scheduler.RegionForce
+			if err := json.Unmarshal(cur, &old); err != nil {
+				return fmt.Errorf("force of %s: %w", f.Region, err)
+			}
+			h, err := tx.Bucket(bForceHistory).CreateBucketIfNotExists([]byte(f.Region))
+			if err != nil {
+				return err
+			}
+			seq, err := h.NextSequence()
+			if err != nil {
+				return fmt.Errorf("force history of %s: %w", f.Region, err)
+			}
+			data, err := json.Marshal(scheduler.ForceEra{Until: at.UTC(), Force: old})
+			if err != nil {
+				return err
+			}
+			if err := h.Put(u64(seq), data); err != nil {
+				return err
+			}
+		}
+		return putJSON(tx.Bucket(bForce), f.Region, f)
+	})
+}
+
+// ForceHistory implements scheduler.Store.
+func (s *Store) ForceHistory(ctx context.Context, region string) ([]scheduler.ForceEra, error) {
+	out := []scheduler.ForceEra{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		h := tx.Bucket(bForceHistory).Bucket([]byte(region))
+		if h == nil {
+			return nil
+		}
+		return h.ForEach(func(k, v []byte) error {
+			var e scheduler.ForceEra
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("force history of %s: %w", region, err)
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	return out, err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -36,4 +37,67 @@ func (s *Store) DayRoster(ctx context.Context, region string, d scheduler.Date) 
 		return r, wrap(err)
 	}
 	return r, json.Unmarshal(v, &r)
+}
+
+// ReplaceForce implements scheduler.Store with optimistic locking (WATCH on the forces),
+// retried: the replaced force is pushed onto the region's history list and the new one
+// set in one MULTI.
+func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time) error {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	key := s.k("force")
+	for attempt := 0; attempt < 50; attempt++ {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			var era []byte
+			cur, err := tx.HGet(ctx, key, f.Region).Bytes()
+			switch {
+			case err == nil:
+				var old scheduler.RegionForce
+				if err := json.Unmarshal(cur, &old); err != nil {
+					return fmt.Errorf("force of %s: %w", f.Region, err)
+				}
+				if era, err = json.Marshal(scheduler.ForceEra{Until: at.UTC(), Force: old}); err != nil {
+					return err
+				}
+			case !errors.Is(err, redis.Nil):
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				if era != nil {
+					p.RPush(ctx, s.k("forcehistory", f.Region), era)
+				}
+				p.HSet(ctx, key, f.Region, data)
+				p.Incr(ctx, s.k("rev"))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			return s.wait(ctx, tx) // on the connection that wrote
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		return wrap(err)
+	}
+	return fmt.Errorf("replace force of %s: too much contention: %w", f.Region, scheduler.ErrUnavailable)
+}
+
+// ForceHistory implements scheduler.Store.
+func (s *Store) ForceHistory(ctx context.Context, region string) ([]scheduler.ForceEra, error) {
+	vs, err := s.rdb.LRange(ctx, s.k("forcehistory", region), 0, -1).Result()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	out := make([]scheduler.ForceEra, 0, len(vs))
+	for _, v := range vs {
+		var e scheduler.ForceEra
+		if err := json.Unmarshal([]byte(v), &e); err != nil {
+			return nil, fmt.Errorf("force history of %s: %w", region, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

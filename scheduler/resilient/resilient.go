@@ -452,6 +452,17 @@ func (s *Store) PutForce(ctx context.Context, f scheduler.RegionForce) error {
 	return err
 }
 
+// ReplaceForce implements scheduler.Store, remembering the new force as PutForce does.
+func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time) error {
+	err := s.Store.ReplaceForce(ctx, f, at)
+	if !s.observe(err) && err == nil {
+		s.mu.Lock()
+		s.forces[f.Region] = f
+		s.mu.Unlock()
+	}
+	return err
+}
+
 func changeKey(region string, d scheduler.Date) string { return region + "/" + d.String() }
 
 // putChanges remembers a change log; s.mu must be held.

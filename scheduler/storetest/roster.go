@@ -100,3 +100,50 @@ func testDayRoster(t *testing.T, s scheduler.Store) {
 func DayRosterFixture(region string, d scheduler.Date) scheduler.DayRoster {
 	return dayRoster(region, d, 40)
 }
+
+// testForceHistory: ReplaceForce stores the new force and keeps each force it replaces, in
+// order, with the instant it was replaced; a region's first force has nothing to keep;
+// regions are kept apart; ForceAt picks the force in effect at an instant.
+func testForceHistory(t *testing.T, s scheduler.Store) {
+	ctx := context.Background()
+	if h, err := s.ForceHistory(ctx, "wfo"); err != nil || len(h) != 0 {
+		t.Fatalf("ForceHistory before any = %v, %v; want empty, nil", h, err)
+	}
+	t1 := time.Date(2026, time.March, 2, 10, 30, 0, 0, time.UTC)
+	t2 := t1.Add(26 * time.Hour)
+	if err := s.ReplaceForce(ctx, force("wfo", 2), t1.Add(-time.Hour)); err != nil {
+		t.Fatalf("ReplaceForce(first force) = %v", err)
+	}
+	if h, err := s.ForceHistory(ctx, "wfo"); err != nil || len(h) != 0 {
+		t.Fatalf("ForceHistory after the first force = %v, %v; want empty (nothing replaced)", h, err)
+	}
+	if err := s.ReplaceForce(ctx, force("wfo", 3), t1); err != nil {
+		t.Fatalf("ReplaceForce(3) = %v", err)
+	}
+	if err := s.ReplaceForce(ctx, force("wfo", 5), t2); err != nil {
+		t.Fatalf("ReplaceForce(5) = %v", err)
+	}
+	if f, err := s.Force(ctx, "wfo"); err != nil || f.Units[scheduler.Vehicle] != 5 {
+		t.Fatalf("Force after ReplaceForce = %v vehicle units, %v; want 5", f.Units[scheduler.Vehicle], err)
+	}
+	h, err := s.ForceHistory(ctx, "wfo")
+	if err != nil {
+		t.Fatalf("ForceHistory = %v", err)
+	}
+	if len(h) != 2 || h[0].Force.Units[scheduler.Vehicle] != 2 || !h[0].Until.Equal(t1) ||
+		h[1].Force.Units[scheduler.Vehicle] != 3 || !h[1].Until.Equal(t2) {
+		t.Fatalf("ForceHistory = %+v; want the 2-vehicle force until %v, then the 3-vehicle one until %v", h, t1, t2)
+	}
+	for _, c := range []struct {
+		at   time.Time
+		want int // vehicle units; 0: the current force
+	}{{t1.Add(-48 * time.Hour), 2}, {t1, 2}, {t1.Add(time.Minute), 3}, {t2, 3}, {t2.Add(time.Second), 0}} {
+		f, ok := scheduler.ForceAt(h, c.at)
+		if got := map[bool]int{true: f.Units[scheduler.Vehicle]}[ok]; got != c.want {
+			t.Errorf("ForceAt(%v) = %d vehicle units (found %v); want %d", c.at, got, ok, c.want)
+		}
+	}
+	if h, err := s.ForceHistory(ctx, "nyc"); err != nil || len(h) != 0 {
+		t.Errorf("ForceHistory(nyc) = %v, %v; want empty", h, err)
+	}
+}

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduler.Store) {
 		{"Events", testEvents},
 		{"Once", testOnce},
 		{"DayRoster", testDayRoster},
+		{"ForceHistory", testForceHistory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
