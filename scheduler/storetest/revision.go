@@ -43,7 +43,9 @@ func Revision(t *testing.T, s Revisioner) {
 		}},
 		{"DeleteMission", func() error { return s.DeleteMission(ctx, "m-2") }},
 		{"PutForce", func() error { return s.PutForce(ctx, force("bos", 5)) }},
-		{"ReplaceForce", func() error { return s.ReplaceForce(ctx, force("bos", 6), time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)) }},
+		{"ReplaceForce", func() error {
+			return s.ReplaceForce(ctx, force("bos", 6), time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
+		}},
 		{"AddChange", func() error {
 			return s.AddChange(ctx, "bos", d, scheduler.Change{At: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC), Mission: "m-1", Threat: 5})
 		}},
