@@ -174,3 +174,80 @@ func getOK(t *testing.T, h *harness, path, token string) []byte {
 	}
 	return body
 }
+
+// withPostAt gives bos a fixed post at cg-france-bos and 20 named officers to staff it
+// (the cyclic roster engine's duties depend on the posts).
+func withPostAt(t *testing.T, st scheduler.Store) {
+	t.Helper()
+	ctx := context.Background()
+	one := 1
+	if _, err := st.UpdateMission(ctx, "cg-france-bos", func(r *scheduler.MissionRecord) error {
+		r.Mission.FixedPosts = &one
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := st.Force(ctx, "bos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Roster = nil
+	for n := 1; n <= 20; n++ {
+		f.Roster = append(f.Roster, scheduler.Officer{ID: scheduler.OfficerID("bos", n), Name: "Officer", Region: "bos",
+			Quals: []scheduler.Qualification{scheduler.QualVehicle, scheduler.QualFoot, scheduler.QualPost}})
+	}
+	f.Officers = len(f.Roster)
+	if err := st.PutForce(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMissionDeletionKeepsAnUnloadedPast: a mission with a fixed post is deleted today;
+// yesterday and a week ago, never loaded before, are planned and rostered after it exactly
+// as a server without the deletion plans and rosters them (the deleted record is kept
+// for the days begun before), on both stores, while tomorrow has neither the mission nor
+// its post. Without the kept record those days lose the mission and its post.
+func TestMissionDeletionKeepsAnUnloadedPast(t *testing.T) {
+	for _, so := range storeOpeners {
+		t.Run(so.name, func(t *testing.T) {
+			ds, err := fixtures.Default()
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := so.open(t)
+			seedStore(t, ds, st)
+			withPostAt(t, st)
+			h := newHarnessOn(t, ds, st)
+			ref := newHarness(t)
+			withPostAt(t, ref.store)
+			admin := h.token(RoleAdmin, "", "")
+			sup := h.token(RoleSupervisor, "bos", "")
+			refSup := ref.token(RoleSupervisor, "bos", "")
+			d := scheduler.ServiceDateOf(start, scheduler.DefaultShifts(), bosLoc)
+			if code, body := h.do(http.MethodDelete, "/v1/missions/cg-france-bos", admin, ""); code != http.StatusNoContent {
+				t.Fatalf("DELETE mission = %d %s; want 204", code, body)
+			}
+			for _, day := range []scheduler.Date{d.AddDays(-1), d.AddDays(-7)} {
+				plan := "/v1/plans/bos/" + day.String()
+				got, want := getOK(t, h, plan, sup), getOK(t, ref, plan, refSup)
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s's plan after the deletion differs from a server without it:\ngot  %.300s\nwant %.300s", day, got, want)
+				}
+				if !bytes.Contains(got, []byte(`"cg-france-bos/1"`)) {
+					t.Errorf("%s's plan has no post at cg-france-bos; the test needs one", day)
+				}
+				roster := fmt.Sprintf("/v1/roster?region=bos&from=%s&to=%s", day, day)
+				if got, want := rosterDays(t, getOK(t, h, roster, sup)), rosterDays(t, getOK(t, ref, roster, refSup)); !bytes.Equal(got, want) {
+					t.Errorf("%s's roster after the deletion differs from a server without it:\ngot  %s\nwant %s", day, got, want)
+				}
+			}
+			tomorrow := getOK(t, h, "/v1/plans/bos/"+d.AddDays(1).String(), sup)
+			if bytes.Contains(tomorrow, []byte("cg-france-bos")) {
+				t.Errorf("tomorrow's plan still has the mission deleted today")
+			}
+			if code, body := h.do(http.MethodGet, "/v1/missions/cg-france-bos", admin, ""); code != http.StatusNotFound {
+				t.Errorf("GET the deleted mission = %d %.200s; want 404", code, body)
+			}
+		})
+	}
+}

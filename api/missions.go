@@ -270,7 +270,8 @@ func (s *Server) deleteMission(c echo.Context) error {
 		return err
 	}
 	if _, err := s.missionEdited(c, r.Mission.Region, r.Mission.ID, nil, &r, func() error {
-		return s.store.DeleteMission(c.Request().Context(), r.Mission.ID)
+		// The record is kept for the days begun before now (Store.DeleteMissionAt).
+		return s.store.DeleteMissionAt(c.Request().Context(), r.Mission.ID, s.now())
 	}); err != nil {
 		return err
 	}

@@ -197,6 +197,37 @@ func (s *Server) regionMissions(ctx context.Context, region string) ([]scheduler
 	return recs, err
 }
 
+// dayMissions returns a region's missions as regionMissions does, then the records of
+// its deleted missions (Store.DeletedMissions), which MissionAt gives only to the days
+// that began before the deletion; the slice is shared and must not be modified.
+func (s *Server) dayMissions(ctx context.Context, region string) ([]scheduler.MissionRecord, error) {
+	recs, err := s.regionMissions(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	g := s.gen(ctx)
+	key := region + "/deleted"
+	if g != nil {
+		g.mu.Lock()
+		all, ok := g.missions[key]
+		g.mu.Unlock()
+		if ok {
+			return all, nil
+		}
+	}
+	gone, err := s.store.DeletedMissions(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	all := slices.Concat(recs, gone)
+	if g != nil {
+		g.mu.Lock()
+		g.missions[key] = all
+		g.mu.Unlock()
+	}
+	return all, nil
+}
+
 // day returns a region's service date's inputs, change log and inputs version, shared.
 func (s *Server) day(ctx context.Context, region string, d scheduler.Date) (*dayEntry, error) {
 	g := s.gen(ctx)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,7 +33,7 @@ func (s *Server) rosterInputs(ctx context.Context, f scheduler.RegionForce, loc 
 	}
 	o.Location = loc
 	in := scheduler.Inputs{Office: o, Force: f}
-	recs, err := s.regionMissions(ctx, f.Region)
+	recs, err := s.dayMissions(ctx, f.Region)
 	if err != nil {
 		return in, err
 	}
@@ -41,11 +43,12 @@ func (s *Server) rosterInputs(ctx context.Context, f scheduler.RegionForce, loc 
 	start, _ := scheduler.ServiceDayBounds(d, f.Shifts, loc)
 	in.Force.Leave = scheduler.LeaveAsOf(f.Leave, start)
 	for _, r := range recs {
-		if m, ok := r.MissionAt(start); ok {
+		if m, ok := r.MissionAt(start); ok && !slices.ContainsFunc(in.Missions, func(x scheduler.Mission) bool { return x.ID == m.ID }) {
 			m.Threat = r.ThreatAt(start)
 			in.Missions = append(in.Missions, m)
 		}
 	}
+	slices.SortFunc(in.Missions, func(a, b scheduler.Mission) int { return strings.Compare(a.ID, b.ID) })
 	return in, nil
 }
 

@@ -52,7 +52,7 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 	if err != nil {
 		return scheduler.Inputs{}, nil, err
 	}
-	recs, err := s.regionMissions(ctx, region)
+	recs, err := s.dayMissions(ctx, region)
 	if err != nil {
 		return scheduler.Inputs{}, nil, err
 	}
@@ -67,7 +67,7 @@ func (s *Server) loadDayInputs(ctx context.Context, region string, d scheduler.D
 	ids := map[string]bool{}
 	for _, r := range recs {
 		m, ok := r.MissionAt(start)
-		if !ok {
+		if !ok || ids[m.ID] {
 			continue
 		}
 		m.Threat = r.ThreatAt(start)

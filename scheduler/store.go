@@ -40,6 +40,9 @@ type MissionRecord struct {
 	// Edits are the mission's earlier fields, oldest first, each with the time it was
 	// replaced, so a service day is planned with the missions as they were at its start.
 	Edits []MissionEdit `json:"edits,omitempty"`
+	// Deleted is when the mission was deleted (Store.DeleteMissionAt); set only on the
+	// records DeletedMissions keeps, so the days that began before still have it.
+	Deleted *time.Time `json:"deleted,omitempty"`
 }
 
 // MissionEdit is a mission's fields as they were until an edit replaced them at Until.
@@ -51,7 +54,7 @@ type MissionEdit struct {
 // MissionAt returns the mission's fields as they were at t (its threat level is its own
 // level; ThreatAt gives the one in effect) and whether it existed then.
 func (r MissionRecord) MissionAt(t time.Time) (Mission, bool) {
-	if r.Created != nil && t.Before(*r.Created) {
+	if (r.Created != nil && t.Before(*r.Created)) || (r.Deleted != nil && !t.Before(*r.Deleted)) {
 		return Mission{}, false
 	}
 	for _, e := range r.Edits {
@@ -124,6 +127,14 @@ type Store interface {
 	UpdateMission(ctx context.Context, id string, fn func(*MissionRecord) error) (MissionRecord, error)
 	// DeleteMission removes a mission, or returns ErrNotFound.
 	DeleteMission(ctx context.Context, id string) error
+	// DeleteMissionAt removes a mission as DeleteMission does and, in the same
+	// transaction, keeps its record with Deleted set to at among its region's deleted
+	// missions, so a service day that began before at is still planned and rostered with
+	// it (DESIGN.md §2: the past never changes).
+	DeleteMissionAt(ctx context.Context, id string, at time.Time) error
+	// DeletedMissions returns the records DeleteMissionAt kept for a region, in the order
+	// deleted; empty, not an error, when there are none.
+	DeletedMissions(ctx context.Context, region string) ([]MissionRecord, error)
 
 	// Force returns a region's force, or ErrNotFound.
 	Force(ctx context.Context, region string) (RegionForce, error)

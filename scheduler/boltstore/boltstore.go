@@ -71,7 +71,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range append([][]byte{bMeta, bMissions, bForce, bChanges, bPlans, bAudit, bRevoked, bRosters, bForceHistory}, opsBuckets...) {
+		for _, b := range append([][]byte{bMeta, bMissions, bForce, bChanges, bPlans, bAudit, bRevoked, bRosters, bForceHistory, bDeletedMissions}, opsBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -16,6 +16,8 @@ var (
 	bRosters = []byte("rosters")
 	// bForceHistory holds a bucket per region: sequence → the ForceEra a change replaced.
 	bForceHistory = []byte("forcehistory")
+	// bDeletedMissions holds a bucket per region: sequence → a deleted mission's record.
+	bDeletedMissions = []byte("deletedmissions")
 )
 
 // PutDayRoster implements scheduler.Store: the first roster stored for a day is kept. It
@@ -97,6 +99,60 @@ func (s *Store) ForceHistory(ctx context.Context, region string) ([]scheduler.Fo
 				return fmt.Errorf("force history of %s: %w", region, err)
 			}
 			out = append(out, e)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// DeleteMissionAt implements scheduler.Store: the mission is removed and its record kept
+// among the deleted in one transaction.
+func (s *Store) DeleteMissionAt(ctx context.Context, id string, at time.Time) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bMissions)
+		v := b.Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("mission %q: %w", id, scheduler.ErrNotFound)
+		}
+		var r scheduler.MissionRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("mission %q: %w", id, err)
+		}
+		t := at.UTC()
+		r.Deleted = &t
+		h, err := tx.Bucket(bDeletedMissions).CreateBucketIfNotExists([]byte(r.Mission.Region))
+		if err != nil {
+			return err
+		}
+		seq, err := h.NextSequence()
+		if err != nil {
+			return fmt.Errorf("deleted missions of %s: %w", r.Mission.Region, err)
+		}
+		data, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if err := h.Put(u64(seq), data); err != nil {
+			return err
+		}
+		return b.Delete([]byte(id))
+	})
+}
+
+// DeletedMissions implements scheduler.Store.
+func (s *Store) DeletedMissions(ctx context.Context, region string) ([]scheduler.MissionRecord, error) {
+	out := []scheduler.MissionRecord{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		h := tx.Bucket(bDeletedMissions).Bucket([]byte(region))
+		if h == nil {
+			return nil
+		}
+		return h.ForEach(func(k, v []byte) error {
+			var r scheduler.MissionRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("deleted missions of %s: %w", region, err)
+			}
+			out = append(out, r)
 			return nil
 		})
 	})

@@ -101,3 +101,56 @@ func (s *Store) ForceHistory(ctx context.Context, region string) ([]scheduler.Fo
 	}
 	return out, nil
 }
+
+// DeleteMissionAt implements scheduler.Store with optimistic locking (WATCH on the
+// missions), retried: the record is pushed onto its region's deleted list and removed in
+// one MULTI.
+func (s *Store) DeleteMissionAt(ctx context.Context, id string, at time.Time) error {
+	key := s.k("missions")
+	for attempt := 0; attempt < 50; attempt++ {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			r, err := s.mission(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			t := at.UTC()
+			r.Deleted = &t
+			data, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.RPush(ctx, s.k("deletedmissions", r.Mission.Region), data)
+				p.HDel(ctx, key, id)
+				p.Incr(ctx, s.k("rev"))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			return s.wait(ctx, tx) // on the connection that wrote
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		return wrap(err)
+	}
+	return fmt.Errorf("delete mission %q: too much contention: %w", id, scheduler.ErrUnavailable)
+}
+
+// DeletedMissions implements scheduler.Store.
+func (s *Store) DeletedMissions(ctx context.Context, region string) ([]scheduler.MissionRecord, error) {
+	vs, err := s.rdb.LRange(ctx, s.k("deletedmissions", region), 0, -1).Result()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	out := make([]scheduler.MissionRecord, 0, len(vs))
+	for _, v := range vs {
+		var r scheduler.MissionRecord
+		if err := json.Unmarshal([]byte(v), &r); err != nil {
+			return nil, fmt.Errorf("deleted missions of %s: %w", region, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -366,6 +366,17 @@ func (s *Store) DeleteMission(ctx context.Context, id string) error {
 	return err
 }
 
+// DeleteMissionAt implements scheduler.Store, forgetting the mission as DeleteMission does.
+func (s *Store) DeleteMissionAt(ctx context.Context, id string, at time.Time) error {
+	err := s.Store.DeleteMissionAt(ctx, id, at)
+	if !s.observe(err) && (err == nil || errors.Is(err, scheduler.ErrNotFound)) {
+		s.mu.Lock()
+		delete(s.missions, id)
+		s.mu.Unlock()
+	}
+	return err
+}
+
 // Revision returns the wrapped store's revision token (see boltstore.Store.Revision),
 // for readers that keep what they decoded while it stays the same. During an outage, or
 // when the wrapped store has none, it returns an error, and such readers read through the

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -42,6 +43,20 @@ func Revision(t *testing.T, s Revisioner) {
 			return err
 		}},
 		{"DeleteMission", func() error { return s.DeleteMission(ctx, "m-2") }},
+		{"DeleteMissionAt", func() error {
+			if err := s.CreateMission(ctx, mission("m-3", "bos", 3)); err != nil {
+				return err
+			}
+			// m-3's creation bumped the revision too; a second read sees the deletion's.
+			r := rev()
+			if err := s.DeleteMissionAt(ctx, "m-3", time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)); err != nil {
+				return err
+			}
+			if rev() == r {
+				return errors.New("DeleteMissionAt left the revision as it was")
+			}
+			return nil
+		}},
 		{"PutForce", func() error { return s.PutForce(ctx, force("bos", 5)) }},
 		{"ReplaceForce", func() error {
 			return s.ReplaceForce(ctx, force("bos", 6), time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))

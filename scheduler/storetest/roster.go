@@ -147,3 +147,51 @@ func testForceHistory(t *testing.T, s scheduler.Store) {
 		t.Errorf("ForceHistory(nyc) = %v, %v; want empty", h, err)
 	}
 }
+
+// testDeletedMissions: DeleteMissionAt removes the mission and keeps its record, with the
+// deletion time, among its region's deleted missions, in order; MissionAt gives the kept
+// record to an instant before the deletion only; a missing mission is ErrNotFound and
+// keeps nothing.
+func testDeletedMissions(t *testing.T, s scheduler.Store) {
+	ctx := context.Background()
+	for _, m := range []scheduler.MissionRecord{mission("a", "wfo", 2), mission("b", "wfo", 4), mission("c", "nyc", 1)} {
+		if err := s.CreateMission(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := s.DeletedMissions(ctx, "wfo"); err != nil || len(got) != 0 {
+		t.Fatalf("DeletedMissions before any = %v, %v; want empty, nil", got, err)
+	}
+	t1 := time.Date(2026, time.March, 2, 10, 30, 0, 0, time.UTC)
+	for i, id := range []string{"b", "a"} {
+		if err := s.DeleteMissionAt(ctx, id, t1.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatalf("DeleteMissionAt(%s) = %v", id, err)
+		}
+		if _, err := s.Mission(ctx, id); !errors.Is(err, scheduler.ErrNotFound) {
+			t.Errorf("Mission(%s) after DeleteMissionAt = %v; want ErrNotFound", id, err)
+		}
+	}
+	if err := s.DeleteMissionAt(ctx, "a", t1); !errors.Is(err, scheduler.ErrNotFound) {
+		t.Errorf("DeleteMissionAt(twice) = %v; want ErrNotFound", err)
+	}
+	got, err := s.DeletedMissions(ctx, "wfo")
+	if err != nil {
+		t.Fatalf("DeletedMissions = %v", err)
+	}
+	if len(got) != 2 || got[0].Mission.ID != "b" || got[1].Mission.ID != "a" || got[0].Mission.Threat != 4 ||
+		got[0].Deleted == nil || !got[0].Deleted.Equal(t1) || got[1].Deleted == nil || !got[1].Deleted.Equal(t1.Add(time.Hour)) {
+		t.Fatalf("DeletedMissions = %+v; want b deleted at %v, then a an hour later", got, t1)
+	}
+	if _, ok := got[0].MissionAt(t1.Add(-time.Minute)); !ok {
+		t.Errorf("kept record of b: MissionAt a minute before its deletion = false; want it")
+	}
+	if _, ok := got[0].MissionAt(t1); ok {
+		t.Errorf("kept record of b: MissionAt its deletion = true; want it gone")
+	}
+	if ms, err := s.Missions(ctx, "wfo"); err != nil || len(ms) != 0 {
+		t.Errorf("Missions(wfo) after the deletions = %d, %v; want none", len(ms), err)
+	}
+	if got, err := s.DeletedMissions(ctx, "nyc"); err != nil || len(got) != 0 {
+		t.Errorf("DeletedMissions(nyc) = %v, %v; want empty", got, err)
+	}
+}

@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduler.Store) {
 		{"Once", testOnce},
 		{"DayRoster", testDayRoster},
 		{"ForceHistory", testForceHistory},
+		{"DeletedMissions", testDeletedMissions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
