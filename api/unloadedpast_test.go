@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -250,4 +251,56 @@ func TestMissionDeletionKeepsAnUnloadedPast(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLeaveKeepsAnUnloadedPast: leave booked today from yesterday on, for an officer on
+// yesterday's roster, then cancelled, leaves yesterday (never loaded before) planned and
+// rostered as a server without the leave plans it: a begun day has the leave as of its
+// start (scheduler.LeaveAsOf), so leave needs no history of its own.
+func TestLeaveKeepsAnUnloadedPast(t *testing.T) {
+	h, ref := newHarness(t), newHarness(t)
+	withPostAt(t, h.store)
+	withPostAt(t, ref.store)
+	ctx := context.Background()
+	sup, refSup := h.token(RoleSupervisor, "bos", ""), ref.token(RoleSupervisor, "bos", "")
+	d := scheduler.ServiceDateOf(start, scheduler.DefaultShifts(), bosLoc)
+	y := d.AddDays(-1)
+	_, f, err := ref.srv.region(ctx, "bos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	duty, err := ref.srv.rosterOf(ctx, f, bosLoc, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := duty.Shifts[0].Officers[0]
+	leave := fmt.Sprintf(`{"from":"%s","to":"%s","kind":"annual"}`, y, d.AddDays(3))
+	if code, body := h.do(http.MethodPost, "/v1/officers/"+officer+"/leave", sup, leave); code != http.StatusOK {
+		t.Fatalf("POST leave = %d %s; want 200", code, body)
+	}
+	check := func(when string) {
+		t.Helper()
+		plan := "/v1/plans/bos/" + y.String()
+		if got, want := getOK(t, h, plan, sup), getOK(t, ref, plan, refSup); !bytes.Equal(got, want) {
+			t.Errorf("yesterday's plan %s differs from a server without the leave", when)
+		}
+		roster := fmt.Sprintf("/v1/roster?region=bos&from=%s&to=%s", y, y)
+		got, want := rosterDays(t, getOK(t, h, roster, sup)), rosterDays(t, getOK(t, ref, roster, refSup))
+		// The days' leave lists show the leave as booked now; the duties must not move.
+		var g, w []struct{ Shifts json.RawMessage }
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(want, &w); err != nil {
+			t.Fatal(err)
+		}
+		if len(g) != 1 || len(w) != 1 || !bytes.Equal(g[0].Shifts, w[0].Shifts) {
+			t.Errorf("yesterday's duties %s differ from a server without the leave:\ngot  %s\nwant %s", when, got, want)
+		}
+	}
+	check("after the leave is booked")
+	if code, body := h.do(http.MethodDelete, fmt.Sprintf("/v1/officers/%s/leave?from=%s&to=%s", officer, y, d.AddDays(3)), sup, ""); code != http.StatusOK {
+		t.Fatalf("DELETE leave = %d %s; want 200", code, body)
+	}
+	check("after the leave is cancelled")
 }
