@@ -116,6 +116,17 @@ func TestCallOffEmptyPostDegrades(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	in, _, err := h.srv.dayInputs(ctx, "bos", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := h.srv.dayPlan(ctx, "bos", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := scheduler.Verify(in, p); len(vs) > 0 {
+		t.Errorf("Verify after the call-off: %v", vs)
+	}
 	// The post is staffed exactly as before, minute by minute, and never by the officer
 	// called off from the call-off on.
 	cb, ca := postCoverage(mid), postCoverage(after)

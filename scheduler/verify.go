@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -371,8 +372,8 @@ func verifyPosts(in Inputs, sd ServiceDay, S, E time.Time) []Violation {
 		}
 	}
 	for _, r := range sd.Routes {
-		for _, o := range r.Officers {
-			duties[o] = append(duties[o], duty{r.Start, r.End, "unit " + r.Unit})
+		for _, c := range CrewSpans(r) {
+			duties[c.Officer] = append(duties[c.Officer], duty{c.Start, c.End, "unit " + r.Unit})
 		}
 	}
 	for o, ds := range duties {
@@ -383,5 +384,47 @@ func verifyPosts(in Inputs, sd ServiceDay, S, E time.Time) []Violation {
 			}
 		}
 	}
+	return out
+}
+
+// CrewSpan is the time an officer crews a route.
+type CrewSpan struct {
+	Officer    string
+	Start, End time.Time
+}
+
+// CrewSpans returns who crews route r when: its Officers from its start, each relief's On
+// from the relief's At, each until relieved (a relief's Off) or the route's end. A relief
+// that brings no one on (a unit out of service) ends the span of its Off all the same.
+func CrewSpans(r Route) []CrewSpan {
+	from := map[string]time.Time{}
+	for _, o := range r.Officers {
+		from[o] = r.Start
+	}
+	var out []CrewSpan
+	reliefs := slices.Clone(r.Reliefs)
+	sort.SliceStable(reliefs, func(i, j int) bool { return reliefs[i].At.Before(reliefs[j].At) })
+	for _, x := range reliefs {
+		if t, ok := from[x.Off]; ok && x.Off != "" {
+			if x.At.After(t) {
+				out = append(out, CrewSpan{x.Off, t, x.At})
+			}
+			delete(from, x.Off)
+		}
+		if _, ok := from[x.On]; !ok && x.On != "" {
+			from[x.On] = x.At
+		}
+	}
+	for o, t := range from {
+		if r.End.After(t) {
+			out = append(out, CrewSpan{o, t, r.End})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		return out[i].Officer < out[j].Officer
+	})
 	return out
 }
