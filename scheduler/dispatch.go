@@ -350,6 +350,7 @@ func (tl *timeline) run(from int) {
 		}
 	}
 	tl.repairEnds()
+	tl.fillTail()
 }
 
 // unitTravel is the trip of the k-th unit from where it stands to mission mi.

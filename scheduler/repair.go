@@ -156,3 +156,63 @@ func (tl *timeline) latestBetween(k int, m *simMission, i, next int) (int, int) 
 	}
 	return a, dw
 }
+
+// fillTail uses the units' idle minutes before their way back to the handover. The
+// dispatch is driven by the missions' due times, and a mission whose next due time falls
+// past the day's end makes no more visits, so each unit's last minutes are mostly the
+// trip to its handover and a wait there: the missions of a wide sector go without
+// presence over the same clock minutes every day, which the historical adversary
+// (DESIGN.md §4.2) learns. A unit idle there makes one more visit, as late as it fits
+// whole (travel there, a dwell in the profile's range, travel on to the handover), with
+// the probability a stretch that long would hold a visit at the unit's own pace that day
+// (its idle minutes over its minutes per visit), so the day's end is covered about as
+// densely as the rest of the day and not more: a bump there would only lower every other
+// window against the mean. The mission is drawn at random with weight the minutes since
+// its last presence. An added visit only shortens its mission's gaps and moves no other.
+func (tl *timeline) fillTail() {
+	for k, u := range tl.units {
+		n := len(u.visits)
+		if n == 0 {
+			continue
+		}
+		r := tl.rng(tl.dayMin - 1)
+		last := u.visits[n-1]
+		perVisit := float64(last.Depart-u.visits[0].Arrive) / float64(n)
+		idle := tl.dayMin - last.Depart - tl.sectorBack(k, last.Mission)
+		if r.Float64()*perVisit >= float64(idle) {
+			continue
+		}
+		var cands []*simMission
+		var arrive []int
+		var ws []float64
+		total := 0.0
+		for _, m := range tl.missions {
+			if m.idx == last.Mission || tl.in.Missions[m.idx].Posts(tl.in.Force.Profiles) > 0 {
+				continue
+			}
+			a, _ := tl.latestBetween(k, m, n-1, n)
+			if a < 0 || a < last.Depart+tl.unitTravel(k, m.idx) || (m.has && a <= m.lastEnd) {
+				continue
+			}
+			w := float64(a - m.lastEndOr(0))
+			cands, arrive, ws = append(cands, m), append(arrive, a), append(ws, w)
+			total += w
+		}
+		if total <= 0 {
+			continue
+		}
+		x := r.Float64() * total
+		c := 0
+		for ; c < len(cands)-1 && x >= ws[c]; c++ {
+			x -= ws[c]
+		}
+		m, a := cands[c], arrive[c]
+		p := tl.prof(m.idx, a)
+		dw := p.DwellMinutes[0] + r.IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
+		dw = min(dw, tl.dayMin-tl.sectorBack(k, m.idx)-a)
+		u.visits = append(u.visits, visitRec{Mission: m.idx, Arrive: a, Depart: a + dw})
+		u.pos, u.free, u.anywhere = m.idx, a+dw, false
+		m.lastEnd, m.has = a+dw, true
+		m.count++
+	}
+}

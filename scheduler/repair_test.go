@@ -84,3 +84,58 @@ func TestSpare(t *testing.T) {
 		t.Errorf("spare with the minimum visits only = true; want false")
 	}
 }
+
+// TestFillTail: a unit idle before its way back makes one more visit, as late as it fits
+// (level 3: dwell 10–15, 5 minutes to the handover), never at the mission it just
+// left; a unit with no idle minutes makes none; and a unit whose idle
+// stretch is shorter than its minutes per visit makes one with that probability.
+func TestFillTail(t *testing.T) {
+	busy := func(last int) []visitRec {
+		var vs []visitRec
+		for a := 0; a+10 <= last; a += 30 {
+			vs = append(vs, visitRec{Mission: 2, Arrive: a, Depart: a + 10})
+		}
+		return vs
+	}
+	m0 := &simMission{idx: 0, has: true, lastEnd: 100}
+	m1 := &simMission{idx: 1, has: true, lastEnd: 600}
+	m2 := &simMission{idx: 2, has: true, lastEnd: 1200}
+	tl := repairTimeline(3, busy(1200), m0, m1, m2)
+	tl.in.Missions = make([]Mission, 3)
+	n := len(tl.units[0].visits)
+	tl.fillTail()
+	vs := tl.units[0].visits
+	if len(vs) != n+1 {
+		t.Fatalf("%d visits after fillTail; want %d (one more in the idle stretch after 1200)", len(vs), n+1)
+	}
+	got := vs[n]
+	if got.Mission == 2 || got.Arrive != 1440-5-10 || got.Depart != 1440-5 {
+		t.Errorf("added visit %+v; want mission 0 or 1 at %d–%d (the latest that leaves the 5 minutes back)", got, 1440-15, 1440-5)
+	}
+	if m := []*simMission{m0, m1}[got.Mission]; m.count != 1 || m.lastEnd != got.Depart {
+		t.Errorf("mission %d: count %d, lastEnd %d; want 1, %d", got.Mission, m.count, m.lastEnd, got.Depart)
+	}
+
+	full := append(busy(1200), visitRec{Mission: 1, Arrive: 1420, Depart: 1435})
+	tl = repairTimeline(3, full, &simMission{idx: 0, has: true, lastEnd: 100}, &simMission{idx: 1, has: true, lastEnd: 1435}, &simMission{idx: 2, has: true, lastEnd: 1200})
+	tl.in.Missions = make([]Mission, 3)
+	tl.fillTail()
+	if len(tl.units[0].visits) != len(full) {
+		t.Errorf("a unit busy to its way back got %v; want no visit added", tl.units[0].visits[len(full):])
+	}
+
+	// Two visits in 1,010 minutes: 505 minutes a visit; idle 1440−1010−5 = 425 → 0.84.
+	added := 0
+	const runs = 400
+	for s := range runs {
+		sparse := []visitRec{{Mission: 2, Arrive: 0, Depart: 10}, {Mission: 2, Arrive: 1000, Depart: 1010}}
+		tl = repairTimeline(3, sparse, &simMission{idx: 0, has: true, lastEnd: 100}, &simMission{idx: 1, has: true, lastEnd: 600}, &simMission{idx: 2, has: true, lastEnd: 1010})
+		tl.in.Missions = make([]Mission, 3)
+		tl.rngs = []*rand.Rand{rand.New(rand.NewChaCha8([32]byte{byte(s), byte(s >> 8), 7}))}
+		tl.fillTail()
+		added += len(tl.units[0].visits) - 2
+	}
+	if p := float64(added) / runs; p < 0.84-0.07 || p > 0.84+0.07 {
+		t.Errorf("a visit added in %.2f of runs; want about 0.84 (idle 425 over 505 minutes a visit)", p)
+	}
+}

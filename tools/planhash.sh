@@ -8,7 +8,7 @@
 # policy, the gap law, doubling back, handover pools, the end-of-day repair).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want=163b37659591fd1a62c82e6533bb76174a3ba04bb0d4d79dbff75048f00b3662
+want=d38f8b7f6a6778806ac7a8129ffb81bbbcac819a96056ced61b9659e2f3c312e
 bin=$(mktemp -d)/vigil
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./cmd/vigil

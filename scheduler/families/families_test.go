@@ -106,18 +106,19 @@ var targets = bars{historical: families.TargetRatio, live: families.TargetRatio,
 // it is held to: about 0.05 below its measured three-key mean (42 days), so a change that
 // makes it worse fails. They are issue 14's open part (BENCHMARKS.md, "Input families"):
 //   - sparse-suburbs: 12 units across ~40 km, trips of 30–150 min; every unit must reach
-//     its handover mission by the day's end, so the last hour thins and visits cluster
-//     before it (historical), and a unit cannot double back within 15 minutes (live);
-//   - sparse-few: the same day-end thinning with 5 units;
+//     its handover mission by the day's end, so the day's first and last half hours stay
+//     thinner than the rest (historical), and a unit cannot double back within 15 minutes
+//     (live);
+//   - sparse-few: the day's first half hour thin with 5 units (the trips out of the
+//     handovers);
 //   - one-unit: one vehicle cannot return soon after leaving without starving the others;
-//   - shifts-8h, dst-fall: historical ratios of 0.84–0.90 key by key, the day-end
-//     thinning again, at the margin.
+//   - shifts-8h: at the margin, 0.89–0.94 historical and 0.82–0.90 live at D = 60 by the
+//     set of keys (six keys: 0.94, 0.90).
 var knownShortfall = map[string]bars{
-	"sparse-suburbs": {historical: 0.55, live: 0.62, minimax: 1.35},
-	"sparse-few":     {historical: 0.70, live: targets.live, minimax: targets.minimax},
-	"one-unit":       {historical: 0.60, live: 0.40, minimax: 1.25},
-	"shifts-8h":      {historical: 0.84, live: 0.88, minimax: 1.25},
-	"dst-fall":       {historical: 0.84, live: targets.live, minimax: targets.minimax},
+	"sparse-suburbs": {historical: 0.70, live: 0.70, minimax: 1.25},
+	"sparse-few":     {historical: 0.68, live: targets.live, minimax: targets.minimax},
+	"one-unit":       {historical: 0.70, live: 0.40, minimax: 1.25},
+	"shifts-8h":      {historical: 0.84, live: 0.78, minimax: 1.25},
 }
 
 // TestInputsDeterministic checks that a family gives the same inputs every time, with
