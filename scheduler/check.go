@@ -260,7 +260,7 @@ func CheckPlanFloor(in Inputs, d Date) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	sd, err := planDay(in, checkTrialKey, d, zs, nil, nil)
+	sd, err := planDayAs(trialPlan, in, checkTrialKey, d, zs, nil, nil)
 	if err != nil {
 		return 0, err
 	}
