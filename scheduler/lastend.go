@@ -18,7 +18,8 @@ package scheduler
 //     still close its day (latestStart) for the presence the day's end asks for;
 //   - makes a mission owed only its day-end presence ready when the contract's window
 //     opens and puts it first then, so long max gaps make theirs early and leave the last
-//     minutes to the short ones (scheduleByDeadline).
+//     minutes to the short ones (scheduleByDeadline);
+//   - repairs a day-end presence still missed with a swap too (repair.go, insertSwapping).
 //
 // Its visits follow the deadlines, not drawn gaps: it is for the days the normal dispatch
 // cannot plan, and vigil check's trial plan does not count on it (trialPlan).

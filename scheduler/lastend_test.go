@@ -136,3 +136,44 @@ func TestScheduleByDeadline(t *testing.T) {
 		t.Errorf("earliestDeadline = %d; want 2 (edf first, then the window that closes first)", got)
 	}
 }
+
+// TestInsertSwapping: a mission owed its day-end presence whose max gap closes before the
+// unit's idle stretch at the end (level 1: max gap 720, so a presence ending after minute
+// 1080, starting by 1325), where no idle stretch fits it and no late visit can be spared,
+// takes the place of another mission's day-end visit, and that mission gets a visit of its
+// own elsewhere: every mission keeps its rules and the unit its travel.
+func TestInsertSwapping(t *testing.T) {
+	v := func(mi, a int) visitRec { return visitRec{Mission: mi, Arrive: a, Depart: a + 5} }
+	// Missions: 0 owes its day end; 1 is the handover; 2 and 3 have their day ends late.
+	visits := []visitRec{v(1, 100), v(0, 150), v(3, 200), v(2, 250), v(0, 600), v(3, 650), v(1, 700), v(2, 750), v(3, 1076), v(2, 1088), v(1, 1101)}
+	m := &simMission{idx: 0, has: true, lastEnd: 605, deadline: 605 + 720, count: 2}
+	tl := repairTimeline(1, visits, m, &simMission{idx: 1}, &simMission{idx: 2}, &simMission{idx: 3})
+	for mi := 1; mi < 4; mi++ {
+		if !tl.keeps(mi, -1, -1) {
+			t.Fatalf("mission %d breaks its rules before the repair", mi)
+		}
+	}
+	if tl.insertLate(m) || tl.insertDisplacing(m) {
+		t.Fatalf("insertLate or insertDisplacing found a place; want the case only a swap mends")
+	}
+	if !tl.insertSwapping(m) {
+		t.Fatalf("insertSwapping = false; want mission 0 in mission 2's place at minute 1088")
+	}
+	if m.lastEnd < 1080 || !tl.keeps(0, -1, -1) {
+		t.Errorf("mission 0: last presence ends %d; want its rules kept, ending after 1080", m.lastEnd)
+	}
+	for mi := 1; mi < 4; mi++ {
+		if !tl.keeps(mi, -1, -1) {
+			t.Errorf("mission %d breaks its rules after the swap: visits %v", mi, tl.units[0].visits)
+		}
+	}
+	vs := tl.units[0].visits
+	for i := 1; i < len(vs); i++ {
+		if vs[i].Arrive < vs[i-1].Depart+tl.travel(Vehicle, vs[i-1].Mission, vs[i].Mission) {
+			t.Errorf("visit %v arrives before %v plus the trip", vs[i], vs[i-1])
+		}
+	}
+	if last := vs[len(vs)-1]; last.Depart+tl.sectorBack(0, last.Mission) > 1440 {
+		t.Errorf("last visit %v leaves no way back to the handover by the day's end", last)
+	}
+}
