@@ -394,10 +394,10 @@ func (m *simMission) lastEndOr(def int) int {
 
 // fit reports whether unit u can make a visit of mission mi arriving at a with at least
 // the shortest dwell and still get back into its sector by the day's end (by its closing
-// visit in the last resort's dispatch: unitEnd). A visit may
-// run over a shift change inside the day: the next crew relieves the unit in place at the
-// mission, and the visit is split there between the two shifts' routes (the two halves
-// touch, so they are one presence).
+// visit in the last resort's dispatch: unitEnd). A visit may run over a shift change
+// inside the day: the next crew relieves the unit in place at the mission, and the visit
+// is split there between the two shifts' routes (the two halves touch, so they are one
+// presence).
 func (tl *timeline) fit(k, mi, a int, dmin int) (int, bool) {
 	if a+dmin+tl.sectorBack(k, mi) > tl.unitEnd(k) {
 		return 0, false

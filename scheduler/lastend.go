@@ -1,9 +1,10 @@
 package scheduler
 
 // The last resort (capacitySearch's lastResort). Where every retry of a zone's day missed a
-// hard rule, the zone is dispatched once more by deadline, at its minimums: a plan that
-// keeps the hard rules at the price of its timing (DESIGN.md §3 "Hard rules": a force that
-// can meet them is planned, never refused). The retries fail mostly at the day's end,
+// hard rule, the zone is dispatched once more by deadline: a plan that keeps the hard rules
+// at the price of its timing (DESIGN.md §3 "Hard rules": a force that can meet them is
+// planned, never refused). Its units serve whatever is due first whenever they are free,
+// so its missions get their minimums and, where the units have time, more. The retries fail mostly at the day's end,
 // where every mission still owed its last presence (the boundary contract: within half
 // its max gap of the day's end) competes for the same last minutes, and the missions of
 // short max gaps, whose windows open last, find the units taken by missions of long max
