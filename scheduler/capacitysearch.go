@@ -10,6 +10,10 @@ import (
 // plans visits closer to the minimums.
 const maxRetries = 7
 
+// lastResort is the attempt after the retries, made only where they all missed a hard rule
+// in a live plan: a deadline-order dispatch (lastend.go).
+const lastResort = maxRetries
+
 // retryTravelMargin is the share added to the measured travel per visit on a retry.
 const retryTravelMargin = 0.1
 
@@ -77,8 +81,8 @@ func (p *dayPlan) dispatchWithRetries(grp zoneGroup, measured map[Mode]float64) 
 // capacitySearch dispatches a group at the largest share of its units' time, up to
 // Utilisation, whose dispatch delivers what it planned (capacitySteps), retrying a
 // dispatch that missed a hard rule up to maxRetries times, each retry with the travel per
-// visit the failed attempt measured. It returns the dispatch, the attempt it was and the
-// travel it was allocated with.
+// visit the failed attempt measured, and in a live plan once more as the last resort. It
+// returns the dispatch, the attempt it was and the travel it was allocated with.
 func (p *dayPlan) capacitySearch(grp zoneGroup, measured map[Mode]float64) (dispatched, int, map[Mode]float64, error) {
 	util, steps := Utilisation, 0
 	var prev *dispatched // the last dispatch that kept the hard rules, at a larger share
@@ -101,6 +105,10 @@ func (p *dayPlan) capacitySearch(grp zoneGroup, measured map[Mode]float64) (disp
 		if !errors.As(err, &fe) || attempt+1 >= maxRetries {
 			if prev != nil {
 				return *prev, attempt, prevMeasured, nil
+			}
+			if fe != nil && attempt+1 == maxRetries && p.mode == livePlan {
+				attempt = lastResort
+				continue
 			}
 			return dispatched{}, attempt, measured, err
 		}

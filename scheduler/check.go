@@ -238,8 +238,9 @@ func ContactWarning(region string, missing int) string {
 // thrown away), so every zone the planner cuts must afford its own minimum visits with its
 // own units, at its own travel, through the dispatch that keeps the max gaps. It returns the
 // planner's *InfeasibleError naming the zone and what is missing, or nil. Other days of the
-// live plan draw differently, so a force this passes can still fall short on some day; one
-// that fails it cannot be planned.
+// live plan draw differently, so the trial plans without the last resort (trialPlan), which
+// live plans keep for a zone whose every retry fails: a force this passes has that margin
+// on the days the trial does not draw.
 func CheckPlan(in Inputs, d Date) error {
 	_, err := CheckPlanFloor(in, d)
 	return err
@@ -260,7 +261,7 @@ func CheckPlanFloor(in Inputs, d Date) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	sd, err := planDay(in, checkTrialKey, d, zs, nil, nil)
+	sd, err := planDayAs(trialPlan, in, checkTrialKey, d, zs, nil, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -65,7 +65,7 @@ func TestCheckAcceptsPlanPlans(t *testing.T) {
 		p, err := PlanDays(in, PlanOptions{Key: testKey, From: d, Days: 2})
 		if err != nil {
 			failed++
-			t.Logf("%s: check accepts it, PlanDays = %v", name, err)
+			t.Errorf("%s: check accepts it, PlanDays = %v; want a plan", name, err)
 			continue
 		}
 		if k := p.Policy.VisitsPerMaxGap; k > in.Force.Randomization.VisitsPerMaxGap || k < 0 {
@@ -75,13 +75,6 @@ func TestCheckAcceptsPlanPlans(t *testing.T) {
 		}
 	}
 	t.Logf("%d accepted (%d with the floor lowered), %d refused, %d accepted but not planned", accepted, lowered, refused, failed)
-	// Known gap (reported on issue 14): the dispatch can miss a mission's day-end presence
-	// on a day other than the check's trial day where a zone has two or three units and
-	// 12-hour shifts, whatever its allocation (it fails at the minimums too). Until the
-	// dispatch's day end is fixed, at most 3 % of accepted inputs may fail; each is logged.
-	if failed*100 > 3*accepted {
-		t.Errorf("%d of %d accepted inputs failed to plan; want at most 3 %%", failed, accepted)
-	}
 	if accepted < 100 || refused == 0 || lowered == 0 {
 		t.Errorf("%d accepted, %d lowered, %d refused; want a mix with at least 100 accepted", accepted, lowered, refused)
 	}

@@ -60,6 +60,11 @@ type simMission struct {
 	capFor  int
 	meanFor float64
 	mirror  bool // the gap is the cap less the truncated exponential (mean over half the cap)
+	// closeAt and latest serve the last resort's dispatch (deadlineOrder): closeAt is when
+	// the closing visit of a unit handing over at the mission starts (0 for none), a
+	// presence its day's end is sure of; latest is the latest start of its next visit
+	// from which some unit can still close its day (latestStart).
+	closeAt, latest int
 }
 
 // simUnit is one unit on a zone's timeline.
@@ -99,7 +104,13 @@ type timeline struct {
 	conservative bool
 	// loose aims the day's end at the contract's half max gap only (endNeed), for late
 	// retries of a zone short of units.
-	loose    bool
+	loose bool
+	// deadlineOrder is the last resort's dispatch (lastend.go): every unit closes its day
+	// with a visit at its handover mission and the missions are served by deadline.
+	deadlineOrder bool
+	// closing[k] is the minute the k-th unit's closing visit starts (0 for none); set by
+	// closings in the deadline-order dispatch only.
+	closing  []int
 	missions []*simMission
 	units    []*simUnit
 	queue    missionHeap
@@ -227,6 +238,10 @@ func (tl *timeline) contractEnd(m *simMission) int {
 // scheduleNext sets a mission's next due time after a presence that ended at e (or the
 // first due time from e when it has no presence yet).
 func (tl *timeline) scheduleNext(m *simMission, e int) {
+	if tl.deadlineOrder {
+		tl.scheduleByDeadline(m, e)
+		return
+	}
 	p := tl.prof(m.idx, min(e, tl.dayMin-1))
 	r := tl.rng(min(e, tl.dayMin-1))
 	M := p.MaxGapMinutes
@@ -298,6 +313,9 @@ func (tl *timeline) scheduleNext(m *simMission, e int) {
 // run dispatches the zone's visits from minute `from` to the day's end.
 func (tl *timeline) run(from int) {
 	tl.from = from
+	if tl.deadlineOrder {
+		tl.closings()
+	}
 	for _, m := range tl.missions {
 		if !m.done {
 			tl.scheduleNext(m, max(from, m.lastEndOr(from)))
@@ -338,6 +356,9 @@ func (tl *timeline) run(from int) {
 		if risk >= 0 {
 			best = risk
 		}
+		if tl.deadlineOrder {
+			best = earliestDeadline(backlog)
+		}
 		m := backlog[best]
 		for i, o := range backlog {
 			if i != best {
@@ -348,6 +369,9 @@ func (tl *timeline) run(from int) {
 		if !m.done {
 			heap.Push(&tl.queue, m)
 		}
+	}
+	if tl.deadlineOrder {
+		tl.closeDay()
 	}
 	tl.repairEnds()
 	tl.fillTail()
@@ -370,12 +394,13 @@ func (m *simMission) lastEndOr(def int) int {
 }
 
 // fit reports whether unit u can make a visit of mission mi arriving at a with at least
-// the shortest dwell and still get back into its sector by the day's end. A visit may
-// run over a shift change inside the day: the next crew relieves the unit in place at the
-// mission, and the visit is split there between the two shifts' routes (the two halves
-// touch, so they are one presence).
+// the shortest dwell and still get back into its sector by the day's end (by its closing
+// visit in the last resort's dispatch: unitEnd). A visit may run over a shift change
+// inside the day: the next crew relieves the unit in place at the mission, and the visit
+// is split there between the two shifts' routes (the two halves touch, so they are one
+// presence).
 func (tl *timeline) fit(k, mi, a int, dmin int) (int, bool) {
-	if a+dmin+tl.sectorBack(k, mi) > tl.dayMin {
+	if a+dmin+tl.sectorBack(k, mi) > tl.unitEnd(k) {
 		return 0, false
 	}
 	return a, true
@@ -394,7 +419,7 @@ func (tl *timeline) serve(m *simMission) {
 			// Due too late for the unit's closing trip: the last visit it can make
 			// before that trip, if it can get there by then, so the day's last
 			// minutes before the closing visits are not left empty.
-			a = tl.dayMin - p.DwellMinutes[0] - tl.sectorBack(k, m.idx)
+			a = tl.unitEnd(k) - p.DwellMinutes[0] - tl.sectorBack(k, m.idx)
 			if a < u.free+tr || (m.has && a <= m.lastEnd) {
 				continue
 			}
@@ -410,7 +435,7 @@ func (tl *timeline) serve(m *simMission) {
 			bu, bk, ba, btr, bs = u, k, a, tr, sc
 		}
 	}
-	satisfied := m.has && m.lastEnd >= tl.contractEnd(m) && m.count >= m.minimum
+	satisfied := tl.endKept(m)
 	if bu == nil {
 		m.done = true
 		if !satisfied {
@@ -437,7 +462,7 @@ func (tl *timeline) place(m *simMission, k, a int) {
 	}
 	p := tl.prof(m.idx, a) // the dwell of the level in effect on arrival
 	dwell := p.DwellMinutes[0] + tl.rng(a).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
-	dwell = min(dwell, tl.dayMin-tl.sectorBack(k, m.idx)-a)
+	dwell = min(dwell, tl.unitEnd(k)-tl.sectorBack(k, m.idx)-a)
 	u.visits = append(u.visits, visitRec{Mission: m.idx, Arrive: a, Depart: a + dwell})
 	u.pos, u.free, u.anywhere = m.idx, a+dwell, false
 	m.lastEnd, m.has = a+dwell, true

@@ -16,11 +16,31 @@ import (
 // (its version's); dispatch after a force change uses the force and zones then in effect.
 // The floor a plan declares is the region's (regionFloor), not a day's.
 func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, error) {
+	return planDayAs(livePlan, in, key, d, zs, changes, prev)
+}
+
+// dayMode is how far a day's dispatch may go to keep the hard rules.
+type dayMode int
+
+const (
+	// livePlan dispatches a zone with every retry and, where they all miss a hard rule,
+	// the last resort (capacitySearch).
+	livePlan dayMode = iota
+	// trialPlan is CheckPlan's: the retries only. A force the check passes then plans its
+	// trial day without the last resort, which live plans keep as their margin for the
+	// days and keys the one trial does not draw (DESIGN.md §3: whatever the check
+	// accepts, the planner plans).
+	trialPlan
+)
+
+// planDayAs is planDay with the dispatch of mode.
+func planDayAs(mode dayMode, in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev *ServiceDay) (ServiceDay, error) {
 	eff, zn, err := zs.at(changes)
 	if err != nil {
 		return ServiceDay{}, err
 	}
 	p := newDayPlan(in, eff, key, d, changes)
+	p.mode = mode
 	zn = p.applyEdits(zn, changes) // edits.go
 	revision := 0
 	if prev != nil {
@@ -67,10 +87,11 @@ func planDay(in Inputs, key []byte, d Date, zs *zonings, changes []Change, prev 
 // dayPlan is one service day being planned: what planDay works out once and the dispatch
 // of every group of zones shares.
 type dayPlan struct {
-	in  Inputs // the day's own inputs (its version's)
-	eff Inputs // in with the force in effect after the changes; the dispatch runs on it
-	key []byte
-	d   Date
+	in   Inputs // the day's own inputs (its version's)
+	eff  Inputs // in with the force in effect after the changes; the dispatch runs on it
+	key  []byte
+	d    Date
+	mode dayMode
 
 	region, version string
 	loc             *time.Location
@@ -405,7 +426,7 @@ func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attemp
 	memo := newTravelMemo(p.tt, ids)
 	tl, sims := p.timeline(grp, planned, memo, attempt, nil)
 	tl.run(p.from)
-	if len(tl.failures) == 0 {
+	if len(tl.failures) == 0 && !tl.deadlineOrder { // the last resort draws no gaps to correct
 		delay := make([]float64, len(grp.ms))
 		for i, m := range tl.missions {
 			if m.delayN > 0 {
@@ -496,7 +517,7 @@ func (p *dayPlan) profAt(mi int) Profile { return p.eff.Force.Profiles[p.th.at(m
 func (p *dayPlan) timeline(grp zoneGroup, planned []float64, memo *travelMemo, attempt int, delay []float64) (*timeline, []*simUnit) {
 	in := p.eff
 	region := regionOf(in)
-	tl := &timeline{in: in, dayMin: p.dayMin, shiftEnd: p.shiftEnd, threat: p.th.at, travel: memo.minutes, slackPlus: 15 * max(attempt-2, 0), conservative: attempt > 2, loose: attempt > 3}
+	tl := &timeline{in: in, dayMin: p.dayMin, shiftEnd: p.shiftEnd, threat: p.th.at, travel: memo.minutes, slackPlus: 15 * max(attempt-2, 0), conservative: attempt > 2, loose: attempt > 3, deadlineOrder: attempt >= lastResort}
 	// A retry after a missed hard rule draws from streams of its own (labelled with the
 	// attempt), so it is a fresh draw, not the same day again with less room; the plan
 	// stays a pure function of its inputs.

@@ -7,14 +7,17 @@ package scheduler
 // stretch of any unit's day that the visit fits whole (travel there, the shortest dwell,
 // travel on to the unit's next visit), late enough to end within the contract's half max
 // gap of the day's end. Inserting a presence only shortens the mission's gaps and moves
-// no other visit, so every other rule the dispatch kept still holds.
+// no other visit, so every other rule the dispatch kept still holds. Where no stretch is
+// idle, it takes the place of a visit late in the day that another mission can spare
+// (insertDisplacing), and in the last resort (lastend.go) also of one it cannot, which then
+// gets a visit of its own elsewhere that keeps its rules (insertSwapping).
 
 // repairEnds mends the failures of the boundary contract at the day's end it can, and
 // keeps the others.
 func (tl *timeline) repairEnds() {
 	kept := tl.failures[:0]
 	for _, f := range tl.failures {
-		if f.end && f.m != nil && (tl.insertLate(f.m) || tl.insertDisplacing(f.m)) {
+		if f.end && f.m != nil && (tl.insertLate(f.m) || tl.insertDisplacing(f.m) || (tl.deadlineOrder && tl.insertSwapping(f.m))) {
 			continue
 		}
 		kept = append(kept, f)
@@ -90,8 +93,12 @@ func (tl *timeline) maxGapAt(mi int) int { return tl.prof(mi, tl.dayMin-1).MaxGa
 // within the max gap, and its first and last presences of the day still keep the boundary
 // contract. Presences are every unit's visits to it, merged where they touch.
 func (tl *timeline) spare(k, j int) bool {
-	x := tl.units[k].visits[j]
-	mi := x.Mission
+	return tl.keeps(tl.units[k].visits[j].Mission, k, j)
+}
+
+// keeps reports whether mission mi's presences keep its rules (minimum visits, max gap,
+// boundary contract) without the j-th visit of the k-th unit (k < 0: with every visit).
+func (tl *timeline) keeps(mi, k, j int) bool {
 	var rest []visitRec
 	for kk, u := range tl.units {
 		for jj, v := range u.visits {
@@ -215,4 +222,65 @@ func (tl *timeline) fillTail() {
 		m.lastEnd, m.has = a+dw, true
 		m.count++
 	}
+}
+
+// insertSwapping is insertDisplacing where the displaced visit's mission cannot spare it:
+// that mission gets a visit of its own in an idle stretch of any unit's day instead
+// (reinsert), so both keep their rules. The last resort's repair only.
+func (tl *timeline) insertSwapping(m *simMission) bool {
+	if tl.from > 0 {
+		return false
+	}
+	need := tl.contractEnd(m)
+	for k, u := range tl.units {
+		vs := u.visits
+		for j := len(vs) - 1; j >= 1; j-- {
+			x := vs[j]
+			if x.Mission == m.idx || x.Depart+tl.maxGapAt(m.idx) < need {
+				continue
+			}
+			a, dw := tl.latestBetween(k, m, j-1, j+1)
+			if a < 0 || a+dw < need || a <= m.lastEndOr(-1) || a > m.deadline {
+				continue
+			}
+			v := visitRec{Mission: m.idx, Arrive: a, Depart: a + dw}
+			u.visits = append(append(vs[:j:j], v), vs[j+1:]...)
+			if tl.reinsert(x.Mission) {
+				m.lastEnd, m.has = v.Depart, true
+				m.count++
+				return true
+			}
+			u.visits = vs
+		}
+	}
+	return false
+}
+
+// reinsert gives mission mi a visit in the latest idle stretch of a unit's day that keeps
+// its rules, and reports whether one did.
+func (tl *timeline) reinsert(mi int) bool {
+	var om *simMission
+	for _, o := range tl.missions {
+		if o.idx == mi {
+			om = o
+		}
+	}
+	if om == nil {
+		return false
+	}
+	for k, u := range tl.units {
+		vs := u.visits
+		for i := len(vs) - 1; i >= 0; i-- {
+			a, dw := tl.latestBetween(k, om, i, i+1)
+			if a < 0 {
+				continue
+			}
+			u.visits = append(append(vs[:i+1:i+1], visitRec{Mission: mi, Arrive: a, Depart: a + dw}), vs[i+1:]...)
+			if tl.keeps(mi, -1, -1) {
+				return true
+			}
+			u.visits = vs
+		}
+	}
+	return false
 }
