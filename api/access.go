@@ -60,7 +60,25 @@ func releaseAt(f scheduler.RegionForce, start time.Time) time.Time {
 }
 
 // routeReleasedTo reports whether an officer may see route r at now: the officer is on
-// its crew and the route has been released.
+// its crew (from its start, or from a relief: a call-off's replacement, the relief crew
+// of a 13-hour night) and the route has been released to them.
 func routeReleasedTo(officer string, f scheduler.RegionForce, r scheduler.Route, now time.Time) bool {
-	return slices.Contains(r.Officers, officer) && !now.Before(releaseAt(f, r.Start))
+	at, ok := joinsRoute(officer, r)
+	return ok && !now.Before(releaseAt(f, at))
+}
+
+// joinsRoute returns when an officer joins route r: its start for the crew it starts
+// with, the relief's time for an officer who relieves one of them; false when the
+// officer never crews it. A route is released to an officer as a shift is, ahead of the
+// minute they join it.
+func joinsRoute(officer string, r scheduler.Route) (time.Time, bool) {
+	if slices.Contains(r.Officers, officer) {
+		return r.Start, true
+	}
+	for _, rl := range r.Reliefs {
+		if rl.On == officer {
+			return rl.At, true
+		}
+	}
+	return time.Time{}, false
 }

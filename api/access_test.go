@@ -110,4 +110,22 @@ func TestAccessRulesRelease(t *testing.T) {
 			t.Errorf("routeReleasedTo(%s at %s) = %v; want %v", tc.officer, tc.now.Format("15:04:05"), got, tc.ok)
 		}
 	}
+
+	// An officer who relieves one of the crew at 18:00 (a call-off's replacement, a
+	// relief crew) is released the route 45 minutes before joining it, not before.
+	relief := startAt.Add(4 * time.Hour)
+	r.Reliefs = []scheduler.Relief{{At: relief, Off: "o-bos-002", On: "o-bos-007"}}
+	for _, tc := range []struct {
+		now time.Time
+		ok  bool
+	}{
+		{startAt, false},
+		{relief.Add(-45*time.Minute - time.Second), false},
+		{relief.Add(-45 * time.Minute), true},
+		{relief.Add(2 * time.Hour), true},
+	} {
+		if got := routeReleasedTo("o-bos-007", f, r, tc.now); got != tc.ok {
+			t.Errorf("routeReleasedTo(relief o-bos-007 at %s) = %v; want %v", tc.now.Format("15:04:05"), got, tc.ok)
+		}
+	}
 }

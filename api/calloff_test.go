@@ -149,6 +149,25 @@ func TestCallOffAPI(t *testing.T) {
 			}
 		}
 	}
+	// A replacement on a unit pulls the route as their own assignment (they join it at the
+	// relief, not at its start), and may read the unit's route.
+	for _, r := range out.Replacements {
+		if r.Unit == "" || r.By == "" {
+			continue
+		}
+		tok := h.token(RoleOfficer, "wfo", r.By)
+		code, body := h.do(http.MethodGet, "/v1/me/assignments?date="+d.String(), tok, "")
+		var a struct{ Routes []scheduler.Route }
+		if err := json.Unmarshal(body, &a); code != http.StatusOK || err != nil {
+			t.Fatalf("replacement %s's assignments = %d %s", r.By, code, body)
+		}
+		if !slices.ContainsFunc(a.Routes, func(x scheduler.Route) bool { return x.Unit == r.Unit }) {
+			t.Errorf("replacement %s's assignments hold routes %v; want unit %s's, which they crew from %s", r.By, a.Routes, r.Unit, r.From.Format("15:04"))
+		}
+		if code, body := h.do(http.MethodGet, "/v1/plans/wfo/"+d.String()+"/units/"+r.Unit, tok, ""); code != http.StatusOK {
+			t.Errorf("replacement %s reading unit %s's route = %d %.300s; want 200", r.By, r.Unit, code, body)
+		}
+	}
 	// Events: the replacement's own, and the supervisors'.
 	es, err := h.store.Events(ctx, "wfo", "", 100)
 	if err != nil {

@@ -422,16 +422,25 @@ func (s *Server) officerDayAt(ctx context.Context, officer string, d scheduler.D
 	}
 	released := false
 	for _, sh := range duty.Shifts {
-		if !slices.Contains(sh.Officers, officer) {
+		start := sh.Start
+		switch {
+		case slices.Contains(sh.Officers, officer):
+		case slices.Contains(sh.Relief, officer):
+			start = sh.ReliefAt // the relief crew of a night longer than a duty period
+		default:
 			continue
 		}
-		rel := releaseAt(f, sh.Start)
+		rel := releaseAt(f, start)
 		releases = append(releases, rel)
-		out.Shifts = append(out.Shifts, assignmentShift{Shift: sh.Shift, Start: sh.Start, End: sh.End, ReleaseAt: rel, Released: !now.Before(rel)})
+		out.Shifts = append(out.Shifts, assignmentShift{Shift: sh.Shift, Start: start, End: sh.End, ReleaseAt: rel, Released: !now.Before(rel)})
 		released = released || !now.Before(rel)
 	}
 	if !released {
-		return out, releases, nil
+		// A call-off's replacement joins a begun day's route or post by a relief the day's
+		// roster does not hold; any other officer has nothing released yet.
+		if start, _ := scheduler.ServiceDayBounds(d, f.Shifts, o.Location); !s.begun(start) {
+			return out, releases, nil
+		}
 	}
 	e, err := s.dayPlanEntry(ctx, region, d)
 	if err != nil {
@@ -451,8 +460,8 @@ func (s *Server) officerDayAt(ctx context.Context, officer string, d scheduler.D
 		return false
 	}
 	for _, r := range sd.Routes {
-		if slices.Contains(r.Officers, officer) {
-			rel := releaseAt(f, r.Start)
+		if at, ok := joinsRoute(officer, r); ok {
+			rel := releaseAt(f, at)
 			releases = append(releases, rel)
 			if !now.Before(rel) {
 				out.Routes = append(out.Routes, r)
