@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -32,7 +33,11 @@ type Headroom struct {
 	// UnitHoursNeeded is the unit-hours per service day the minimum visits take (dwell
 	// plus travel); UnitHoursAvailable is what the units give at Utilisation.
 	UnitHoursNeeded, UnitHoursAvailable float64
-	OfficersNeeded, Officers            int
+	// OfficersNeeded is what the forward rotation needs (positions × its cycle); a force
+	// with fewer is rostered by the engine where the rules allow it (RosterByEngine).
+	OfficersNeeded, Officers int
+	// RosterByEngine marks a force below OfficersNeeded whose roster the engine found.
+	RosterByEngine bool
 	// Warnings never fail a check; they do not name the region, e.g. "thin headroom:
 	// capacity 1.6× minimums, below the 2× randomization floor".
 	Warnings []string
@@ -50,7 +55,16 @@ func (h Headroom) Ratio() float64 {
 func (h Headroom) String() string {
 	return fmt.Sprintf("%s: %d missions, %d posts; visits a day: minimum %.0f, floor %.0f, capacity %.0f (%.2f×); floor %g visits per max gap affordable of %g, %.0f visits a day left for value; travel %.1f min a visit; unit-hours a day %.1f needed of %.1f; officers %d needed of %d",
 		h.Region, h.Missions, h.Posts, h.MinimumVisits, h.FloorVisits, h.CapacityVisits, h.Ratio(), h.FloorAfforded, h.VisitsPerMaxGap, h.ValueVisits, h.TravelMinutes,
-		h.UnitHoursNeeded, h.UnitHoursAvailable, h.OfficersNeeded, h.Officers)
+		h.UnitHoursNeeded, h.UnitHoursAvailable, h.OfficersNeeded, h.Officers) + h.rosterNote()
+}
+
+// rosterNote says, where the force is below the forward rotation's count, that the
+// roster engine staffs it.
+func (h Headroom) rosterNote() string {
+	if !h.RosterByEngine {
+		return ""
+	}
+	return " (the forward rotation's count; the roster engine staffs every shift with these)"
 }
 
 // TravelModel returns the §2 travel model of a force: great-circle distance × its
@@ -200,8 +214,20 @@ func CheckRegion(in Inputs, travel func(Mode) geo.Traveler) (Headroom, error) {
 			gap, h.UnitHoursNeeded, h.UnitHoursAvailable))
 	}
 	if gap := h.OfficersNeeded - h.Officers; gap > 0 {
-		missing = append(missing, fmt.Sprintf("%d officers missing for %d positions (need %d, have %d)",
-			gap, Positions(f, h.Posts), h.OfficersNeeded, h.Officers))
+		// Fewer than the forward rotation needs: the roster engine chooses its own
+		// patterns (DESIGN.md §2: the rotation must not ask for more officers than the
+		// rules need), so only a force it cannot roster is short, and its error names
+		// the shift and qualification.
+		if _, err := rosterPlanFor(f, nil, h.Posts); err != nil {
+			var ie *InfeasibleError
+			if errors.As(err, &ie) {
+				missing = append(missing, ie.Missing)
+			} else {
+				missing = append(missing, err.Error())
+			}
+		} else {
+			h.RosterByEngine = true
+		}
 	}
 	if h.Missions == 0 {
 		h.Warnings = append(h.Warnings, "no missions")

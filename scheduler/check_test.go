@@ -90,10 +90,31 @@ func TestCheckRegionTooFewOfficers(t *testing.T) {
 	if h.Posts != 10 || h.OfficersNeeded != need {
 		t.Errorf("CheckRegion(100 officers) posts %d, officers needed %d; want 10, %d", h.Posts, h.OfficersNeeded, need)
 	}
-	want := fmt.Sprintf("wfo: force too small: %d officers missing for %d positions (need %d, have 100)",
-		need-100, scheduler.Positions(in.Force, 10), need)
-	if !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "unit-hours") {
-		t.Errorf("CheckRegion(100 officers) = %q; want it to contain %q and no unit-hours", err, want)
+	// 54 positions on three 8-hour shifts need 9,072 officer-hours a week; 100 officers
+	// give 4,800 under the 48-hour rule: 89 short by the rules, whatever the roster.
+	want := "wfo: force too small: the force runs short by 89 officers"
+	if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "officer-hours") || strings.Contains(err.Error(), "unit-hours") {
+		t.Errorf("CheckRegion(100 officers) = %q; want it to contain %q, the officer-hours and no unit-hours", err, want)
+	}
+}
+
+// TestCheckRegionRosterEngine: a force below the forward rotation's count (positions × 4)
+// but above what the rules need is accepted, the engine rostering it (DESIGN.md §2: the
+// rotation must not ask for more officers than the rules need; issue 15's DC force was
+// refused at 300 for want of 312), and the trial plan of a day staffs it.
+func TestCheckRegionRosterEngine(t *testing.T) {
+	in := mustInputs(t, "wfo")
+	need := scheduler.OfficersNeeded(in.Force, 10)
+	in.Force.Officers = 200 // the rules need 189 (9,072 officer-hours a week ÷ 48)
+	h, err := scheduler.CheckRegion(in, scheduler.TravelModel(in.Force))
+	if err != nil || !h.RosterByEngine || h.OfficersNeeded != need {
+		t.Fatalf("CheckRegion(200 officers) = %v, engine %v, rotation count %d; want accepted by the engine, %d", err, h.RosterByEngine, h.OfficersNeeded, need)
+	}
+	if !strings.Contains(h.String(), "roster engine") {
+		t.Errorf("headroom %q; want it to say the roster engine staffs the force", h)
+	}
+	if err := scheduler.CheckPlan(in, scheduler.Date{Year: 2026, Month: 12, Day: 7}); err != nil {
+		t.Errorf("CheckPlan(200 officers) = %v; want the day planned", err)
 	}
 }
 
