@@ -112,10 +112,23 @@ type dutyTimeline struct {
 	away    func(o int, d Date) bool
 	// shifting is set while moveAcross refills the shift it took an officer from.
 	shifting bool
+	// reach is the days (indices) chain moves may change: within a week of the changed
+	// day being processed, so every changed day lies within nearSeed's reach of a seed.
+	reach [2]int
+	// journal records put and take so a failed chain move can be undone exactly.
+	journal []tlOp
+}
+
+// tlOp is one put or take (at: the officer's place in the list) of officer o on shift s of
+// day i, and whether the day was touched before.
+type tlOp struct {
+	o, i, s, at  int
+	put, touched bool
 }
 
 // put puts officer o on shift s of day i, at the end of the fill order.
 func (tl *dutyTimeline) put(o, i, s int) {
+	tl.journal = append(tl.journal, tlOp{o: o, i: i, s: s, put: true, touched: tl.touched[i]})
 	tl.duty[i][o] = int8(s)
 	tl.lists[i][s] = append(tl.lists[i][s], o)
 	tl.touched[i] = true
@@ -123,9 +136,33 @@ func (tl *dutyTimeline) put(o, i, s int) {
 
 // take removes officer o from shift s of day i.
 func (tl *dutyTimeline) take(o, i, s int) {
+	at := slices.Index(tl.lists[i][s], o)
+	tl.journal = append(tl.journal, tlOp{o: o, i: i, s: s, at: at, touched: tl.touched[i]})
 	tl.duty[i][o] = -1
-	tl.lists[i][s] = slices.DeleteFunc(tl.lists[i][s], func(x int) bool { return x == o })
+	if at >= 0 {
+		tl.lists[i][s] = slices.Delete(tl.lists[i][s], at, at+1)
+	}
 	tl.touched[i] = true
+}
+
+// undo reverts every put and take since the journal held mark entries.
+func (tl *dutyTimeline) undo(mark int) {
+	for k := len(tl.journal) - 1; k >= mark; k-- {
+		op := tl.journal[k]
+		switch {
+		case op.put:
+			l := tl.lists[op.i][op.s]
+			tl.lists[op.i][op.s] = l[:len(l)-1]
+			tl.duty[op.i][op.o] = -1
+		case op.at >= 0:
+			tl.lists[op.i][op.s] = slices.Insert(tl.lists[op.i][op.s], op.at, op.o)
+			tl.duty[op.i][op.o] = int8(op.s)
+		default:
+			tl.duty[op.i][op.o] = int8(op.s)
+		}
+		tl.touched[op.i] = op.touched
+	}
+	tl.journal = tl.journal[:mark]
 }
 
 func (p *rosterPlan) newTimeline(from, to Date) (*dutyTimeline, error) {
@@ -266,6 +303,7 @@ func (p *rosterPlan) runCluster(first, last Date) (*deviationSet, error) {
 		// Officers on leave leave the day; on every day within a week either side, a duty
 		// that breaks a rule on the real clock (a DST change moves the week's hours) goes.
 		i := d.DaysSince(tl.from)
+		tl.reach = [2]int{i - 7, i + 7}
 		type shiftRef struct{ j, s int }
 		var emptied []shiftRef
 		for j := i - 7; j <= i+7; j++ {
@@ -359,6 +397,10 @@ func (p *rosterPlan) refill(tl *dutyTimeline, i, s int) string {
 	if short.total() > 0 && !tl.shifting {
 		p.moveAcross(tl, i, s, try)
 		short = p.short(tl.lists[i][s]) // an undone move leaves try's count behind
+	}
+	if short.total() > 0 && !tl.shifting {
+		p.chainFill(tl, i, s)
+		short = p.short(tl.lists[i][s])
 	}
 	if short.total() == 0 {
 		return ""
