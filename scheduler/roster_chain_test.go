@@ -115,14 +115,27 @@ func TestFallBackChainJoins(t *testing.T) {
 		}
 	}
 
+	if bad := dcProblems(t, p, window); len(bad) > 0 {
+		t.Errorf("%d rule problems, first %v", len(bad), bad[:min(3, len(bad))])
+	}
+}
+
+// dcProblems returns the rule problems (rosterProblems) of p's rosters of the days, a
+// relief crew on duty from its relief time, and fails the test on a day with positions
+// no one fills.
+func dcProblems(t *testing.T, p *rosterPlan, days []Date) []string {
+	t.Helper()
 	var duties []DayDuty
-	for _, d := range window {
+	for _, d := range days {
 		rd, err := p.day(d)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(rd.gaps) > 0 {
+			t.Fatalf("%s: %v", d, rd.gaps)
+		}
 		dd := DayDuty{Date: d}
-		for s, w := range ShiftWindows(d, f.Shifts, ny) {
+		for s, w := range ShiftWindows(d, p.f.Shifts, p.loc) {
 			sd := ShiftDuty{Shift: w.Name, Start: w.Start, End: w.End, Officers: p.officerIDs(rd.onDuty[s])}
 			if at, ok := reliefAt(w); ok {
 				sd.End = at
@@ -132,7 +145,27 @@ func TestFallBackChainJoins(t *testing.T) {
 		}
 		duties = append(duties, dd)
 	}
-	if bad := rosterProblems(duties, f); len(bad) > 0 {
+	return rosterProblems(duties, p.f)
+}
+
+// TestSpringChainKeepsRules: DC with 320 officers across the spring change of 2027-03-14,
+// whose 23-hour day pushes duties within a week of it over the cap on the real clock, is
+// refilled (before chain moves it left positions open) and every rule holds over the
+// three weeks either side: no ejection or chain changes a day further from the change
+// than a day planned alone looks for it (tl.reach), which would plan that day from the
+// base and break the cap across it.
+func TestSpringChainKeepsRules(t *testing.T) {
+	forgetRosters()
+	p, err := rosterPlanFor(dcRosterForce(320), mustLoc(t, "America/New_York"), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spring := rosterDate(t, "2027-03-14")
+	var days []Date
+	for k := -21; k <= 21; k++ {
+		days = append(days, spring.AddDays(k))
+	}
+	if bad := dcProblems(t, p, days); len(bad) > 0 {
 		t.Errorf("%d rule problems, first %v", len(bad), bad[:min(3, len(bad))])
 	}
 }

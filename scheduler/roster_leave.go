@@ -112,8 +112,10 @@ type dutyTimeline struct {
 	away    func(o int, d Date) bool
 	// shifting is set while moveAcross refills the shift it took an officer from.
 	shifting bool
-	// reach is the days (indices) chain moves may change: within a week of the changed
-	// day being processed, so every changed day lies within nearSeed's reach of a seed.
+	// reach is the days (indices) ejections and chain moves may change: within a week of
+	// the changed day being processed, so every changed day lies within nearSeed's reach of
+	// a seed (a day further off would be planned from the base, breaking the rules across
+	// it).
 	reach [2]int
 	// journal records put and take so a failed chain move can be undone exactly.
 	journal []tlOp
@@ -445,7 +447,7 @@ func (p *rosterPlan) moveAcross(tl *dutyTimeline, i, s int, try func(int) bool) 
 // another officer free for it who keeps that shift fillable; then try(c) decides. It
 // reports success.
 func (p *rosterPlan) eject(tl *dutyTimeline, c, i, s int, try func(int) bool) bool {
-	for j := max(0, i-7); j <= min(len(tl.duty)-1, i+7); j++ {
+	for j := max(0, i-7, tl.reach[0]); j <= min(len(tl.duty)-1, i+7, tl.reach[1]); j++ {
 		s2 := int(tl.duty[j][c])
 		if j == i || s2 < 0 {
 			continue
