@@ -452,6 +452,38 @@ func TestRosterFallBackCheckAgreesWithPlan(t *testing.T) {
 	}
 }
 
+// TestRosterDCCheckAccepts290 is issue 15's first complaint: `vigil check` refused DC's
+// 12-hour force for want of the forward rotation's 312 officers although the rules need
+// 273 and the plan rosters 290. On an ordinary day it now accepts 290, saying the roster
+// engine staffs them, and refuses 260 by the rules' officer-hours.
+func TestRosterDCCheckAccepts290(t *testing.T) {
+	for _, tc := range []struct {
+		n  int
+		ok bool
+	}{{290, true}, {260, false}} {
+		dir := t.TempDir()
+		missions := writeDCMissions(t, dir)
+		force := filepath.Join(dir, "force.yaml")
+		if err := os.WriteFile(force, []byte(fmt.Sprintf(dcForceYAML, tc.n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		offPath, _ := writeDCOfficers(t, dir, tc.n)
+		var out, errb bytes.Buffer
+		e := &env{getenv: func(k string) string { return map[string]string{"VIGIL_KEY": testKey}[k] }, stdout: &out, stderr: &errb,
+			clock: clockwork.NewFakeClockAt(time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC))}
+		code := exitCode(run(context.Background(), []string{"check", "--missions", missions, "--force", force, "--officers", offPath}, e), &errb)
+		if (code == 0) != tc.ok {
+			t.Errorf("%d officers: check exit %d\n%s%s; want success %v", tc.n, code, out.String(), errb.String(), tc.ok)
+		}
+		if tc.ok && !strings.Contains(out.String(), "roster engine") {
+			t.Errorf("%d officers: check says\n%s\nwant it to say the roster engine staffs the force", tc.n, out.String())
+		}
+		if !tc.ok && !strings.Contains(errb.String(), "officer-hours") {
+			t.Errorf("%d officers: check refuses with\n%s\nwant the officer-hours the rules need", tc.n, errb.String())
+		}
+	}
+}
+
 func TestRosterDC300OfficersWithLeave(t *testing.T) {
 	loc, _ := time.LoadLocation("America/New_York")
 	var lb strings.Builder

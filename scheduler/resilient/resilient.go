@@ -68,6 +68,10 @@ type Store struct {
 	changes      map[string][]scheduler.Change
 	changeOrder  []string
 	revoked      map[string]time.Time // jti → until; false answers are not remembered
+	// deleted and history remember each region's last DeletedMissions and ForceHistory
+	// answers: every plan of a day reads them, so an outage must not stop the reads.
+	deleted map[string][]scheduler.MissionRecord
+	history map[string][]scheduler.ForceEra
 
 	kick chan struct{}
 	stop chan struct{}
@@ -98,7 +102,8 @@ func New(inner scheduler.Store, opt Options) (*Store, error) {
 		missions: map[string]scheduler.MissionRecord{}, regionsKnown: map[string]bool{},
 		forces: map[string]scheduler.RegionForce{}, changes: map[string][]scheduler.Change{},
 		revoked: map[string]time.Time{},
-		kick:    make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		deleted: map[string][]scheduler.MissionRecord{}, history: map[string][]scheduler.ForceEra{},
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -366,15 +371,61 @@ func (s *Store) DeleteMission(ctx context.Context, id string) error {
 	return err
 }
 
-// DeleteMissionAt implements scheduler.Store, forgetting the mission as DeleteMission does.
+// DeleteMissionAt implements scheduler.Store, forgetting the mission as DeleteMission does
+// and the deleted missions remembered (the next read fetches them with this one).
 func (s *Store) DeleteMissionAt(ctx context.Context, id string, at time.Time) error {
 	err := s.Store.DeleteMissionAt(ctx, id, at)
 	if !s.observe(err) && (err == nil || errors.Is(err, scheduler.ErrNotFound)) {
 		s.mu.Lock()
 		delete(s.missions, id)
+		clear(s.deleted)
 		s.mu.Unlock()
 	}
 	return err
+}
+
+// DeletedMissions implements scheduler.Store; during an outage it answers what it last
+// read for the region.
+func (s *Store) DeletedMissions(ctx context.Context, region string) ([]scheduler.MissionRecord, error) {
+	if !s.skip() {
+		recs, err := s.Store.DeletedMissions(ctx, region)
+		if !s.observe(err) {
+			if err == nil {
+				s.mu.Lock()
+				s.deleted[region] = recs
+				s.mu.Unlock()
+			}
+			return recs, err
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if recs, ok := s.deleted[region]; ok {
+		return recs, nil
+	}
+	return nil, unavailable("the deleted missions of region " + region)
+}
+
+// ForceHistory implements scheduler.Store; during an outage it answers what it last read
+// for the region.
+func (s *Store) ForceHistory(ctx context.Context, region string) ([]scheduler.ForceEra, error) {
+	if !s.skip() {
+		h, err := s.Store.ForceHistory(ctx, region)
+		if !s.observe(err) {
+			if err == nil {
+				s.mu.Lock()
+				s.history[region] = h
+				s.mu.Unlock()
+			}
+			return h, err
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if h, ok := s.history[region]; ok {
+		return h, nil
+	}
+	return nil, unavailable("the force history of region " + region)
 }
 
 // Revision returns the wrapped store's revision token (see boltstore.Store.Revision),
@@ -469,6 +520,7 @@ func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at ti
 	if !s.observe(err) && err == nil {
 		s.mu.Lock()
 		s.forces[f.Region] = f
+		delete(s.history, f.Region) // grew by the force replaced; the next read fetches it
 		s.mu.Unlock()
 	}
 	return err

@@ -137,6 +137,19 @@ func (f *flaky) Revoked(ctx context.Context, jti string) (bool, error) {
 	return f.Store.Revoked(ctx, jti)
 }
 
+func (f *flaky) DeletedMissions(ctx context.Context, region string) ([]scheduler.MissionRecord, error) {
+	if err := f.fail(); err != nil {
+		return nil, err
+	}
+	return f.Store.DeletedMissions(ctx, region)
+}
+func (f *flaky) ForceHistory(ctx context.Context, region string) ([]scheduler.ForceEra, error) {
+	if err := f.fail(); err != nil {
+		return nil, err
+	}
+	return f.Store.ForceHistory(ctx, region)
+}
+
 func newFlaky(t *testing.T) *flaky {
 	t.Helper()
 	b, err := boltstore.Open(filepath.Join(t.TempDir(), "vigil.db"))
@@ -381,5 +394,49 @@ func TestQueueLocked(t *testing.T) {
 	defer s.Close()
 	if _, err := New(newFlaky(t), Options{QueueFile: queue}); err == nil {
 		t.Errorf("New() on a queue file in use = nil error; want refused")
+	}
+}
+
+// TestOutageKeepsPastInputs: the reads every plan of a begun day makes (the missions
+// deleted since and the forces replaced since, so the past keeps its inputs) are answered
+// from memory during an outage, as they were last read; a region never read is
+// unavailable, not empty.
+func TestOutageKeepsPastInputs(t *testing.T) {
+	ctx := context.Background()
+	f := newFlaky(t)
+	s := mustNew(t, f, filepath.Join(t.TempDir(), "audit-queue.jsonl"))
+	defer s.Close()
+	wfo, bos := scheduler.NewRegionForce("wfo"), scheduler.NewRegionForce("bos")
+	if _, err := s.Seed(ctx, []scheduler.MissionRecord{mission("emb-a", "wfo", 3), mission("emb-b", "wfo", 2)}, []scheduler.RegionForce{wfo, bos}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteMissionAt(ctx, "emb-b", t0); err != nil {
+		t.Fatal(err)
+	}
+	wfo.Officers += 10
+	if err := s.ReplaceForce(ctx, wfo, t0); err != nil {
+		t.Fatal(err)
+	}
+	gone, err := s.DeletedMissions(ctx, "wfo")
+	if err != nil || len(gone) != 1 {
+		t.Fatalf("DeletedMissions(wfo) = %v, %v; want emb-b", gone, err)
+	}
+	hist, err := s.ForceHistory(ctx, "wfo")
+	if err != nil || len(hist) != 1 {
+		t.Fatalf("ForceHistory(wfo) = %v, %v; want the force replaced", hist, err)
+	}
+
+	f.down.Store(true)
+	if got, err := s.DeletedMissions(ctx, "wfo"); err != nil || len(got) != 1 || got[0].Mission.ID != "emb-b" {
+		t.Errorf("DeletedMissions(wfo) during outage = %v, %v; want emb-b as read before", got, err)
+	}
+	if got, err := s.ForceHistory(ctx, "wfo"); err != nil || len(got) != 1 {
+		t.Errorf("ForceHistory(wfo) during outage = %v, %v; want the one era read before", got, err)
+	}
+	if _, err := s.DeletedMissions(ctx, "bos"); !errors.Is(err, scheduler.ErrUnavailable) {
+		t.Errorf("DeletedMissions(bos) never read, during outage: %v; want ErrUnavailable", err)
+	}
+	if _, err := s.ForceHistory(ctx, "bos"); !errors.Is(err, scheduler.ErrUnavailable) {
+		t.Errorf("ForceHistory(bos) never read, during outage: %v; want ErrUnavailable", err)
 	}
 }
