@@ -16,8 +16,10 @@ import (
 // its change log). A day nobody loaded before a change is not lost either: every change of
 // the force keeps the force it replaces in the store's force history, in the same
 // transaction (Store.ReplaceForce), so such a day is stored, when first loaded, with the
-// force it began with. Days not yet begun are derived from the current force, as the CLI
-// does.
+// force it began with. A begun day that has no valid plan pins nothing that was served: a
+// force change then stores its roster again with the new force, in the change's own write
+// (rosterAgain, Store.ReplaceForce), so raising a force that could not plan today repairs
+// today. Days not yet begun are derived from the current force, as the CLI does.
 
 // begun reports whether service day d, starting at start, has begun.
 func (s *Server) begun(start time.Time) bool { return !s.now().Before(start) }
@@ -109,4 +111,23 @@ func (s *Server) shownRoster(ctx context.Context, f scheduler.RegionForce, loc *
 		}
 	}
 	return s.rosterOf(ctx, f, loc, d)
+}
+
+// rosterAgain returns the roster begun day d of region is stored with when a force change
+// to f finds it with no valid plan: f at the day's start, its leave as of then, and the
+// duties it derives with the missions at the day's start, as fixDayRoster stores a day
+// first loaded under f. Nothing of such a day was served, so it has nothing to keep.
+func (s *Server) rosterAgain(ctx context.Context, region string, f scheduler.RegionForce, d scheduler.Date) (scheduler.DayRoster, error) {
+	in, _, err := s.dayInputs(ctx, region, d)
+	if err != nil {
+		return scheduler.DayRoster{}, err
+	}
+	start, _ := scheduler.ServiceDayBounds(d, f.Shifts, in.Office.Location)
+	in.Force = cloneForce(f)
+	in.Force.Leave = scheduler.LeaveAsOf(in.Force.Leave, start)
+	r := scheduler.DayRoster{Region: region, Date: d.String(), Force: cloneForce(in.Force), StoredAt: s.now().UTC()}
+	if duty, err := scheduler.DutyRosterOf(in, d); err == nil {
+		r.Duty = &duty
+	}
+	return r, nil
 }

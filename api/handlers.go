@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -132,14 +133,17 @@ func (s *Server) patchForce(c echo.Context) error {
 		return &Error{Kind: KindInfeasible, Msg: err.Error()}
 	}
 	// The day in progress is re-planned from now (DESIGN.md §3): visits begun before now
-	// are kept, the rest drawn with the new force. A day without a valid plan has nothing
-	// to keep and is planned whole with the new force.
+	// are kept, the rest drawn with the new force. A day with no valid plan (its force could
+	// not plan it) has served nothing and has no visit to keep: it is rostered again and
+	// planned whole with the new force, its stored roster replaced, so the force that could
+	// not plan it no longer pins it.
+	day := &scheduler.ForceDay{Date: d}
 	var sum *replanSummary
 	var next scheduler.ServiceDay
 	var in scheduler.Inputs
-	var ch scheduler.Change
 	prev, prevErr := s.serviceDay(ctx, region, d)
-	if prevErr == nil {
+	switch {
+	case prevErr == nil:
 		var changes []scheduler.Change
 		if in, changes, err = s.dayInputs(ctx, region, d); err != nil {
 			return err
@@ -148,7 +152,7 @@ func (s *Server) patchForce(c echo.Context) error {
 		if n := len(changes); n > 0 && at.Before(changes[n-1].At) {
 			at = changes[n-1].At
 		}
-		ch = scheduler.Change{At: at, Force: &f, ForceBefore: &before}
+		ch := scheduler.Change{At: at, Force: &f, ForceBefore: &before}
 		t0 := time.Now()
 		next, err = scheduler.Replan(in, s.planKey, prev, append(changes, ch))
 		if err != nil {
@@ -156,24 +160,35 @@ func (s *Server) patchForce(c echo.Context) error {
 		}
 		s.metrics.planSeconds.Observe(time.Since(t0).Seconds())
 		diff := diffDays(prev, next, at)
-		sum = &diff
-	}
-	// The force replaced is kept in the force history in the same write, so a past day
-	// first loaded after this change is still rostered with the force it began with
-	// (dayroster.go). It is the change's first write: when it fails nothing is written
-	// and the change is refused.
-	if err := s.store.ReplaceForce(ctx, f, s.now()); err != nil {
-		return err
-	}
-	if sum != nil {
-		if err := s.store.AddChange(ctx, region, d, ch); err != nil {
+		sum, day.Change = &diff, &ch
+	case errors.Is(prevErr, scheduler.ErrInfeasible):
+		r, err := s.rosterAgain(ctx, region, f, d)
+		if err != nil {
 			return err
 		}
+		day.Roster = &r
+	default:
+		return prevErr // the store, not the plan, failed: nothing is known of the day
+	}
+	// One write makes the whole change (Store.ReplaceForce): the new force, the force it
+	// replaces kept in the force history (so a past day first loaded after this change is
+	// still rostered with the force it began with, dayroster.go) and the day in progress's
+	// change log entry or new roster. When it fails nothing is written and the change is
+	// refused; when it succeeds nothing of the change is left to write.
+	if err := s.store.ReplaceForce(ctx, f, s.now(), day); err != nil {
+		return err
+	}
+	if day.Change != nil {
 		if _, err := s.cache(ctx, in, d, next); err != nil {
 			return err
 		}
-		s.announceReplan(ctx, region, d, f, EventForceChanged, map[string]any{"force": forceView(f)}, sum)
+	} else if sd, err := s.serviceDay(ctx, region, d); err == nil {
+		diff := diffDays(scheduler.ServiceDay{}, sd, s.now().Truncate(time.Minute))
+		sum = &diff
+	} else {
+		s.logger.Warn("day with no plan still has none after a force change", "region", region, "date", d.String(), "err", err)
 	}
+	s.announceReplan(ctx, region, d, f, EventForceChanged, map[string]any{"force": forceView(f)}, sum)
 	return c.JSON(http.StatusOK, forceView(f))
 }
 

@@ -120,7 +120,7 @@ type replaceFailingStore struct {
 	calls atomic.Int32
 }
 
-func (s *replaceFailingStore) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time) error {
+func (s *replaceFailingStore) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time, day *scheduler.ForceDay) error {
 	s.calls.Add(1)
 	return fmt.Errorf("replace force: %w", scheduler.ErrUnavailable)
 }

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -33,12 +34,43 @@ type RosterStore interface {
 
 	// ReplaceForce stores f as its region's force, as PutForce does, and in the same
 	// transaction appends the force it replaces (if any) to the region's force history as
-	// in effect until at. A change of the force goes through it, so a past day first
-	// planned after the change is rostered with the force it began with (ForceAt).
-	ReplaceForce(ctx context.Context, f RegionForce, at time.Time) error
+	// in effect until at and, when day is not nil, writes what the change does to the
+	// service day in progress (ForceDay). A change of the force goes through it, so a past
+	// day first planned after the change is rostered with the force it began with
+	// (ForceAt), and a change is either written whole or not at all.
+	ReplaceForce(ctx context.Context, f RegionForce, at time.Time, day *ForceDay) error
 	// ForceHistory returns the forces a region had before each ReplaceForce, in the order
 	// they were replaced; empty, not an error, when its force was never replaced.
 	ForceHistory(ctx context.Context, region string) ([]ForceEra, error)
+}
+
+// ForceDay is what a force change does to its region's service day in progress, written
+// in the change's own transaction (RosterStore.ReplaceForce): with one write, a failure
+// leaves neither a changed force with a day not re-planned nor the reverse. Exactly one of
+// Change and Roster is set.
+type ForceDay struct {
+	Date Date
+	// Change is appended to the day's change log: the day had a valid plan, and is
+	// re-planned from the change's time (DESIGN.md §3), keeping the visits begun before.
+	Change *Change
+	// Roster replaces the day's stored roster, the one write that may: the day had no
+	// valid plan, so nothing of it was served or can be kept, and it is rostered and
+	// planned whole with the new force instead of pinning the force that could not plan it.
+	Roster *DayRoster
+}
+
+// Check reports a ForceDay that sets both or neither of Change and Roster, or whose roster
+// is of another region or date.
+func (fd ForceDay) Check(region string) error {
+	switch {
+	case (fd.Change == nil) == (fd.Roster == nil):
+		return fmt.Errorf("force change of %s on %s: want a change or a roster, not both or neither", region, fd.Date)
+	case fd.Roster != nil && (fd.Roster.Region != region || fd.Roster.Date != fd.Date.String()):
+		return fmt.Errorf("force change of %s on %s: roster of %s %s", region, fd.Date, fd.Roster.Region, fd.Roster.Date)
+	case fd.Change != nil && fd.Change.Force == nil:
+		return fmt.Errorf("force change of %s on %s: the change has no force", region, fd.Date)
+	}
+	return nil
 }
 
 // ForceEra is a force a region had until a change replaced it at Until.

@@ -288,21 +288,24 @@ func (s *Store) Changes(ctx context.Context, region string, d scheduler.Date) ([
 
 // AddChange implements scheduler.Store.
 func (s *Store) AddChange(ctx context.Context, region string, d scheduler.Date, c scheduler.Change) error {
-	return s.update(func(tx *bolt.Tx) error {
-		b, err := tx.Bucket(bChanges).CreateBucketIfNotExists(dayKey(region, d))
-		if err != nil {
-			return err
-		}
-		seq, err := b.NextSequence()
-		if err != nil {
-			return fmt.Errorf("change of %s %s: %w", region, d, err)
-		}
-		data, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		return b.Put(u64(seq), data)
-	})
+	return s.update(func(tx *bolt.Tx) error { return addChange(tx, region, d, c) })
+}
+
+// addChange appends c to the change log of a region's service date in tx.
+func addChange(tx *bolt.Tx, region string, d scheduler.Date, c scheduler.Change) error {
+	b, err := tx.Bucket(bChanges).CreateBucketIfNotExists(dayKey(region, d))
+	if err != nil {
+		return err
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return fmt.Errorf("change of %s %s: %w", region, d, err)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(seq), data)
 }
 
 func u64(n uint64) []byte {

@@ -42,7 +42,7 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 	g := f
 	g.Officers = f.Officers + 3
-	if err := s.ReplaceForce(ctx, g, seedTime); err != nil {
+	if err := s.ReplaceForce(ctx, g, seedTime, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

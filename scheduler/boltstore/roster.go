@@ -56,10 +56,18 @@ func (s *Store) DayRoster(ctx context.Context, region string, d scheduler.Date) 
 	return r, err
 }
 
-// ReplaceForce implements scheduler.Store: the force replaced and the new one are written
-// in one transaction.
-func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time) error {
+// ReplaceForce implements scheduler.Store: the force replaced, the new one and what the
+// change does to the day in progress are written in one transaction.
+func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time, day *scheduler.ForceDay) error {
+	if day != nil {
+		if err := day.Check(f.Region); err != nil {
+			return err
+		}
+	}
 	return s.update(func(tx *bolt.Tx) error {
+		if err := putForceDay(tx, f.Region, day); err != nil {
+			return err
+		}
 		if cur := tx.Bucket(bForce).Get([]byte(f.Region)); cur != nil {
 			var old scheduler.RegionForce
 			if err := json.Unmarshal(cur, &old); err != nil {
@@ -83,6 +91,22 @@ func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at ti
 		}
 		return putJSON(tx.Bucket(bForce), f.Region, f)
 	})
+}
+
+// putForceDay writes what a force change does to the day in progress (nil: nothing) in
+// tx: a change appended to its log, as AddChange does, or its stored roster replaced.
+func putForceDay(tx *bolt.Tx, region string, day *scheduler.ForceDay) error {
+	switch {
+	case day == nil:
+		return nil
+	case day.Roster != nil:
+		data, err := json.Marshal(day.Roster)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bRosters).Put(dayKey(region, day.Date), data)
+	}
+	return addChange(tx, region, day.Date, *day.Change)
 }
 
 // ForceHistory implements scheduler.Store.

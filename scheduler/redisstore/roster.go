@@ -40,12 +40,30 @@ func (s *Store) DayRoster(ctx context.Context, region string, d scheduler.Date) 
 }
 
 // ReplaceForce implements scheduler.Store with optimistic locking (WATCH on the forces),
-// retried: the replaced force is pushed onto the region's history list and the new one
-// set in one MULTI.
-func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time) error {
+// retried: the replaced force is pushed onto the region's history list, the new one set
+// and what the change does to the day in progress (a change pushed onto its log, as
+// AddChange does, or its stored roster replaced) written in one MULTI.
+func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time, day *scheduler.ForceDay) error {
 	data, err := json.Marshal(f)
 	if err != nil {
 		return err
+	}
+	var dayKey string
+	var dayData []byte
+	if day != nil {
+		if err := day.Check(f.Region); err != nil {
+			return err
+		}
+		if day.Roster != nil {
+			dayKey = s.k("roster", f.Region, day.Date.String())
+			dayData, err = json.Marshal(day.Roster)
+		} else {
+			dayKey = s.k("changes", f.Region, day.Date.String())
+			dayData, err = json.Marshal(day.Change)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	key := s.k("force")
 	for attempt := 0; attempt < 50; attempt++ {
@@ -69,6 +87,12 @@ func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at ti
 					p.RPush(ctx, s.k("forcehistory", f.Region), era)
 				}
 				p.HSet(ctx, key, f.Region, data)
+				switch {
+				case day != nil && day.Roster != nil:
+					p.Set(ctx, dayKey, dayData, 0)
+				case day != nil:
+					p.RPush(ctx, dayKey, dayData)
+				}
 				p.Incr(ctx, s.k("rev"))
 				return nil
 			})

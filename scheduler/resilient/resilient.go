@@ -514,13 +514,17 @@ func (s *Store) PutForce(ctx context.Context, f scheduler.RegionForce) error {
 	return err
 }
 
-// ReplaceForce implements scheduler.Store, remembering the new force as PutForce does.
-func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time) error {
-	err := s.Store.ReplaceForce(ctx, f, at)
+// ReplaceForce implements scheduler.Store, remembering the new force as PutForce does
+// and the change it logs in the day in progress as AddChange does.
+func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at time.Time, day *scheduler.ForceDay) error {
+	err := s.Store.ReplaceForce(ctx, f, at, day)
 	if !s.observe(err) && err == nil {
 		s.mu.Lock()
 		s.forces[f.Region] = f
 		delete(s.history, f.Region) // grew by the force replaced; the next read fetches it
+		if day != nil && day.Change != nil {
+			s.rememberChange(f.Region, day.Date, *day.Change)
+		}
 		s.mu.Unlock()
 	}
 	return err
@@ -567,16 +571,22 @@ func (s *Store) Changes(ctx context.Context, region string, d scheduler.Date) ([
 func (s *Store) AddChange(ctx context.Context, region string, d scheduler.Date, c scheduler.Change) error {
 	err := s.Store.AddChange(ctx, region, d, c)
 	if !s.observe(err) && err == nil {
-		key := changeKey(region, d)
 		s.mu.Lock()
-		if cs, ok := s.changes[key]; ok {
-			cs = append(append([]scheduler.Change{}, cs...), c)
-			scheduler.SortChanges(cs)
-			s.changes[key] = cs
-		}
+		s.rememberChange(region, d, c)
 		s.mu.Unlock()
 	}
 	return err
+}
+
+// rememberChange adds c to the remembered change log of a region's date, if one is
+// remembered; s.mu must be held.
+func (s *Store) rememberChange(region string, d scheduler.Date, c scheduler.Change) {
+	key := changeKey(region, d)
+	if cs, ok := s.changes[key]; ok {
+		cs = append(append([]scheduler.Change{}, cs...), c)
+		scheduler.SortChanges(cs)
+		s.changes[key] = cs
+	}
 }
 
 // CachedPlan implements scheduler.Store; during an outage it fails fast (the caller

@@ -414,7 +414,7 @@ func TestOutageKeepsPastInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	wfo.Officers += 10
-	if err := s.ReplaceForce(ctx, wfo, t0); err != nil {
+	if err := s.ReplaceForce(ctx, wfo, t0, nil); err != nil {
 		t.Fatal(err)
 	}
 	gone, err := s.DeletedMissions(ctx, "wfo")

@@ -59,7 +59,7 @@ func Revision(t *testing.T, s Revisioner) {
 		}},
 		{"PutForce", func() error { return s.PutForce(ctx, force("bos", 5)) }},
 		{"ReplaceForce", func() error {
-			return s.ReplaceForce(ctx, force("bos", 6), time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
+			return s.ReplaceForce(ctx, force("bos", 6), time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC), nil)
 		}},
 		{"AddChange", func() error {
 			return s.AddChange(ctx, "bos", d, scheduler.Change{At: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC), Mission: "m-1", Threat: 5})

@@ -111,16 +111,16 @@ func testForceHistory(t *testing.T, s scheduler.Store) {
 	}
 	t1 := time.Date(2026, time.March, 2, 10, 30, 0, 0, time.UTC)
 	t2 := t1.Add(26 * time.Hour)
-	if err := s.ReplaceForce(ctx, force("wfo", 2), t1.Add(-time.Hour)); err != nil {
+	if err := s.ReplaceForce(ctx, force("wfo", 2), t1.Add(-time.Hour), nil); err != nil {
 		t.Fatalf("ReplaceForce(first force) = %v", err)
 	}
 	if h, err := s.ForceHistory(ctx, "wfo"); err != nil || len(h) != 0 {
 		t.Fatalf("ForceHistory after the first force = %v, %v; want empty (nothing replaced)", h, err)
 	}
-	if err := s.ReplaceForce(ctx, force("wfo", 3), t1); err != nil {
+	if err := s.ReplaceForce(ctx, force("wfo", 3), t1, nil); err != nil {
 		t.Fatalf("ReplaceForce(3) = %v", err)
 	}
-	if err := s.ReplaceForce(ctx, force("wfo", 5), t2); err != nil {
+	if err := s.ReplaceForce(ctx, force("wfo", 5), t2, nil); err != nil {
 		t.Fatalf("ReplaceForce(5) = %v", err)
 	}
 	if f, err := s.Force(ctx, "wfo"); err != nil || f.Units[scheduler.Vehicle] != 5 {
@@ -145,6 +145,74 @@ func testForceHistory(t *testing.T, s scheduler.Store) {
 	}
 	if h, err := s.ForceHistory(ctx, "nyc"); err != nil || len(h) != 0 {
 		t.Errorf("ForceHistory(nyc) = %v, %v; want empty", h, err)
+	}
+}
+
+// testForceChangeDay: ReplaceForce writes what the change does to the day in progress with
+// the force: a change appended to the day's log (after the changes already there), or the
+// day's stored roster replaced, the one write that may replace it; a ForceDay with both or
+// neither, or a roster of another day, is refused with nothing written.
+func testForceChangeDay(t *testing.T, s scheduler.Store) {
+	ctx := context.Background()
+	d := scheduler.Date{Year: 2026, Month: time.March, Day: 2}
+	t1 := time.Date(2026, time.March, 2, 10, 30, 0, 0, time.UTC)
+	if err := s.PutForce(ctx, force("wfo", 2)); err != nil {
+		t.Fatal(err)
+	}
+	threat := scheduler.Change{At: t1.Add(-time.Hour), Mission: "m-1", Threat: 5}
+	if err := s.AddChange(ctx, "wfo", d, threat); err != nil {
+		t.Fatal(err)
+	}
+	before, after := force("wfo", 2), force("wfo", 3)
+	ch := scheduler.Change{At: t1, Force: &after, ForceBefore: &before}
+	if err := s.ReplaceForce(ctx, after, t1, &scheduler.ForceDay{Date: d, Change: &ch}); err != nil {
+		t.Fatalf("ReplaceForce(with a change) = %v", err)
+	}
+	cs, err := s.Changes(ctx, "wfo", d)
+	if err != nil || len(cs) != 2 || cs[0].Mission != "m-1" || cs[1].Force == nil || cs[1].Force.Units[scheduler.Vehicle] != 3 ||
+		cs[1].ForceBefore == nil || cs[1].ForceBefore.Units[scheduler.Vehicle] != 2 || !cs[1].At.Equal(t1) {
+		t.Fatalf("Changes after ReplaceForce(with a change) = %+v, %v; want the threat change, then the force change at %v", cs, err, t1)
+	}
+	if h, err := s.ForceHistory(ctx, "wfo"); err != nil || len(h) != 1 || h[0].Force.Units[scheduler.Vehicle] != 2 {
+		t.Fatalf("ForceHistory after ReplaceForce(with a change) = %+v, %v; want the 2-vehicle force", h, err)
+	}
+
+	// A day with a stored roster (one that could not be planned) is rostered again.
+	e := d.AddDays(1)
+	if ok, err := s.PutDayRoster(ctx, dayRoster("wfo", e, 1)); err != nil || !ok {
+		t.Fatalf("PutDayRoster = %v, %v", ok, err)
+	}
+	again := dayRoster("wfo", e, 40)
+	if err := s.ReplaceForce(ctx, force("wfo", 4), t1.Add(24*time.Hour), &scheduler.ForceDay{Date: e, Roster: &again}); err != nil {
+		t.Fatalf("ReplaceForce(with a roster) = %v", err)
+	}
+	got, err := s.DayRoster(ctx, "wfo", e)
+	if err != nil {
+		t.Fatalf("DayRoster after ReplaceForce(with a roster) = %v", err)
+	}
+	CheckDayRoster(t, got, again)
+	if cs, err := s.Changes(ctx, "wfo", e); err != nil || len(cs) != 0 {
+		t.Errorf("Changes of the day rostered again = %+v, %v; want none", cs, err)
+	}
+	if f, err := s.Force(ctx, "wfo"); err != nil || f.Units[scheduler.Vehicle] != 4 {
+		t.Fatalf("Force after ReplaceForce(with a roster) = %v vehicle units, %v; want 4", f.Units[scheduler.Vehicle], err)
+	}
+
+	for _, bad := range []scheduler.ForceDay{
+		{Date: d},
+		{Date: d, Change: &ch, Roster: &again},
+		{Date: d, Roster: &again}, // a roster of another day
+		{Date: d, Change: &threat},
+	} {
+		if err := s.ReplaceForce(ctx, force("wfo", 9), t1.Add(48*time.Hour), &bad); err == nil {
+			t.Errorf("ReplaceForce(%+v) = nil error; want one", bad)
+		}
+	}
+	if f, err := s.Force(ctx, "wfo"); err != nil || f.Units[scheduler.Vehicle] != 4 {
+		t.Errorf("Force after refused ReplaceForce = %v vehicle units, %v; want 4 (nothing written)", f.Units[scheduler.Vehicle], err)
+	}
+	if h, err := s.ForceHistory(ctx, "wfo"); err != nil || len(h) != 2 {
+		t.Errorf("ForceHistory after refused ReplaceForce = %d eras, %v; want 2", len(h), err)
 	}
 }
 

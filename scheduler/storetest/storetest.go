@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduler.Store) {
 		{"Once", testOnce},
 		{"DayRoster", testDayRoster},
 		{"ForceHistory", testForceHistory},
+		{"ForceChangeDay", testForceChangeDay},
 		{"DeletedMissions", testDeletedMissions},
 	}
 	for _, tt := range tests {
