@@ -9,7 +9,8 @@ import (
 // DayRoster is the roster of a region's service date as the service stored it when it first
 // planned the day after the day had begun (DESIGN.md §2: rosters are stored once made, so
 // the past never changes). The day is planned, and its roster shown, from it ever after: a
-// later change of the force or its officers does not re-derive a begun or past day.
+// later change of the force or its officers does not re-derive a begun or past day, save
+// a day with no valid plan, which a force change rosters again (ForceDay.Roster).
 type DayRoster struct {
 	Region string `json:"region"`
 	Date   string `json:"date"`
@@ -27,7 +28,8 @@ type DayRoster struct {
 // wrapping ErrUnavailable.
 type RosterStore interface {
 	// PutDayRoster stores the roster of r.Region's service date r.Date unless one is stored
-	// already: the first write wins and is never replaced. It reports whether it stored r.
+	// already: the first write wins, replaced only by a force change that finds the day
+	// with no valid plan (ForceDay.Roster). It reports whether it stored r.
 	PutDayRoster(ctx context.Context, r DayRoster) (bool, error)
 	// DayRoster returns the roster stored for a region's service date, or ErrNotFound.
 	DayRoster(ctx context.Context, region string, d Date) (DayRoster, error)
