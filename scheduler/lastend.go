@@ -20,7 +20,11 @@ package scheduler
 //   - makes a mission owed only its day-end presence ready when the contract's window
 //     opens and puts it first then, so long max gaps make theirs early and leave the last
 //     minutes to the short ones (scheduleByDeadline);
-//   - repairs a day-end presence still missed with a swap too (repair.go, insertSwapping).
+//   - repairs a day-end presence still missed with a swap too (repair.go, insertSwapping),
+//     and what no single insertion mends by another order of a unit's last visits
+//     (resequence.go, repairTails), a missed max gap too;
+//   - ends a unit's visit at its own closing mission a minute before the closing visit
+//     (leaveBy), so the two stay two visits within the dwell range.
 //
 // Its visits follow the deadlines, not drawn gaps: it is for the days the normal dispatch
 // cannot plan, and vigil check's trial plan does not count on it (trialPlan).

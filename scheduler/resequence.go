@@ -47,6 +47,9 @@ func (tl *timeline) repairTails() {
 			missed = append(missed, m)
 		}
 	}
+	if len(missed) == 0 {
+		return
+	}
 	var left []*simMission
 	for _, m := range missed {
 		if !tl.reinsert(m.idx) {
