@@ -31,8 +31,10 @@ const tailVisits = 6
 // plan stays a pure function of its inputs.
 const tailNodes = 20000
 
-// repairTails mends the day-end failures repairEnds' insertions left, where it can, and
-// keeps the others. The last resort's repair only; a re-plan keeps what it has.
+// repairTails mends the failures repairEnds' insertions left (a missed day end, or a max
+// gap missed near it), where it can, and keeps the others: a failure whose mission keeps
+// its rules over every unit's visits is mended. The last resort's repair only; a re-plan
+// keeps what it has.
 func (tl *timeline) repairTails() {
 	if tl.from > 0 {
 		return
@@ -47,9 +49,23 @@ func (tl *timeline) repairTails() {
 			missed = append(missed, m)
 		}
 	}
-	if len(missed) == 0 {
-		return
+	if len(missed) > 0 {
+		tl.mend(missed)
 	}
+	kept := tl.failures[:0]
+	for _, f := range tl.failures {
+		if byIdx[f.mission] != nil && tl.keeps(f.mission, -1, -1) {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	tl.failures = kept
+}
+
+// mend gives the missions of missed that break their rules a visit in an idle stretch
+// (reinsert), then another order of a unit's last visits for all that are left together,
+// or else one by one, and sets every mission's presences from the visits it ends with.
+func (tl *timeline) mend(missed []*simMission) {
 	var left []*simMission
 	for _, m := range missed {
 		if !tl.reinsert(m.idx) {
@@ -63,14 +79,6 @@ func (tl *timeline) repairTails() {
 	} else if len(left) == 1 {
 		tl.resequenceAny(left)
 	}
-	kept := tl.failures[:0]
-	for _, f := range tl.failures {
-		if byIdx[f.mission] != nil && tl.keeps(f.mission, -1, -1) {
-			continue
-		}
-		kept = append(kept, f)
-	}
-	tl.failures = kept
 	for _, m := range tl.missions {
 		tl.refresh(m)
 	}
