@@ -395,12 +395,12 @@ func (m *simMission) lastEndOr(def int) int {
 
 // fit reports whether unit u can make a visit of mission mi arriving at a with at least
 // the shortest dwell and still get back into its sector by the day's end (by its closing
-// visit in the last resort's dispatch: unitEnd). A visit may run over a shift change
+// visit in the last resort's dispatch: leaveBy). A visit may run over a shift change
 // inside the day: the next crew relieves the unit in place at the mission, and the visit
 // is split there between the two shifts' routes (the two halves touch, so they are one
 // presence).
 func (tl *timeline) fit(k, mi, a int, dmin int) (int, bool) {
-	if a+dmin+tl.sectorBack(k, mi) > tl.unitEnd(k) {
+	if a+dmin > tl.leaveBy(k, mi) {
 		return 0, false
 	}
 	return a, true
@@ -419,7 +419,7 @@ func (tl *timeline) serve(m *simMission) {
 			// Due too late for the unit's closing trip: the last visit it can make
 			// before that trip, if it can get there by then, so the day's last
 			// minutes before the closing visits are not left empty.
-			a = tl.unitEnd(k) - p.DwellMinutes[0] - tl.sectorBack(k, m.idx)
+			a = tl.leaveBy(k, m.idx) - p.DwellMinutes[0]
 			if a < u.free+tr || (m.has && a <= m.lastEnd) {
 				continue
 			}
@@ -462,7 +462,7 @@ func (tl *timeline) place(m *simMission, k, a int) {
 	}
 	p := tl.prof(m.idx, a) // the dwell of the level in effect on arrival
 	dwell := p.DwellMinutes[0] + tl.rng(a).IntN(p.DwellMinutes[1]-p.DwellMinutes[0]+1)
-	dwell = min(dwell, tl.unitEnd(k)-tl.sectorBack(k, m.idx)-a)
+	dwell = min(dwell, tl.leaveBy(k, m.idx)-a)
 	u.visits = append(u.visits, visitRec{Mission: m.idx, Arrive: a, Depart: a + dwell})
 	u.pos, u.free, u.anywhere = m.idx, a+dwell, false
 	m.lastEnd, m.has = a+dwell, true

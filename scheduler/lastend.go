@@ -20,7 +20,11 @@ package scheduler
 //   - makes a mission owed only its day-end presence ready when the contract's window
 //     opens and puts it first then, so long max gaps make theirs early and leave the last
 //     minutes to the short ones (scheduleByDeadline);
-//   - repairs a day-end presence still missed with a swap too (repair.go, insertSwapping).
+//   - repairs a day-end presence still missed with a swap too (repair.go, insertSwapping),
+//     and what no single insertion mends by another order of a unit's last visits
+//     (resequence.go, repairTails), a missed max gap too;
+//   - ends a unit's visit at its own closing mission a minute before the closing visit
+//     (leaveBy), so the two stay two visits within the dwell range.
 //
 // Its visits follow the deadlines, not drawn gaps: it is for the days the normal dispatch
 // cannot plan, and vigil check's trial plan does not count on it (trialPlan).
@@ -91,12 +95,22 @@ func (tl *timeline) unitEnd(k int) int {
 	return tl.dayMin
 }
 
+// leaveBy is the minute by which the k-th unit must leave mission mi to be back at its
+// handover in time (unitEnd): a minute earlier at the mission of its closing visit itself,
+// so a visit there stays a visit of its own, not one too long with the closing visit.
+func (tl *timeline) leaveBy(k, mi int) int {
+	if k < len(tl.closing) && tl.closing[k] > 0 && tl.endAt[k] == mi {
+		return tl.closing[k] - 1
+	}
+	return tl.unitEnd(k) - tl.sectorBack(k, mi)
+}
+
 // latestStart is the latest start of a visit of mission mi with dwell dw from which some
 // unit can still be back at its handover in time (unitEnd).
 func (tl *timeline) latestStart(mi, dw int) int {
 	best := -1
 	for k := range tl.units {
-		best = max(best, tl.unitEnd(k)-tl.sectorBack(k, mi)-dw)
+		best = max(best, tl.leaveBy(k, mi)-dw)
 	}
 	return best
 }

@@ -23,6 +23,9 @@ func (tl *timeline) repairEnds() {
 		kept = append(kept, f)
 	}
 	tl.failures = kept
+	if tl.deadlineOrder {
+		tl.repairTails()
+	}
 }
 
 // insertLate inserts a visit of mission m ending within its contract's bound of the day's
