@@ -428,19 +428,8 @@ func TestRosterFallBackCheckAgreesWithPlan(t *testing.T) {
 		n  int
 		ok bool
 	}{{303, true}, {290, false}} {
-		dir := t.TempDir()
-		missions := writeDCMissions(t, dir)
-		force := filepath.Join(dir, "force.yaml")
-		if err := os.WriteFile(force, []byte(fmt.Sprintf(dcForceYAML, tc.n)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		offPath, _ := writeDCOfficers(t, dir, tc.n)
-		files := []string{"--missions", missions, "--force", force, "--officers", offPath}
-		var out, errb bytes.Buffer
-		e := &env{getenv: func(k string) string { return map[string]string{"VIGIL_KEY": testKey}[k] }, stdout: &out, stderr: &errb,
-			clock: clockwork.NewFakeClockAt(time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC))} // 21:00 EDT, 2026-10-31
-		checkCode := exitCode(run(context.Background(), append([]string{"check"}, files...), e), &errb)
-		checkErr := errb.String()
+		files := writeDCFiles(t, tc.n)
+		checkCode, _, checkErr := checkAt(files, time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC)) // 21:00 EDT, 2026-10-31
 		planCode, _, planErr := runCLI(t, map[string]string{"VIGIL_KEY": testKey},
 			append([]string{"plan", "--region", "wfo", "--date", "2026-10-31", "--format", "json"}, files...)...)
 		if (checkCode == 0) != tc.ok || (planCode == 0) != tc.ok {
@@ -452,6 +441,30 @@ func TestRosterFallBackCheckAgreesWithPlan(t *testing.T) {
 	}
 }
 
+// writeDCFiles writes the DC missions, a force of n officers (dcForceYAML) and its officers
+// file into a new directory and returns the flags that name them.
+func writeDCFiles(t *testing.T, n int) []string {
+	t.Helper()
+	dir := t.TempDir()
+	missions := writeDCMissions(t, dir)
+	force := filepath.Join(dir, "force.yaml")
+	if err := os.WriteFile(force, []byte(fmt.Sprintf(dcForceYAML, n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	offPath, _ := writeDCOfficers(t, dir, n)
+	return []string{"--missions", missions, "--force", force, "--officers", offPath}
+}
+
+// checkAt runs `vigil check` on files with the clock at now and returns its exit code,
+// standard output and standard error.
+func checkAt(files []string, now time.Time) (int, string, string) {
+	var out, errb bytes.Buffer
+	e := &env{getenv: func(k string) string { return map[string]string{"VIGIL_KEY": testKey}[k] }, stdout: &out, stderr: &errb,
+		clock: clockwork.NewFakeClockAt(now)}
+	code := exitCode(run(context.Background(), append([]string{"check"}, files...), e), &errb)
+	return code, out.String(), errb.String()
+}
+
 // TestRosterDCCheckAccepts290 is issue 15's first complaint: `vigil check` refused DC's
 // 12-hour force for want of the forward rotation's 312 officers although the rules need
 // 273 and the plan rosters 290. On an ordinary day it now accepts 290, saying the roster
@@ -461,25 +474,15 @@ func TestRosterDCCheckAccepts290(t *testing.T) {
 		n  int
 		ok bool
 	}{{290, true}, {260, false}} {
-		dir := t.TempDir()
-		missions := writeDCMissions(t, dir)
-		force := filepath.Join(dir, "force.yaml")
-		if err := os.WriteFile(force, []byte(fmt.Sprintf(dcForceYAML, tc.n)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		offPath, _ := writeDCOfficers(t, dir, tc.n)
-		var out, errb bytes.Buffer
-		e := &env{getenv: func(k string) string { return map[string]string{"VIGIL_KEY": testKey}[k] }, stdout: &out, stderr: &errb,
-			clock: clockwork.NewFakeClockAt(time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC))}
-		code := exitCode(run(context.Background(), []string{"check", "--missions", missions, "--force", force, "--officers", offPath}, e), &errb)
+		code, out, errs := checkAt(writeDCFiles(t, tc.n), time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC))
 		if (code == 0) != tc.ok {
-			t.Errorf("%d officers: check exit %d\n%s%s; want success %v", tc.n, code, out.String(), errb.String(), tc.ok)
+			t.Errorf("%d officers: check exit %d\n%s%s; want success %v", tc.n, code, out, errs, tc.ok)
 		}
-		if tc.ok && !strings.Contains(out.String(), "roster engine") {
-			t.Errorf("%d officers: check says\n%s\nwant it to say the roster engine staffs the force", tc.n, out.String())
+		if tc.ok && !strings.Contains(out, "roster engine") {
+			t.Errorf("%d officers: check says\n%s\nwant it to say the roster engine staffs the force", tc.n, out)
 		}
-		if !tc.ok && !strings.Contains(errb.String(), "officer-hours") {
-			t.Errorf("%d officers: check refuses with\n%s\nwant the officer-hours the rules need", tc.n, errb.String())
+		if !tc.ok && !strings.Contains(errs, "officer-hours") {
+			t.Errorf("%d officers: check refuses with\n%s\nwant the officer-hours the rules need", tc.n, errs)
 		}
 	}
 }
