@@ -387,45 +387,40 @@ func (s *Store) DeleteMissionAt(ctx context.Context, id string, at time.Time) er
 // DeletedMissions implements scheduler.Store; during an outage it answers what it last
 // read for the region.
 func (s *Store) DeletedMissions(ctx context.Context, region string) ([]scheduler.MissionRecord, error) {
-	if !s.skip() {
-		recs, err := s.Store.DeletedMissions(ctx, region)
-		if !s.observe(err) {
-			if err == nil {
-				s.mu.Lock()
-				s.deleted[region] = recs
-				s.mu.Unlock()
-			}
-			return recs, err
-		}
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if recs, ok := s.deleted[region]; ok {
-		return recs, nil
-	}
-	return nil, unavailable("the deleted missions of region " + region)
+	return readRemembered(s, s.deleted, region, "the deleted missions of region "+region, func() ([]scheduler.MissionRecord, error) {
+		return s.Store.DeletedMissions(ctx, region)
+	})
 }
 
 // ForceHistory implements scheduler.Store; during an outage it answers what it last read
 // for the region.
 func (s *Store) ForceHistory(ctx context.Context, region string) ([]scheduler.ForceEra, error) {
+	return readRemembered(s, s.history, region, "the force history of region "+region, func() ([]scheduler.ForceEra, error) {
+		return s.Store.ForceHistory(ctx, region)
+	})
+}
+
+// readRemembered reads through to the store and remembers the answer under key in m;
+// while the store is down it answers what m holds, or ErrUnavailable naming what.
+func readRemembered[T any](s *Store, m map[string]T, key, what string, read func() (T, error)) (T, error) {
 	if !s.skip() {
-		h, err := s.Store.ForceHistory(ctx, region)
+		v, err := read()
 		if !s.observe(err) {
 			if err == nil {
 				s.mu.Lock()
-				s.history[region] = h
+				m[key] = v
 				s.mu.Unlock()
 			}
-			return h, err
+			return v, err
 		}
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if h, ok := s.history[region]; ok {
-		return h, nil
+	if v, ok := m[key]; ok {
+		return v, nil
 	}
-	return nil, unavailable("the force history of region " + region)
+	var zero T
+	return zero, unavailable(what)
 }
 
 // Revision returns the wrapped store's revision token (see boltstore.Store.Revision),
@@ -521,11 +516,14 @@ func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at ti
 	if !s.observe(err) && err == nil {
 		s.mu.Lock()
 		s.forces[f.Region] = f
-		delete(s.history, f.Region) // grew by the force replaced; the next read fetches it
+		delete(s.history, f.Region) // grew by the force replaced
 		if day != nil && day.Change != nil {
 			s.rememberChange(f.Region, day.Date, *day.Change)
 		}
 		s.mu.Unlock()
+		// Read the history again now, while the store answers, so an outage right after
+		// the change still finds it in memory; a failed read leaves none remembered.
+		_, _ = s.ForceHistory(ctx, f.Region)
 	}
 	return err
 }
