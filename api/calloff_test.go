@@ -21,15 +21,7 @@ import (
 func TestCallOffAPI(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	if err := h.ds.AddPeople(fixtures.OfficersFile, ""); err != nil {
-		t.Fatal(err)
-	}
-	named := *h.ds.Force.Regions["wfo"]
-	if err := h.store.PutForce(ctx, named); err != nil {
-		t.Fatal(err)
-	}
-	o := h.ds.Offices["wfo"]
-	d := scheduler.ServiceDateOf(h.clock.Now(), named.Shifts, o.Location)
+	named, d := useNamedWFO(t, h)
 	before, err := h.srv.serviceDay(ctx, "wfo", d)
 	if err != nil {
 		t.Fatal(err)
@@ -289,15 +281,7 @@ func TestDashboardRosterPage(t *testing.T) {
 func TestCallOffUncoverableDegrades(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	if err := h.ds.AddPeople(fixtures.OfficersFile, ""); err != nil {
-		t.Fatal(err)
-	}
-	named := *h.ds.Force.Regions["wfo"]
-	if err := h.store.PutForce(ctx, named); err != nil {
-		t.Fatal(err)
-	}
-	o := h.ds.Offices["wfo"]
-	d := scheduler.ServiceDateOf(h.clock.Now(), named.Shifts, o.Location)
+	named, d := useNamedWFO(t, h)
 	sup := h.token(RoleSupervisor, "wfo", "")
 	type answer struct {
 		From           time.Time

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"vigil/fixtures"
 	"vigil/scheduler"
 )
 
@@ -20,12 +19,7 @@ import (
 func TestForceChangeRepairsADayWithNoPlan(t *testing.T) {
 	for _, so := range storeOpeners {
 		t.Run(so.name, func(t *testing.T) {
-			ds, err := fixtures.Default()
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := so.open(t)
-			seedStore(t, ds, st)
+			ds, st := seededOn(t, so.open)
 			h := newHarnessOn(t, ds, st)
 			ctx := context.Background()
 			sup := h.token(RoleSupervisor, "bos", "")
@@ -89,12 +83,7 @@ func (s *addChangeFailingStore) AddChange(ctx context.Context, region string, d 
 func TestForceChangeIsOneWrite(t *testing.T) {
 	for _, so := range storeOpeners {
 		t.Run(so.name, func(t *testing.T) {
-			ds, err := fixtures.Default()
-			if err != nil {
-				t.Fatal(err)
-			}
-			inner := so.open(t)
-			seedStore(t, ds, inner)
+			ds, inner := seededOn(t, so.open)
 			st := &addChangeFailingStore{Store: inner}
 			h := newHarnessOn(t, ds, st)
 			ctx := context.Background()

@@ -15,6 +15,14 @@ import (
 func leaveHarness(t *testing.T) (*harness, scheduler.Date) {
 	t.Helper()
 	h := newHarness(t)
+	_, d := useNamedWFO(t, h)
+	return h, d
+}
+
+// useNamedWFO gives h's wfo force the shipped named officers (fixtures/officers.csv) in
+// its dataset and its store, and returns that force and the service date of h's clock.
+func useNamedWFO(t *testing.T, h *harness) (scheduler.RegionForce, scheduler.Date) {
+	t.Helper()
 	if err := h.ds.AddPeople(fixtures.OfficersFile, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +30,7 @@ func leaveHarness(t *testing.T) (*harness, scheduler.Date) {
 	if err := h.store.PutForce(context.Background(), named); err != nil {
 		t.Fatal(err)
 	}
-	return h, scheduler.ServiceDateOf(h.clock.Now(), named.Shifts, h.ds.Offices["wfo"].Location)
+	return named, scheduler.ServiceDateOf(h.clock.Now(), named.Shifts, h.ds.Offices["wfo"].Location)
 }
 
 // onDay reports whether officer id holds any route place (relief included) or post block

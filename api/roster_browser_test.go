@@ -10,9 +10,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"vigil/fixtures"
-	"vigil/scheduler"
 )
 
 // TestRosterPage: a wfo supervisor, at desktop and at phone size, opens the roster page
@@ -41,14 +38,7 @@ func TestRosterPage(t *testing.T) {
 func checkRosterPage(t *testing.T, b *browser, shot string) {
 	h := b.h
 	ctx := context.Background()
-	if err := h.ds.AddPeople(fixtures.OfficersFile, ""); err != nil {
-		t.Fatal(err)
-	}
-	named := *h.ds.Force.Regions["wfo"]
-	if err := h.store.PutForce(ctx, named); err != nil {
-		t.Fatal(err)
-	}
-	d := scheduler.ServiceDateOf(h.clock.Now(), named.Shifts, h.ds.Offices["wfo"].Location)
+	_, d := useNamedWFO(t, h)
 	// Leave through the API for an officer on duty tomorrow.
 	tomorrow, err := h.srv.serviceDay(ctx, "wfo", d.AddDays(1))
 	if err != nil {

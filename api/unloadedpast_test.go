@@ -21,6 +21,19 @@ import (
 	"vigil/scheduler/storetest"
 )
 
+// seededOn opens a store with open and seeds it with the shipped fixtures, which it
+// returns with it.
+func seededOn(t *testing.T, open func(*testing.T) scheduler.Store) (*fixtures.Dataset, scheduler.Store) {
+	t.Helper()
+	ds, err := fixtures.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := open(t)
+	seedStore(t, ds, st)
+	return ds, st
+}
+
 // storeOpeners open an empty store of each kind the service runs on: the embedded bbolt
 // file and Redis (the real server of the integration tests, under a key prefix of its own).
 var storeOpeners = []struct {
@@ -55,12 +68,7 @@ var storeOpeners = []struct {
 func TestForceChangeKeepsAnUnloadedPast(t *testing.T) {
 	for _, so := range storeOpeners {
 		t.Run(so.name, func(t *testing.T) {
-			ds, err := fixtures.Default()
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := so.open(t)
-			seedStore(t, ds, st)
+			ds, st := seededOn(t, so.open)
 			h := newHarnessOn(t, ds, st)
 			ref := newHarness(t) // never has the change
 			ctx := context.Background()
@@ -211,12 +219,7 @@ func withPostAt(t *testing.T, st scheduler.Store) {
 func TestMissionDeletionKeepsAnUnloadedPast(t *testing.T) {
 	for _, so := range storeOpeners {
 		t.Run(so.name, func(t *testing.T) {
-			ds, err := fixtures.Default()
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := so.open(t)
-			seedStore(t, ds, st)
+			ds, st := seededOn(t, so.open)
 			withPostAt(t, st)
 			h := newHarnessOn(t, ds, st)
 			ref := newHarness(t)
