@@ -328,15 +328,8 @@ func planDC(t *testing.T, n int, leaveCSV string) (planJSON, map[string]dcOffice
 // planDCFrom is planDC from date for days days.
 func planDCFrom(t *testing.T, n int, leaveCSV, date string, days int) (planJSON, map[string]dcOfficer) {
 	t.Helper()
-	dir := t.TempDir()
-	missions := writeDCMissions(t, dir)
-	force := filepath.Join(dir, "force.yaml")
-	if err := os.WriteFile(force, []byte(fmt.Sprintf(dcForceYAML, n)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	offPath, officers := writeDCOfficers(t, dir, n)
-	args := []string{"plan", "--region", "wfo", "--date", date, "--days", strconv.Itoa(days), "--format", "json",
-		"--missions", missions, "--force", force, "--officers", offPath}
+	dir, files, officers := writeDCFiles(t, n)
+	args := append([]string{"plan", "--region", "wfo", "--date", date, "--days", strconv.Itoa(days), "--format", "json"}, files...)
 	if leaveCSV != "" {
 		lp := filepath.Join(dir, "leave.csv")
 		if err := os.WriteFile(lp, []byte(leaveCSV), 0o644); err != nil {
@@ -428,7 +421,7 @@ func TestRosterFallBackCheckAgreesWithPlan(t *testing.T) {
 		n  int
 		ok bool
 	}{{303, true}, {290, false}} {
-		files := writeDCFiles(t, tc.n)
+		_, files, _ := writeDCFiles(t, tc.n)
 		checkCode, _, checkErr := checkAt(files, time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC)) // 21:00 EDT, 2026-10-31
 		planCode, _, planErr := runCLI(t, map[string]string{"VIGIL_KEY": testKey},
 			append([]string{"plan", "--region", "wfo", "--date", "2026-10-31", "--format", "json"}, files...)...)
@@ -442,8 +435,9 @@ func TestRosterFallBackCheckAgreesWithPlan(t *testing.T) {
 }
 
 // writeDCFiles writes the DC missions, a force of n officers (dcForceYAML) and its officers
-// file into a new directory and returns the flags that name them.
-func writeDCFiles(t *testing.T, n int) []string {
+// file into a new directory and returns the directory, the flags that name the files and
+// the officers written.
+func writeDCFiles(t *testing.T, n int) (string, []string, map[string]dcOfficer) {
 	t.Helper()
 	dir := t.TempDir()
 	missions := writeDCMissions(t, dir)
@@ -451,8 +445,8 @@ func writeDCFiles(t *testing.T, n int) []string {
 	if err := os.WriteFile(force, []byte(fmt.Sprintf(dcForceYAML, n)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	offPath, _ := writeDCOfficers(t, dir, n)
-	return []string{"--missions", missions, "--force", force, "--officers", offPath}
+	offPath, officers := writeDCOfficers(t, dir, n)
+	return dir, []string{"--missions", missions, "--force", force, "--officers", offPath}, officers
 }
 
 // checkAt runs `vigil check` on files with the clock at now and returns its exit code,
@@ -474,7 +468,8 @@ func TestRosterDCCheckAccepts290(t *testing.T) {
 		n  int
 		ok bool
 	}{{290, true}, {260, false}} {
-		code, out, errs := checkAt(writeDCFiles(t, tc.n), time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC))
+		_, files, _ := writeDCFiles(t, tc.n)
+		code, out, errs := checkAt(files, time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC))
 		if (code == 0) != tc.ok {
 			t.Errorf("%d officers: check exit %d\n%s%s; want success %v", tc.n, code, out, errs, tc.ok)
 		}
