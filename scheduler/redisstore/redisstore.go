@@ -210,46 +210,61 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 	key := s.k("missions")
 	var out scheduler.MissionRecord
 	var fnErr error
-	for attempt := 0; attempt < 50; attempt++ {
-		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			r, err := s.mission(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if fnErr = fn(&r); fnErr != nil {
-				return fnErr
-			}
-			if r.Mission.ID != id {
-				fnErr = fmt.Errorf("update of mission %q changed its id to %q", id, r.Mission.ID)
-				return fnErr
-			}
-			data, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.HSet(ctx, key, id, data)
-				p.Incr(ctx, s.k("rev"))
-				return nil
-			})
-			out = r
-			if err != nil {
-				return err
-			}
-			return s.wait(ctx, tx) // on the connection that wrote
-		}, key)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
-		}
-		if fnErr != nil {
-			return scheduler.MissionRecord{}, fnErr
-		}
+	err := s.watchRetry(ctx, func(tx *redis.Tx) error {
+		r, err := s.mission(ctx, tx, id)
 		if err != nil {
-			return scheduler.MissionRecord{}, wrap(err)
+			return err
 		}
-		return out, nil
+		if fnErr = fn(&r); fnErr != nil {
+			return fnErr
+		}
+		if r.Mission.ID != id {
+			fnErr = fmt.Errorf("update of mission %q changed its id to %q", id, r.Mission.ID)
+			return fnErr
+		}
+		data, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, key, id, data)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		out = r
+		if err != nil {
+			return err
+		}
+		return s.wait(ctx, tx) // on the connection that wrote
+	}, key)
+	switch {
+	case fnErr != nil:
+		return scheduler.MissionRecord{}, fnErr
+	case errors.Is(err, errContention):
+		return scheduler.MissionRecord{}, fmt.Errorf("update of mission %q: too much contention", id)
+	case err != nil:
+		return scheduler.MissionRecord{}, wrap(err)
 	}
-	return scheduler.MissionRecord{}, fmt.Errorf("update of mission %q: too much contention", id)
+	return out, nil
+}
+
+// errContention is watchRetry's answer when other writers kept changing the watched keys.
+var errContention = errors.New("too much contention")
+
+// watchAttempts bounds watchRetry: each failed attempt means another client wrote a
+// watched key meanwhile, so many in a row means the keys are too hot to write this way.
+const watchAttempts = 50
+
+// watchRetry runs fn under WATCH on keys (optimistic locking), again while another
+// client's write makes its transaction fail, and returns fn's error, Watch's, or
+// errContention after watchAttempts failed transactions.
+func (s *Store) watchRetry(ctx context.Context, fn func(*redis.Tx) error, keys ...string) error {
+	for attempt := 0; attempt < watchAttempts; attempt++ {
+		if err := s.rdb.Watch(ctx, fn, keys...); !errors.Is(err, redis.TxFailedErr) {
+			return err
+		}
+	}
+	return errContention
 }
 
 // DeleteMission implements scheduler.Store.

@@ -66,47 +66,44 @@ func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at ti
 		}
 	}
 	key := s.k("force")
-	for attempt := 0; attempt < 50; attempt++ {
-		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			var era []byte
-			cur, err := tx.HGet(ctx, key, f.Region).Bytes()
-			switch {
-			case err == nil:
-				var old scheduler.RegionForce
-				if err := json.Unmarshal(cur, &old); err != nil {
-					return fmt.Errorf("force of %s: %w", f.Region, err)
-				}
-				if era, err = json.Marshal(scheduler.ForceEra{Until: at.UTC(), Force: old}); err != nil {
-					return err
-				}
-			case !errors.Is(err, redis.Nil):
+	err = s.watchRetry(ctx, func(tx *redis.Tx) error {
+		var era []byte
+		cur, err := tx.HGet(ctx, key, f.Region).Bytes()
+		switch {
+		case err == nil:
+			var old scheduler.RegionForce
+			if err := json.Unmarshal(cur, &old); err != nil {
+				return fmt.Errorf("force of %s: %w", f.Region, err)
+			}
+			if era, err = json.Marshal(scheduler.ForceEra{Until: at.UTC(), Force: old}); err != nil {
 				return err
 			}
-			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				if era != nil {
-					p.RPush(ctx, s.k("forcehistory", f.Region), era)
-				}
-				p.HSet(ctx, key, f.Region, data)
-				switch {
-				case day != nil && day.Roster != nil:
-					p.Set(ctx, dayKey, dayData, 0)
-				case day != nil:
-					p.RPush(ctx, dayKey, dayData)
-				}
-				p.Incr(ctx, s.k("rev"))
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			return s.wait(ctx, tx) // on the connection that wrote
-		}, key)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
+		case !errors.Is(err, redis.Nil):
+			return err
 		}
-		return wrap(err)
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if era != nil {
+				p.RPush(ctx, s.k("forcehistory", f.Region), era)
+			}
+			p.HSet(ctx, key, f.Region, data)
+			switch {
+			case day != nil && day.Roster != nil:
+				p.Set(ctx, dayKey, dayData, 0)
+			case day != nil:
+				p.RPush(ctx, dayKey, dayData)
+			}
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return s.wait(ctx, tx) // on the connection that wrote
+	}, key)
+	if errors.Is(err, errContention) {
+		return fmt.Errorf("replace force of %s: too much contention: %w", f.Region, scheduler.ErrUnavailable)
 	}
-	return fmt.Errorf("replace force of %s: too much contention: %w", f.Region, scheduler.ErrUnavailable)
+	return wrap(err)
 }
 
 // ForceHistory implements scheduler.Store.
@@ -131,35 +128,32 @@ func (s *Store) ForceHistory(ctx context.Context, region string) ([]scheduler.Fo
 // one MULTI.
 func (s *Store) DeleteMissionAt(ctx context.Context, id string, at time.Time) error {
 	key := s.k("missions")
-	for attempt := 0; attempt < 50; attempt++ {
-		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			r, err := s.mission(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			t := at.UTC()
-			r.Deleted = &t
-			data, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.RPush(ctx, s.k("deletedmissions", r.Mission.Region), data)
-				p.HDel(ctx, key, id)
-				p.Incr(ctx, s.k("rev"))
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			return s.wait(ctx, tx) // on the connection that wrote
-		}, key)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
+	err := s.watchRetry(ctx, func(tx *redis.Tx) error {
+		r, err := s.mission(ctx, tx, id)
+		if err != nil {
+			return err
 		}
-		return wrap(err)
+		t := at.UTC()
+		r.Deleted = &t
+		data, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.RPush(ctx, s.k("deletedmissions", r.Mission.Region), data)
+			p.HDel(ctx, key, id)
+			p.Incr(ctx, s.k("rev"))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return s.wait(ctx, tx) // on the connection that wrote
+	}, key)
+	if errors.Is(err, errContention) {
+		return fmt.Errorf("delete mission %q: too much contention: %w", id, scheduler.ErrUnavailable)
 	}
-	return fmt.Errorf("delete mission %q: too much contention: %w", id, scheduler.ErrUnavailable)
+	return wrap(err)
 }
 
 // DeletedMissions implements scheduler.Store.
