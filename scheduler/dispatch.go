@@ -221,7 +221,7 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 // unit can make it (a unit must also get back into its sector by the day's end), the
 // contract's half max gap (contractEnd) is what the plan must keep.
 func (tl *timeline) endNeed(m *simMission) int {
-	if tl.loose {
+	if tl.loose || tl.unitFirst() {
 		return tl.contractEnd(m)
 	}
 	M := tl.prof(m.idx, tl.dayMin-1).MaxGapMinutes
@@ -323,6 +323,12 @@ func (tl *timeline) run(from int) {
 				heap.Push(&tl.queue, m)
 			}
 		}
+	}
+	if tl.unitFirst() {
+		// One unit: it draws where to go next (unitfirst.go); scheduleNext above still
+		// sets each mission's deadlines, which the walk keeps.
+		tl.walk()
+		tl.queue = tl.queue[:0]
 	}
 	var backlog []*simMission
 	for tl.queue.Len() > 0 {

@@ -426,7 +426,7 @@ func (p *dayPlan) dispatchGroup(grp zoneGroup, measured map[Mode]float64, attemp
 	memo := newTravelMemo(p.tt, ids)
 	tl, sims := p.timeline(grp, planned, memo, attempt, nil)
 	tl.run(p.from)
-	if len(tl.failures) == 0 && !tl.deadlineOrder { // the last resort draws no gaps to correct
+	if len(tl.failures) == 0 && !tl.deadlineOrder && !tl.unitFirst() { // the last resort and the walk draw no gaps to correct
 		delay := make([]float64, len(grp.ms))
 		for i, m := range tl.missions {
 			if m.delayN > 0 {
@@ -469,17 +469,24 @@ func floorDeliveredShare(tl *timeline, planned []float64, al allocation) float64
 }
 
 // deliveredShare returns the share of the planned visits a dispatch made: the visits
-// made, each mission's counted up to its plan, over the visits planned (1 with none).
+// made, each mission's counted up to its plan (a walk's, unitfirst.go, all of them up to
+// the plan's total), over the visits planned (1 with none).
 func deliveredShare(tl *timeline, planned []float64) float64 {
 	made, want := 0.0, 0.0
 	for i, m := range tl.missions {
 		made += min(float64(m.count), planned[i])
+		if tl.unitFirst() {
+			// The walk's counts are random around the plan by design (a near memoryless
+			// process's counts vary like a Poisson count), so one mission's shortfall
+			// is another's surplus: the unit fell short only when the total did.
+			made += max(float64(m.count)-planned[i], 0)
+		}
 		want += planned[i]
 	}
 	if want == 0 {
 		return 1
 	}
-	return made / want
+	return min(made/want, 1)
 }
 
 // plannedVisits returns the visits the dispatch plans each of the group's missions ms:

@@ -111,13 +111,11 @@ var targets = bars{historical: families.TargetRatio, live: families.TargetRatio,
 //     (live);
 //   - sparse-few: the day's first half hour thin with 5 units (the trips out of the
 //     handovers);
-//   - one-unit: one vehicle cannot return soon after leaving without starving the others;
 //   - shifts-8h: at the margin, 0.89–0.94 historical and 0.82–0.90 live at D = 60 by the
 //     set of keys (six keys: 0.94, 0.90).
 var knownShortfall = map[string]bars{
 	"sparse-suburbs": {historical: 0.70, live: 0.70, minimax: 1.25},
 	"sparse-few":     {historical: 0.68, live: targets.live, minimax: targets.minimax},
-	"one-unit":       {historical: 0.70, live: 0.40, minimax: 1.25},
 	"shifts-8h":      {historical: 0.84, live: 0.78, minimax: 1.25},
 }
 

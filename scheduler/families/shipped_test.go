@@ -40,17 +40,17 @@ func TestShippedRegions(t *testing.T) {
 
 // shippedShortfall holds the shipped regions below the targets, each held to bars about
 // 0.05 under its three-key mean (42 days) so it cannot get worse unnoticed (BENCHMARKS.md,
-// "Shipped regions"): bos (3 missions) and lax (4) with one vehicle cannot return within
-// 15 minutes as often as memoryless visits would; hou (10 missions, 3 vehicles) and chi (7,
-// 1 vehicle) have one or two level-4 missions whose worst value × success is above the
-// optimum's; sfo (11 missions, 2 vehicles) is at the margin at D = 60 (0.90); hon (5
-// missions, 1 vehicle) returns within 15 minutes less often than memoryless visits (0.81
-// over eight other keys).
+// "Shipped regions"): bos (3 missions) and lax (4) with one vehicle, whose missions lie a
+// few minutes apart, still return within 15 minutes less often than memoryless visits
+// would (the unit's walk, unitfirst.go, gives each mission only its share of the hops);
+// hou (10 missions, 3 vehicles) has a level-4 mission whose worst value × success is above
+// the optimum's; sfo (11 missions, 2 vehicles) is at the margin at D = 60 (0.90); hon (5
+// missions, 1 vehicle) is at 0.85 at D = 15 on these keys (1.03 over eight other keys).
+// chi (7 missions, 1 vehicle) meets the targets since the walk.
 var shippedShortfall = map[string]bars{
 	"bos": {historical: targets.historical, live: 0.70, minimax: targets.minimax},
-	"lax": {historical: 0.85, live: 0.55, minimax: 1.25},
+	"lax": {historical: targets.historical, live: 0.78, minimax: 1.25},
 	"hou": {historical: 0.75, live: 0.75, minimax: 2.10},
-	"hon": {historical: targets.historical, live: 0.75, minimax: targets.minimax},
-	"chi": {historical: targets.historical, live: 0.80, minimax: 1.40},
+	"hon": {historical: targets.historical, live: 0.80, minimax: targets.minimax},
 	"sfo": {historical: targets.historical, live: 0.85, minimax: targets.minimax},
 }
