@@ -67,7 +67,16 @@ type dispatched struct {
 // floor compensated by the share they got (dispatchGroup's comp), so the floor planned is the floor delivered
 // (DESIGN.md §4.4: a plan must deliver its declared floor). It returns the units.
 func (p *dayPlan) dispatchWithRetries(grp zoneGroup, measured map[Mode]float64) ([]*simUnit, error) {
-	d, attempt, measured, err := p.capacitySearch(grp, measured)
+	d, attempt, m, err := p.capacitySearch(grp, measured)
+	if err != nil && !p.dueOrder && p.walks(grp) {
+		// A zone of one unit walks (unitfirst.go); where no walk nor any retry keeps the
+		// hard rules, the day is dispatched by due time throughout, as any other zone,
+		// so the walk never costs a day the dispatch by due time can plan.
+		p.dueOrder = true
+		defer func() { p.dueOrder = false }()
+		d, attempt, m, err = p.capacitySearch(grp, measured)
+	}
+	measured = m
 	if err != nil || d.floorDelivered >= floorShare || d.floorDelivered <= 0 {
 		return d.units, err
 	}

@@ -108,6 +108,9 @@ type timeline struct {
 	// deadlineOrder is the last resort's dispatch (lastend.go): every unit closes its day
 	// with a visit at its handover mission and the missions are served by deadline.
 	deadlineOrder bool
+	// dueOrder keeps a zone of one unit on the dispatch by due time: its walks all
+	// missed a hard rule (dispatchWithRetries).
+	dueOrder bool
 	// closing[k] is the minute the k-th unit's closing visit starts (0 for none); set by
 	// closings in the deadline-order dispatch only.
 	closing  []int

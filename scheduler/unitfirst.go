@@ -30,7 +30,19 @@ import "math"
 // unitFirst reports whether the timeline dispatches unit first: a zone of one unit and
 // several missions, outside the retries short of unit time and the last resort.
 func (tl *timeline) unitFirst() bool {
-	return len(tl.units) == 1 && len(tl.missions) > 1 && !tl.conservative && !tl.deadlineOrder
+	return len(tl.units) == 1 && len(tl.missions) > 1 && !tl.conservative && !tl.deadlineOrder && !tl.dueOrder
+}
+
+// walks reports whether the group's dispatch may walk: one unit in service, several
+// missions (unitFirst, before the retries narrow it).
+func (p *dayPlan) walks(grp zoneGroup) bool {
+	n := 0
+	for _, u := range grp.units {
+		if !p.out[u.ID] {
+			n++
+		}
+	}
+	return n == 1 && len(grp.ms) > 1
 }
 
 // walkLaw is the random walk's law: each mission's weight (its planned visits per minute),
