@@ -237,13 +237,6 @@ func (tl *timeline) firstDue(m *simMission, e int, mean float64, capMin, limit, 
 		return e + t
 	}
 	m.resume = e + t
-	// The added visit is one more than the process gives the rest of the day: its later
-	// gaps are drawn that much longer on average, so the day keeps the visits it was
-	// allocated (DESIGN.md §4.4 judges the allocation for the visits a plan makes; visits
-	// added to missions at their floor would be taken from the most threatened ones).
-	if n := float64(tl.dayMin-e) / (mean + float64(dwell)); n > 2 {
-		m.meanGap = (mean+float64(dwell))*n/(n-1) - float64(dwell)
-	}
 	for range firstDueDraws {
 		if x := t - dwell - tl.truncExp(m, mean, capMin, r); x >= 1 && x <= limit {
 			return e + x
