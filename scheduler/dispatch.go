@@ -230,8 +230,15 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 // day's first hours and fewer over the next ones, the same clock hours every day, which
 // the historical adversary finds (0.94 of the rate two to five hours into the day at
 // levels 1–3; TestFirstDueKeepsTheRate).
+//
+// A zone's walk (unitfirst.go) places its visits by its own law, its fallback by due time
+// is the dispatch as it was before the walk, and a conservative retry is short of unit
+// time: none of them adds the visit; the wait is drawn again until it fits, as before.
 func (tl *timeline) firstDue(m *simMission, e int, mean float64, capMin, limit, dwell int, r *rand.Rand) int {
 	limit = max(limit, 1)
+	if tl.unitFirst() || tl.dueOrder || tl.conservative {
+		return e + tl.equilibriumGap(m, mean, capMin, limit, r)
+	}
 	t := tl.equilibriumGap(m, mean, capMin, capMin, r)
 	if t <= limit {
 		return e + t
