@@ -108,6 +108,9 @@ type timeline struct {
 	// loose aims the day's end at the contract's half max gap only (endNeed), for late
 	// retries of a zone short of units.
 	loose bool
+	// retry marks a dispatch after one that missed a hard rule (capacitySearch's attempts
+	// after the first): it adds no first visit (firstDue).
+	retry bool
 	// deadlineOrder is the last resort's dispatch (lastend.go): every unit closes its day
 	// with a visit at its handover mission and the missions are served by deadline.
 	deadlineOrder bool
@@ -231,12 +234,13 @@ func (tl *timeline) equilibriumGap(m *simMission, mean float64, capMin, limit in
 // the historical adversary finds (0.94 of the rate two to five hours into the day at
 // levels 1–3; TestFirstDueKeepsTheRate).
 //
-// A zone's walk (unitfirst.go) places its visits by its own law, its fallback by due time
-// is the dispatch as it was before the walk, and a conservative retry is short of unit
-// time: none of them adds the visit; the wait is drawn again until it fits, as before.
+// The added visits are load a zone at the edge of its capacity may not carry: a retry
+// (after a dispatch missed a hard rule) draws the wait again until it fits, as the
+// dispatch did before, and so do a zone's walk (unitfirst.go), which places its visits by
+// its own law, and its fallback by due time, the dispatch as it was before the walk.
 func (tl *timeline) firstDue(m *simMission, e int, mean float64, capMin, limit, dwell int, r *rand.Rand) int {
 	limit = max(limit, 1)
-	if tl.unitFirst() || tl.dueOrder || tl.conservative {
+	if tl.unitFirst() || tl.dueOrder || tl.retry {
 		return e + tl.equilibriumGap(m, mean, capMin, limit, r)
 	}
 	t := tl.equilibriumGap(m, mean, capMin, capMin, r)

@@ -527,7 +527,7 @@ func (p *dayPlan) profAt(mi int) Profile { return p.eff.Force.Profiles[p.th.at(m
 func (p *dayPlan) timeline(grp zoneGroup, planned []float64, memo *travelMemo, attempt int, delay []float64) (*timeline, []*simUnit) {
 	in := p.eff
 	region := regionOf(in)
-	tl := &timeline{in: in, dayMin: p.dayMin, shiftEnd: p.shiftEnd, threat: p.th.at, travel: memo.minutes, slackPlus: 15 * max(attempt-2, 0), conservative: attempt > 2, loose: attempt > 3, deadlineOrder: attempt >= lastResort, dueOrder: p.dueOrder}
+	tl := &timeline{in: in, dayMin: p.dayMin, shiftEnd: p.shiftEnd, threat: p.th.at, travel: memo.minutes, slackPlus: 15 * max(attempt-2, 0), retry: attempt > 0, conservative: attempt > 2, loose: attempt > 3, deadlineOrder: attempt >= lastResort, dueOrder: p.dueOrder}
 	// A retry after a missed hard rule draws from streams of its own (labelled with the
 	// attempt), so it is a fresh draw, not the same day again with less room; the plan
 	// stays a pure function of its inputs.
