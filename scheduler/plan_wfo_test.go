@@ -298,3 +298,48 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// TestWFOEighteenVehicles plans wfo with 18 vehicles instead of 26 (issue 14: a force
+// shrunk toward its minimum workload degrades smoothly): on three keys, 56 days, the plan
+// keeps every hard rule (compliance 1), declares the floor it keeps (the policy's, or a
+// lower one the force affords) and delivers it, and its worst mission's value × attack
+// success at D = 30 is within 1.30 of the optimum under that floor. Before issue 14 the
+// ratio was 2.70 on this force.
+func TestWFOEighteenVehicles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three 56-day plans of wfo")
+	}
+	in := wfoInputs(t)
+	units := map[scheduler.Mode]int{}
+	for m, n := range in.Force.Units {
+		units[m] = n
+	}
+	units[scheduler.Vehicle] = 18
+	in.Force.Units = units
+	for _, key := range []string{"vigil-test-key-1", "vigil-test-key-2", "vigil-test-key-3"} {
+		t.Run(key, func(t *testing.T) {
+			t.Parallel()
+			p, err := scheduler.PlanDays(in, scheduler.PlanOptions{Key: []byte(key), From: wfoFrom, Days: 56})
+			if err != nil {
+				t.Fatalf("PlanDays(wfo with 18 vehicles) error: %v", err)
+			}
+			rep, err := scheduler.Measure(p, scheduler.MeasureOptions{Rand: rand.New(rand.NewPCG(1, 2))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %s; floor %g", key, reportLine(rep), p.Policy.VisitsPerMaxGap)
+			if rep.Compliance != 1 {
+				t.Errorf("compliance %v; want 1", rep.Compliance)
+			}
+			if k := p.Policy.VisitsPerMaxGap; k > in.Force.Randomization.VisitsPerMaxGap || k <= 0 || rep.Minimax.VisitsPerMaxGap != k {
+				t.Errorf("declared floor %g, measured under %g (policy %g); want one floor in (0, policy]", k, rep.Minimax.VisitsPerMaxGap, in.Force.Randomization.VisitsPerMaxGap)
+			}
+			if len(rep.Minimax.BelowFloor) > 0 {
+				t.Errorf("below the declared floor: %v; want none", rep.Minimax.BelowFloor)
+			}
+			if r := rep.Minimax.Ratio; r > 1.30 {
+				t.Errorf("minimax ratio %.3f; want ≤ 1.30", r)
+			}
+		})
+	}
+}
