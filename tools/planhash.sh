@@ -5,10 +5,11 @@
 #   739a05b06ee9e804e8b4b90babb7bf8612c41f9ae002c100b54153fb778cbdd5
 # Issue 14 changes the plan on purpose; the hash below is the current plan's (see git log
 # of this file for the change that moved it and why): the issue-14 planner (floors from the
-# policy, the gap law, doubling back, handover pools, the end-of-day repair).
+# policy, the gap law, doubling back, handover pools, the end-of-day repair, the first
+# visit added inside the boundary window instead of the process redrawn: firstDue).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want=d38f8b7f6a6778806ac7a8129ffb81bbbcac819a96056ced61b9659e2f3c312e
+want=cf3a8c3b7183de651ee0743dffc1c13360092bdaa8e6ee9572848976511b4a95
 bin=$(mktemp -d)/vigil
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./cmd/vigil
