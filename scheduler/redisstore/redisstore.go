@@ -226,16 +226,11 @@ func (s *Store) UpdateMission(ctx context.Context, id string, fn func(*scheduler
 		if err != nil {
 			return err
 		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		out = r
+		return s.commitTx(ctx, tx, func(p redis.Pipeliner) {
 			p.HSet(ctx, key, id, data)
 			p.Incr(ctx, s.k("rev"))
-			return nil
 		})
-		out = r
-		if err != nil {
-			return err
-		}
-		return s.wait(ctx, tx) // on the connection that wrote
 	}, key)
 	switch {
 	case fnErr != nil:
@@ -265,6 +260,15 @@ func (s *Store) watchRetry(ctx context.Context, fn func(*redis.Tx) error, keys .
 		}
 	}
 	return errContention
+}
+
+// commitTx writes fn's commands in one MULTI on the watched connection tx and waits there
+// for the replicas (wait counts the writes of the connection it runs on).
+func (s *Store) commitTx(ctx context.Context, tx *redis.Tx, fn func(redis.Pipeliner)) error {
+	if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error { fn(p); return nil }); err != nil {
+		return err
+	}
+	return s.wait(ctx, tx)
 }
 
 // DeleteMission implements scheduler.Store.

@@ -81,7 +81,7 @@ func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at ti
 		case !errors.Is(err, redis.Nil):
 			return err
 		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		return s.commitTx(ctx, tx, func(p redis.Pipeliner) {
 			if era != nil {
 				p.RPush(ctx, s.k("forcehistory", f.Region), era)
 			}
@@ -93,12 +93,7 @@ func (s *Store) ReplaceForce(ctx context.Context, f scheduler.RegionForce, at ti
 				p.RPush(ctx, dayKey, dayData)
 			}
 			p.Incr(ctx, s.k("rev"))
-			return nil
 		})
-		if err != nil {
-			return err
-		}
-		return s.wait(ctx, tx) // on the connection that wrote
 	}, key)
 	if errors.Is(err, errContention) {
 		return fmt.Errorf("replace force of %s: too much contention: %w", f.Region, scheduler.ErrUnavailable)
@@ -139,16 +134,11 @@ func (s *Store) DeleteMissionAt(ctx context.Context, id string, at time.Time) er
 		if err != nil {
 			return err
 		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		return s.commitTx(ctx, tx, func(p redis.Pipeliner) {
 			p.RPush(ctx, s.k("deletedmissions", r.Mission.Region), data)
 			p.HDel(ctx, key, id)
 			p.Incr(ctx, s.k("rev"))
-			return nil
 		})
-		if err != nil {
-			return err
-		}
-		return s.wait(ctx, tx) // on the connection that wrote
 	}, key)
 	if errors.Is(err, errContention) {
 		return fmt.Errorf("delete mission %q: too much contention: %w", id, scheduler.ErrUnavailable)
