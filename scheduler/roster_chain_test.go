@@ -42,6 +42,19 @@ func forgetRosters() {
 	deviationCache.Unlock()
 }
 
+// filledDay returns p's roster of day d and fails the test where positions go unfilled.
+func filledDay(t *testing.T, p *rosterPlan, d Date) rosterDay {
+	t.Helper()
+	rd, err := p.day(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rd.gaps) > 0 {
+		t.Fatalf("%s: %v", d, rd.gaps)
+	}
+	return rd
+}
+
 // dcDays returns the rosters of the days, each as the ids on every shift and relief.
 func dcDays(t *testing.T, f RegionForce, posts int, days []Date) []string {
 	t.Helper()
@@ -51,13 +64,7 @@ func dcDays(t *testing.T, f RegionForce, posts int, days []Date) []string {
 	}
 	var out []string
 	for _, d := range days {
-		rd, err := p.day(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rd.gaps) > 0 {
-			t.Fatalf("%s: %v", d, rd.gaps)
-		}
+		rd := filledDay(t, p, d)
 		s := ""
 		for _, l := range rd.timelineLists() {
 			s += fmt.Sprint(p.officerIDs(l))
@@ -127,13 +134,7 @@ func dcProblems(t *testing.T, p *rosterPlan, days []Date) []string {
 	t.Helper()
 	var duties []DayDuty
 	for _, d := range days {
-		rd, err := p.day(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rd.gaps) > 0 {
-			t.Fatalf("%s: %v", d, rd.gaps)
-		}
+		rd := filledDay(t, p, d)
 		dd := DayDuty{Date: d}
 		for s, w := range ShiftWindows(d, p.f.Shifts, p.loc) {
 			sd := ShiftDuty{Shift: w.Name, Start: w.Start, End: w.End, Officers: p.officerIDs(rd.onDuty[s])}
